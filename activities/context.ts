@@ -1,0 +1,59 @@
+import { log } from '@temporalio/activity';
+import { loadExamples } from '../src/data/examples.js';
+import { loadManifest } from '../src/data/versions.js';
+import type { DatasetSummary, ProductionSummary } from '../src/policy/decide.js';
+import { readProduction } from '../src/registry/production.js';
+import type { ActivityDeps } from './deps.js';
+import { classifyFailures } from './failures.js';
+
+export interface LoadContextInput {
+  model: string;
+  dataset: string;
+  version: number;
+}
+
+export interface RefreshContext {
+  dataset: DatasetSummary & { manifestKey: string; shards: number; newShards: number; testCount: number };
+  production: (ProductionSummary & { candidatePrefix: string; datasetVersion: number }) | null;
+  /** The pointer's ETag at decision time; promotion is conditional on it. null = no pointer. */
+  productionEtag: string | null;
+}
+
+/**
+ * Validates the version end to end (manifest schema, every shard's size, sha256 and rows) before
+ * any training, and reads the production pointer. A bad version fails here, non-retryably.
+ */
+export function loadRefreshContextActivity(deps: ActivityDeps) {
+  return async function loadRefreshContext(input: LoadContextInput): Promise<RefreshContext> {
+    return classifyFailures(async () => {
+      const manifest = await loadManifest(deps.store, input.dataset, input.version);
+      const train = await loadExamples(deps.store, manifest, ['train']);
+      const test = await loadExamples(deps.store, manifest, ['test']);
+      const production = await readProduction(deps.store, input.model);
+      log.info('refresh context loaded', { dataset: input.dataset, version: input.version, train: train.count, test: test.count, production: production?.pointer.candidateId ?? null });
+      return {
+        dataset: {
+          manifestKey: `datasets/${input.dataset}/v${input.version}/manifest.json`,
+          classes: manifest.classes,
+          featureShape: manifest.features.shape,
+          trainCount: train.count,
+          newTrainCount: train.isNew.reduce((n, v) => n + v, 0),
+          testCount: test.count,
+          shards: manifest.shards.length,
+          newShards: manifest.shards.filter((s) => s.addedInVersion === manifest.version).length,
+        },
+        production: production
+          ? {
+              candidateId: production.pointer.candidateId,
+              candidatePrefix: production.pointer.candidatePrefix,
+              datasetVersion: production.pointer.datasetVersion,
+              modelSpec: production.pointer.modelSpec,
+              classes: production.pointer.classes,
+              featureShape: production.pointer.featureShape,
+            }
+          : null,
+        productionEtag: production?.etag ?? null,
+      };
+    });
+  };
+}

@@ -1,0 +1,48 @@
+import { log } from '@temporalio/activity';
+import { loadExamples } from '../src/data/examples.js';
+import { loadManifest } from '../src/data/versions.js';
+import { evaluateAccuracy, type AccuracyMetrics } from '../src/evaluation/evaluate.js';
+import { putJson } from '../src/storage/json.js';
+import { selectBackend } from '../src/training/backend.js';
+import { loadModel } from '../src/training/model-io.js';
+import type { ActivityDeps } from './deps.js';
+import { classifyFailures } from './failures.js';
+
+export interface EvaluateInput {
+  dataset: string;
+  version: number;
+  candidatePrefix: string;
+  productionPrefix: string | null;
+}
+
+export interface EvaluateResult {
+  candidate: AccuracyMetrics;
+  production: AccuracyMetrics | null;
+  wallSeconds: number;
+}
+
+/** Evaluates candidate and production model on the same test examples; writes the candidate's metrics.json. */
+export function evaluateCandidateActivity(deps: ActivityDeps) {
+  return async function evaluateCandidate(input: EvaluateInput): Promise<EvaluateResult> {
+    return classifyFailures(async () => {
+      const started = performance.now();
+      await selectBackend();
+      const manifest = await loadManifest(deps.store, input.dataset, input.version);
+      const test = await loadExamples(deps.store, manifest, ['test']);
+      const evaluate = async (prefix: string) => {
+        const model = await loadModel(deps.store, prefix);
+        try {
+          return evaluateAccuracy(model, test);
+        } finally {
+          model.dispose();
+        }
+      };
+      const candidate = await evaluate(input.candidatePrefix);
+      const production = input.productionPrefix ? await evaluate(input.productionPrefix) : null;
+      const result = { candidate, production, wallSeconds: (performance.now() - started) / 1000 };
+      await putJson(deps.store, `${input.candidatePrefix}/metrics.json`, { dataset: input.dataset, datasetVersion: input.version, ...result });
+      log.info('evaluated candidate', { candidate: candidate.accuracy, production: production?.accuracy ?? null, testCount: test.count });
+      return result;
+    });
+  };
+}

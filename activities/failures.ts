@@ -1,0 +1,20 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { isWarmstartError } from '../src/errors.js';
+
+/** Failure types the workflows branch on. */
+export const BAD_DATASET = 'BadDataset';
+
+/**
+ * Bad input is a business failure: retrying cannot fix a corrupt shard, so it is non-retryable
+ * and typed. Everything else (network, server errors) propagates and Temporal retries it.
+ */
+export async function classifyFailures<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isWarmstartError(error, 'DATASET_INVALID') || isWarmstartError(error, 'DATASET_NOT_FOUND')) {
+      throw ApplicationFailure.create({ message: error.message, type: BAD_DATASET, nonRetryable: true, details: [{ code: error.code, subject: error.subject ?? null }] });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,22 @@
+import { recordAuditActivity } from './audit.js';
+import { loadRefreshContextActivity } from './context.js';
+import type { ActivityDeps } from './deps.js';
+import { evaluateCandidateActivity } from './evaluate.js';
+import { promoteCandidateActivity } from './promote.js';
+import { trainCandidateActivity } from './train.js';
+
+export type { ActivityDeps } from './deps.js';
+export { BAD_DATASET } from './failures.js';
+
+/** Builds the activities from their dependencies; register the result with a Worker. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    loadRefreshContext: loadRefreshContextActivity(deps),
+    trainCandidate: trainCandidateActivity(deps),
+    evaluateCandidate: evaluateCandidateActivity(deps),
+    promoteCandidate: promoteCandidateActivity(deps),
+    recordAudit: recordAuditActivity(deps),
+  };
+}
+
+export type RefreshActivities = ReturnType<typeof createActivities>;

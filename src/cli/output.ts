@@ -1,0 +1,28 @@
+/** Terminal output helpers: progress bars on stderr (only on a TTY), tables and percentages. */
+export function progressBar(label: string): { update(done: number, total: number): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  let last = '';
+  return {
+    update(done, total) {
+      if (!tty) return;
+      const width = 28;
+      const filled = Math.round((width * done) / Math.max(1, total));
+      const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`;
+      if (line !== last) process.stderr.write(`\r${line}`);
+      last = line;
+    },
+    done() {
+      if (tty && last) process.stderr.write('\n');
+    },
+  };
+}
+
+export function pct(value: number | null | undefined): string {
+  return value === null || value === undefined ? '-' : `${(100 * value).toFixed(2)}%`;
+}
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,41 @@
+import { WarmstartError, isWarmstartError } from '../errors.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { manifestKey, parseManifest, type Manifest } from './manifest.js';
+
+const decoder = new TextDecoder();
+
+/** Reads and validates a version's manifest. */
+export async function loadManifest(store: ObjectStore, dataset: string, version: number): Promise<Manifest> {
+  const key = manifestKey(dataset, version);
+  const object = await store.get(key);
+  if (!object) {
+    throw new WarmstartError('DATASET_NOT_FOUND', `dataset ${dataset} has no version ${version} in ${store.uri} (no ${key}); publish it first or check the name`, key);
+  }
+  const manifest = parseManifest(decoder.decode(object.body), key);
+  if (manifest.dataset !== dataset || manifest.version !== version) {
+    throw new WarmstartError('DATASET_INVALID', `manifest ${key} says dataset ${manifest.dataset} v${manifest.version}; it must match its location`, key);
+  }
+  return manifest;
+}
+
+/** Version numbers that have a manifest (committed versions), ascending. */
+export async function listVersions(store: ObjectStore, dataset: string): Promise<number[]> {
+  const keys = await store.list(`datasets/${dataset}/`);
+  const versions = keys
+    .map((key) => /^datasets\/[^/]+\/v(\d+)\/manifest\.json$/.exec(key)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .map(Number);
+  return [...new Set(versions)].sort((a, b) => a - b);
+}
+
+export async function latestManifest(store: ObjectStore, dataset: string): Promise<Manifest | undefined> {
+  const versions = await listVersions(store, dataset);
+  const latest = versions.at(-1);
+  if (latest === undefined) return undefined;
+  try {
+    return await loadManifest(store, dataset, latest);
+  } catch (error) {
+    if (isWarmstartError(error, 'DATASET_NOT_FOUND')) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+// The public API of warmstart. Anything not exported here is internal.
+export { loadConfig, parseStoreUri, type WarmstartConfig, type StoreLocation, type S3Settings } from './config.js';
+export { WarmstartError, isWarmstartError, type WarmstartErrorCode } from './errors.js';
+export type { ObjectStore, StoredObject, PutOptions } from './storage/object-store.js';
+export { S3ObjectStore } from './storage/s3-store.js';
+export { LocalObjectStore } from './storage/local-store.js';
+export { openStore } from './storage/open-store.js';
+export { manifestSchema, parseManifest, manifestKey, type Manifest, type ShardEntry } from './data/manifest.js';
+export { publishVersion, type PublishRequest, type PublishResult } from './data/publish.js';
+export { loadManifest, listVersions, latestManifest } from './data/versions.js';
+export { loadExamples, type Examples } from './data/examples.js';
+export { loadMnistDigits, parseVersionPlan, planMnistVersions } from './data/mnist.js';
+export { selectBackend, type BackendInfo } from './training/backend.js';
+export { buildModel } from './training/model-spec.js';
+export { DEFAULT_MODEL_SPEC, type ModelSpec } from './training/spec.js';
+export { trainModel, type TrainOptions, type TrainStats } from './training/trainer.js';
+export { saveModel, loadModel } from './training/model-io.js';
+export { estimateFlops } from './training/flops.js';
+export { evaluateAccuracy, type AccuracyMetrics } from './evaluation/evaluate.js';
+export { gateCandidate, type GateResult } from './evaluation/gate.js';
+export { decideRefresh, type RefreshDecision } from './policy/decide.js';
+export { DEFAULT_REFRESH_SETTINGS, resolveRefreshSettings, type RefreshSettings } from './refresh/settings.js';
+export { readProduction, promote, productionKey, type ProductionPointer, type PromotionResult } from './registry/production.js';
+export { listAuditEntries, writeAuditEntry, auditKey, type AuditEntry } from './audit/ledger.js';
+export { connectClient, signalVersionLanded, queryRefreshState, waitForOutcome } from './temporal/client.js';
+export { createWorker, workflowsPath } from './temporal/worker.js';
+export { createActivities } from '../activities/index.js';
+export * from '../workflows/definitions.js';

@@ -1,0 +1,67 @@
+import { WarmstartError, isWarmstartError } from '../errors.js';
+import { getJson, putJson } from '../storage/json.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { ModelSpec } from '../training/spec.js';
+
+/** models/<model>/production.json: which candidate serves. Changed only by a conditional write. */
+export interface ProductionPointer {
+  model: string;
+  candidateId: string;
+  /** Store prefix holding model.json + weights.bin. */
+  candidatePrefix: string;
+  dataset: string;
+  datasetVersion: number;
+  modelSpec: ModelSpec;
+  classes: string[];
+  featureShape: number[];
+  testAccuracy: number;
+  promotedAt: string;
+  /** The workflow that promoted it. */
+  promotedBy: string;
+}
+
+export function productionKey(model: string): string {
+  return `models/${model}/production.json`;
+}
+
+export function candidatePrefix(model: string, candidateId: string): string {
+  return `models/${model}/candidates/${candidateId}`;
+}
+
+export async function readProduction(store: ObjectStore, model: string): Promise<{ pointer: ProductionPointer; etag: string } | undefined> {
+  const found = await getJson<ProductionPointer>(store, productionKey(model));
+  return found ? { pointer: found.value, etag: found.etag } : undefined;
+}
+
+export type PromotionResult =
+  | { outcome: 'promoted'; etag: string }
+  | { outcome: 'superseded'; reason: string }
+  | { outcome: 'already-promoted'; etag: string };
+
+/**
+ * Points production at a candidate if, and only if, the pointer is still what the caller read
+ * (`expectedEtag`, or no pointer at all when null). Of two racing promotions exactly one wins;
+ * the loser learns it was superseded. A retry of a promotion that already landed is recognised.
+ */
+export async function promote(store: ObjectStore, pointer: ProductionPointer, expectedEtag: string | null): Promise<PromotionResult> {
+  try {
+    const { etag } = await putJson(store, productionKey(pointer.model), pointer, expectedEtag === null ? { ifNoneMatch: '*' } : { ifMatch: expectedEtag });
+    return { outcome: 'promoted', etag };
+  } catch (error) {
+    if (!isWarmstartError(error, 'STORE_PRECONDITION_FAILED')) throw error;
+    const current = await readProduction(store, pointer.model);
+    if (current && current.pointer.candidateId === pointer.candidateId && current.pointer.promotedBy === pointer.promotedBy) {
+      return { outcome: 'already-promoted', etag: current.etag };
+    }
+    return {
+      outcome: 'superseded',
+      reason: `production changed since it was read: now ${current ? `${current.pointer.candidateId} (promoted by ${current.pointer.promotedBy})` : 'absent'}`,
+    };
+  }
+}
+
+export async function requireProduction(store: ObjectStore, model: string): Promise<{ pointer: ProductionPointer; etag: string }> {
+  const found = await readProduction(store, model);
+  if (!found) throw new WarmstartError('MODEL_NOT_FOUND', `model ${model} has no production pointer in ${store.uri}; run a refresh first or check the name`, model);
+  return found;
+}

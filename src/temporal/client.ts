@@ -1,0 +1,77 @@
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import type { WarmstartConfig } from '../config.js';
+import { WarmstartError } from '../errors.js';
+import type { RefreshSettingsInput } from '../refresh/settings.js';
+import {
+  modelRefreshWorkflowId,
+  refreshStateQuery,
+  versionLandedSignal,
+  type ModelRefreshState,
+  type RefreshOutcome,
+} from '../../workflows/definitions.js';
+
+/** Connects to Temporal; an unreachable server is a one-line error that says how to fix it. */
+export async function connectClient(config: WarmstartConfig): Promise<Client> {
+  try {
+    const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
+    return new Client({ connection, namespace: config.temporal.namespace });
+  } catch (error) {
+    throw new WarmstartError(
+      'TEMPORAL_UNREACHABLE',
+      `cannot reach Temporal at ${config.temporal.address} (${(error as Error).message.split('\n')[0]}); start it (infra/services.sh start) or fix TEMPORAL_ADDRESS`,
+      'TEMPORAL_ADDRESS',
+      { cause: error },
+    );
+  }
+}
+
+export interface SignalVersionRequest {
+  model: string;
+  dataset: string;
+  version: number;
+  taskQueue: string;
+  settings?: RefreshSettingsInput;
+}
+
+/** Tells the model's refresh workflow that a version landed, starting the workflow if it is not running. */
+export async function signalVersionLanded(client: Client, request: SignalVersionRequest): Promise<{ workflowId: string }> {
+  const workflowId = modelRefreshWorkflowId(request.model);
+  await client.workflow.signalWithStart('modelRefreshWorkflow', {
+    workflowId,
+    taskQueue: request.taskQueue,
+    args: [{ model: request.model, settings: request.settings }],
+    signal: versionLandedSignal,
+    signalArgs: [{ dataset: request.dataset, version: request.version }],
+  });
+  return { workflowId };
+}
+
+export async function queryRefreshState(client: Client, model: string): Promise<ModelRefreshState> {
+  try {
+    return await client.workflow.getHandle(modelRefreshWorkflowId(model)).query(refreshStateQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new WarmstartError('MODEL_NOT_FOUND', `no refresh workflow for model ${model}; publish a version and run \`warmstart refresh\` first`, model, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Waits until the model workflow has an outcome for this version (promoted, rejected, skipped, ...). */
+export async function waitForOutcome(
+  client: Client,
+  model: string,
+  dataset: string,
+  version: number,
+  options: { timeoutMs?: number; onPoll?: (state: ModelRefreshState) => void } = {},
+): Promise<RefreshOutcome> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+  for (;;) {
+    const state = await queryRefreshState(client, model);
+    options.onPoll?.(state);
+    const outcome = [...state.outcomes].reverse().find((o) => o.dataset === dataset && o.version === version);
+    if (outcome) return outcome;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the refresh of ${model} on ${dataset} v${version}; is a worker running on the task queue?`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

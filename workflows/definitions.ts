@@ -1,0 +1,68 @@
+/**
+ * Messages, IDs and payload types shared by clients and workflows. Plain JSON only.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { RefreshSettingsInput } from '../src/refresh/settings.js';
+
+export interface VersionLanded {
+  dataset: string;
+  version: number;
+}
+
+export interface ModelRefreshInput {
+  model: string;
+  settings?: RefreshSettingsInput;
+  /** Carried across continue-as-new. */
+  state?: ModelRefreshState;
+}
+
+export interface RefreshVersionInput {
+  model: string;
+  dataset: string;
+  version: number;
+  settings?: RefreshSettingsInput;
+}
+
+export type RefreshStatus = 'promoted' | 'rejected' | 'superseded' | 'skipped' | 'duplicate' | 'failed';
+
+/** A small summary of one version's refresh, kept in the model workflow's state. */
+export interface RefreshOutcome {
+  dataset: string;
+  version: number;
+  workflowId: string;
+  status: RefreshStatus;
+  mode: 'scratch' | 'warm' | 'none';
+  candidateId: string | null;
+  accuracy: number | null;
+  reasons: string[];
+  auditKey: string | null;
+}
+
+export interface ModelRefreshState {
+  model: string;
+  pending: VersionLanded[];
+  current: VersionLanded | null;
+  /** Most recent outcomes, newest last (bounded). */
+  outcomes: RefreshOutcome[];
+  /** Highest version handled per dataset: older arrivals are stale. */
+  lastVersion: Record<string, number>;
+}
+
+export const versionLandedSignal = defineSignal<[VersionLanded]>('versionLanded');
+export const refreshStateQuery = defineQuery<ModelRefreshState>('state');
+
+export function modelRefreshWorkflowId(model: string): string {
+  return `model-refresh/${model}`;
+}
+
+/** The idempotency key of a version's refresh: the server refuses a second run with this ID. */
+export function versionRefreshWorkflowId(model: string, version: number): string {
+  return `refresh/${model}/v${version}`;
+}
+
+/** Candidate IDs derive from the workflow ID so retried activities overwrite their own output. */
+export function candidateIdFor(workflowId: string): string {
+  return workflowId.replace(/^refresh\//, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+export const MAX_OUTCOMES_KEPT = 50;

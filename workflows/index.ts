@@ -1,0 +1,3 @@
+// The one workflowsPath: every workflow type the worker registers.
+export { modelRefreshWorkflow } from './model-refresh.js';
+export { refreshVersionWorkflow } from './refresh-version.js';
