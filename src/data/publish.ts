@@ -79,6 +79,7 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
       columns: request.columns,
       features: request.features,
       classes: request.classes,
+      labelEncoding: 'index',
       split: request.split,
       shards: [...(parent?.shards ?? []), ...shards],
     };

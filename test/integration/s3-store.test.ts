@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { isWarmstartError } from '../../src/errors.js';
+import { promote, readProduction, type ProductionPointer } from '../../src/registry/production.js';
+import { S3ObjectStore } from '../../src/storage/s3-store.js';
+import { testS3 } from '../helpers/services.js';
+
+// Against the real SeaweedFS S3 gateway started by infra/services.sh.
+const { store, config } = testS3();
+afterAll(() => store.destroy());
+
+const pointer = (candidateId: string, promotedBy: string): ProductionPointer => ({
+  model: 'm',
+  candidateId,
+  candidatePrefix: `models/m/candidates/${candidateId}`,
+  dataset: 'd',
+  datasetVersion: 1,
+  modelSpec: { kind: 'mlp', hidden: [8] },
+  classes: ['a', 'b'],
+  featureShape: [2],
+  testAccuracy: 0.9,
+  promotedAt: '2026-11-28T00:00:00Z',
+  promotedBy,
+});
+
+describe('S3 adapter on SeaweedFS', () => {
+  it('round-trips objects and lists keys relative to the store prefix', async () => {
+    await store.put('x/1.bin', new Uint8Array([9, 8, 7]));
+    await store.put('x/2.bin', 'two');
+    expect(Array.from((await store.get('x/1.bin'))!.body)).toEqual([9, 8, 7]);
+    expect(await store.list('x/')).toEqual(['x/1.bin', 'x/2.bin']);
+    expect(await store.get('x/missing')).toBeUndefined();
+    await store.delete('x/2.bin');
+    expect(await store.list('x/')).toEqual(['x/1.bin']);
+  });
+
+  it('honours If-None-Match: * (create-only)', async () => {
+    await store.put('cond/create.json', 'first', { ifNoneMatch: '*' });
+    const error = await store.put('cond/create.json', 'second', { ifNoneMatch: '*' }).catch((e: unknown) => e);
+    expect(isWarmstartError(error, 'STORE_PRECONDITION_FAILED')).toBe(true);
+    expect(new TextDecoder().decode((await store.get('cond/create.json'))!.body)).toBe('first');
+  });
+
+  it('honours If-Match: a stale ETag loses', async () => {
+    const first = await store.put('cond/match.json', 'v1');
+    await store.put('cond/match.json', 'v2', { ifMatch: first.etag });
+    const error = await store.put('cond/match.json', 'v3', { ifMatch: first.etag }).catch((e: unknown) => e);
+    expect(isWarmstartError(error, 'STORE_PRECONDITION_FAILED')).toBe(true);
+    expect(new TextDecoder().decode((await store.get('cond/match.json'))!.body)).toBe('v2');
+  });
+
+  it('two promotions racing from the same read: exactly one wins, the other is superseded', async () => {
+    await promote(store, pointer('c0', 'refresh/m/v0'), null);
+    const { etag } = (await readProduction(store, 'm'))!;
+    const results = await Promise.all([promote(store, pointer('c1', 'refresh/m/v1'), etag), promote(store, pointer('c2', 'refresh/m/v2'), etag)]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(['promoted', 'superseded']);
+    const winner = results[0]!.outcome === 'promoted' ? 'c1' : 'c2';
+    expect((await readProduction(store, 'm'))!.pointer.candidateId).toBe(winner);
+  });
+
+  it('a retried promotion that already landed is recognised, not reported as lost', async () => {
+    const { etag } = (await readProduction(store, 'm'))!;
+    const p = pointer('c3', 'refresh/m/v3');
+    expect((await promote(store, p, etag)).outcome).toBe('promoted');
+    expect((await promote(store, p, etag)).outcome).toBe('already-promoted');
+  });
+
+  it('a missing bucket is a clear error naming the bucket', async () => {
+    const missing = new S3ObjectStore('no-such-bucket-here', '', config.s3);
+    const error = await missing.check().catch((e: unknown) => e);
+    expect(isWarmstartError(error, 'STORE_NO_SUCH_BUCKET')).toBe(true);
+    expect((error as Error).message).toMatch(/bucket "no-such-bucket-here" does not exist/);
+    missing.destroy();
+  });
+
+  it('an unreachable endpoint is a clear error naming the endpoint', async () => {
+    const nowhere = new S3ObjectStore('warmstart', '', { ...config.s3, endpoint: 'http://127.0.0.1:9' });
+    const error = await nowhere.check().catch((e: unknown) => e);
+    expect(isWarmstartError(error, 'STORE_UNREACHABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/cannot reach the S3 endpoint http:\/\/127\.0\.0\.1:9/);
+    nowhere.destroy();
+  });
+});
