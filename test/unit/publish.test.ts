@@ -65,7 +65,8 @@ describe('publishVersion', () => {
     const shard = manifest.shards[0]!;
     const original = (await store.get(shard.key))!.body;
     const tampered = original.slice();
-    tampered[tampered.length - 20] ^= 0xff;
+    const at = tampered.length - 20;
+    tampered[at] = tampered[at]! ^ 0xff;
     await store.put(shard.key, tampered);
     const error = await loadExamples(store, manifest, ['train']).catch((e: unknown) => e);
     expect(isWarmstartError(error, 'DATASET_INVALID')).toBe(true);
