@@ -9,6 +9,6 @@ export default function setup(): () => void {
   if (!alreadyRunning) execFileSync(script, ['start'], { stdio: 'inherit' });
   return () => {
     // Leave services a developer started by hand; stop the ones this run started.
-    if (!alreadyRunning && !process.env.WARMSTART_KEEP_SERVICES) execFileSync(script, ['stop'], { stdio: 'inherit' });
+    if (!alreadyRunning && !process.env.WARMSTART_KEEP_SERVICES) execFileSync(script, ['stop'], { stdio: 'ignore' });
   };
 }
