@@ -58,7 +58,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
       const stats = await trainModel(model, train, {
         steps,
         batchSize: settings.batchSize,
-        learningRate: settings.learningRate,
+        learningRate: input.mode === 'warm' ? settings.warmLearningRate : settings.learningRate,
         warmupSteps: settings.warmupSteps,
         seed: settings.seed + input.version,
         onProgress: ({ step, loss }) => {
