@@ -14,6 +14,8 @@ export interface ModelRefreshInput {
   settings?: RefreshSettingsInput;
   /** Carried across continue-as-new. */
   state?: ModelRefreshState;
+  /** Refreshes per run before continuing as new (default 20). */
+  refreshesPerRun?: number;
 }
 
 export interface RefreshVersionInput {

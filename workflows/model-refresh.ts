@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
   allHandlersFinished,
@@ -32,8 +34,8 @@ import {
 import { refreshVersionWorkflow } from './refresh-version.js';
 import { DATASET, MODEL, VERSION } from './search-attributes.js';
 
-/** Refreshes handled before continuing as new, so the history stays small. */
-const REFRESHES_PER_RUN = 20;
+/** Refreshes handled before continuing as new, so the history stays small (overridable for tests). */
+const DEFAULT_REFRESHES_PER_RUN = 20;
 const MAX_PROMOTED_KEPT = 50;
 
 function outcomeWithoutRun(landed: VersionLanded, workflowId: string, status: RefreshOutcome['status'], reason: string): RefreshOutcome {
@@ -111,9 +113,16 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
     },
   );
   const operatorPromote = async (request: OperatorRequest, action: 'promote' | 'rollback') => {
-    const result = await storage.operatorPromote({ model: input.model, ...request, action });
+    let result;
+    try {
+      result = await storage.operatorPromote({ model: input.model, ...request, action });
+    } catch (error) {
+      // Surface the activity's reason (e.g. an unknown candidate) to the operator's client.
+      const cause = error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
+      throw ApplicationFailure.create({ message: `${action} failed: ${cause}`, nonRetryable: true });
+    }
     if (result.outcome === 'superseded') throw new Error(`${action} lost a race: ${result.detail}`);
-    state.production = { candidateId: request.candidateId, datasetVersion: -1, testAccuracy: -1, promotedBy: `operator:${request.by}` };
+    state.production = { candidateId: request.candidateId, datasetVersion: result.datasetVersion, testAccuracy: result.testAccuracy ?? 0, promotedBy: `operator:${request.by}` };
     return state.production;
   };
   setHandler(promoteUpdate, (request) => operatorPromote(request, 'promote'), { validator: requireOperator });
@@ -128,13 +137,14 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
   });
 
   let handledThisRun = 0;
-  const shouldContinueAsNew = () => handledThisRun >= REFRESHES_PER_RUN || workflowInfo().continueAsNewSuggested;
+  const refreshesPerRun = input.refreshesPerRun ?? DEFAULT_REFRESHES_PER_RUN;
+  const shouldContinueAsNew = () => handledThisRun >= refreshesPerRun || workflowInfo().continueAsNewSuggested;
   for (;;) {
     await condition(() => (state.pending.length > 0 && !state.paused) || shouldContinueAsNew());
     if (shouldContinueAsNew()) {
       // Pending versions travel in the state; wait for handlers so no signal or update is lost.
       await condition(allHandlersFinished);
-      await continueAsNew<typeof modelRefreshWorkflow>({ model: input.model, settings: input.settings, state });
+      await continueAsNew<typeof modelRefreshWorkflow>({ ...input, state });
     }
 
     // Newest wins: refresh the highest queued version per dataset; older queued ones are skipped.

@@ -10,6 +10,7 @@ import { queryRefreshState, signalVersionLanded, waitForOutcome } from '../../sr
 import {
   modelRefreshWorkflowId,
   pauseUpdate,
+  promoteUpdate,
   resumeUpdate,
   rollbackUpdate,
   versionRefreshWorkflowId,
@@ -127,6 +128,37 @@ describe('queueing, pause and operator updates', () => {
     const records = await h.store.list(`audit-operations/${model}/`);
     expect(records).toHaveLength(1);
     await record(modelRefreshWorkflowId(model), 'model-refresh-operator.json');
+  });
+
+  it('promote: an operator puts any stored candidate in production', async () => {
+    const handle = h.client.workflow.getHandle(modelRefreshWorkflowId(model));
+    const v4 = (await queryRefreshState(h.client, model)).outcomes.find((o) => o.version === 4)!;
+    const view = await handle.executeUpdate(promoteUpdate, { args: [{ candidateId: v4.candidateId!, by: 'ana', reason: 'canary fixed' }] });
+    expect(view).toMatchObject({ candidateId: v4.candidateId, datasetVersion: 4, promotedBy: 'operator:ana' });
+    expect((await readProduction(h.store, model))!.pointer.candidateId).toBe(v4.candidateId);
+    const failed = await handle.executeUpdate(promoteUpdate, { args: [{ candidateId: 'no-such-candidate', by: 'ana', reason: 'typo' }] }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((failed as Error).cause as Error | undefined)?.message).toMatch(/promote failed: model .* has no stored candidate no-such-candidate/);
+    expect((await readProduction(h.store, model))!.pointer.candidateId).toBe(v4.candidateId);
+  });
+});
+
+describe('continue-as-new', () => {
+  it('continues as new after the configured number of refreshes, carrying state and queue', async () => {
+    const model = h.newModel();
+    const dataset = uniqueName('mnist');
+    const handle = h.client.workflow.getHandle(modelRefreshWorkflowId(model));
+    await h.publish(dataset, 'first', 1200);
+    await signalVersionLanded(h.client, { model, dataset, version: 1, taskQueue: h.taskQueue, settings: TEST_SETTINGS, refreshesPerRun: 1 });
+    const firstRun = (await handle.describe()).runId;
+    await waitForOutcome(h.client, model, dataset, 1, { timeoutMs: 120_000 });
+    await h.publish(dataset, 'second', 400);
+    await signalVersionLanded(h.client, { model, dataset, version: 2, taskQueue: h.taskQueue });
+    const v2 = await waitForOutcome(h.client, model, dataset, 2, { timeoutMs: 120_000 });
+    expect(v2).toMatchObject({ status: 'promoted', mode: 'warm' });
+    const state = await queryRefreshState(h.client, model);
+    expect(state.outcomes.map((o) => o.version)).toEqual([1, 2]);
+    expect((await handle.describe()).runId).not.toBe(firstRun);
   });
 });
 
