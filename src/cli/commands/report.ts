@@ -1,0 +1,15 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { listAuditEntries } from '../../audit/ledger.js';
+import { WarmstartError } from '../../errors.js';
+import { renderReport } from '../../report/html.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+
+/** Writes the static HTML report of a model's ledger; returns its path. */
+export async function reportCommand(store: ObjectStore, model: string, out: string): Promise<string> {
+  const entries = await listAuditEntries(store, model);
+  if (entries.length === 0) throw new WarmstartError('MODEL_NOT_FOUND', `no audit entries for model ${model} in ${store.uri}; check the name or run a refresh first`, model);
+  mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  writeFileSync(out, renderReport(model, entries, new Date().toISOString()));
+  return path.resolve(out);
+}

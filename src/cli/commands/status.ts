@@ -1,0 +1,36 @@
+import type { Client } from '@temporalio/client';
+import { WarmstartError, isWarmstartError } from '../../errors.js';
+import { readProduction } from '../../registry/production.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import { queryRefreshState } from '../../temporal/client.js';
+import { pct, table } from '../output.js';
+
+/** Production candidate, pause state, queue, running refresh and recent outcomes of one model. */
+export async function statusCommand(store: ObjectStore, client: Client, model: string, json: boolean): Promise<string> {
+  const production = await readProduction(store, model);
+  const state = await queryRefreshState(client, model).catch((error: unknown) => {
+    if (isWarmstartError(error, 'MODEL_NOT_FOUND')) return null;
+    throw error;
+  });
+  if (!production && !state) {
+    throw new WarmstartError('MODEL_NOT_FOUND', `unknown model ${model}: no production pointer in ${store.uri} and no refresh workflow; check the name`, model);
+  }
+  if (json) return JSON.stringify({ model, production: production?.pointer ?? null, refresh: state }, null, 2);
+  const lines = [`model ${model}`];
+  lines.push(
+    production
+      ? `production: ${production.pointer.candidateId} (${production.pointer.dataset} v${production.pointer.datasetVersion}, ${production.pointer.mode ?? '?'}, test accuracy ${pct(production.pointer.testAccuracy)}, promoted by ${production.pointer.promotedBy} at ${production.pointer.promotedAt})`
+      : 'production: none',
+  );
+  if (!state) {
+    lines.push('refresh workflow: not running');
+    return lines.join('\n');
+  }
+  lines.push(`refresh workflow: ${state.paused ? `PAUSED by ${state.paused.by}: ${state.paused.reason}` : 'running'}`);
+  lines.push(`refreshing now: ${state.current ? `${state.current.dataset} v${state.current.version}` : 'nothing'}`);
+  lines.push(`queue: ${state.pending.length ? state.pending.map((p) => `${p.dataset} v${p.version}`).join(', ') : 'empty'}`);
+  if (state.outcomes.length > 0) {
+    lines.push('', table(['version', 'status', 'mode', 'accuracy', 'candidate'], state.outcomes.map((o) => [`${o.dataset} v${o.version}`, o.status, o.mode, pct(o.accuracy), o.candidateId ?? '-'])));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,117 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { readFileSync } from 'node:fs';
+import { WarmstartError } from '../errors.js';
+import {
+  modelRefreshWorkflowId,
+  pauseUpdate,
+  promoteUpdate,
+  resumeUpdate,
+  rollbackUpdate,
+  versionRefreshWorkflowId,
+  type OperatorRequest,
+  type ProductionView,
+  type RefreshOutcome,
+  type RefreshOverrides,
+  type RefreshVersionInput,
+} from '../../workflows/definitions.js';
+import type { RefreshSettingsInput } from '../refresh/settings.js';
+import { workflowsPath } from './worker.js';
+
+/** Operator actions on the running workflows: replays, pause/resume, promote/rollback, determinism checks. */
+
+async function originalInput(client: Client, workflowId: string): Promise<RefreshVersionInput> {
+  let history;
+  try {
+    history = await client.workflow.getHandle(workflowId).fetchHistory();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError || (error as Error).name === 'WorkflowNotFoundError' || /not found/i.test((error as Error).message)) {
+      throw new WarmstartError('MODEL_NOT_FOUND', `no refresh workflow ${workflowId} on the server: nothing to replay; check the model and version (\`warmstart audit --model ...\`)`, workflowId, { cause: error });
+    }
+    throw error;
+  }
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) throw new WarmstartError('MODEL_NOT_FOUND', `workflow ${workflowId} has no recorded input to replay`, workflowId);
+  return defaultPayloadConverter.fromPayload<RefreshVersionInput>(payload);
+}
+
+export interface ReplayRequest {
+  model: string;
+  version: number;
+  taskQueue: string;
+  overrides: RefreshOverrides;
+  /** Merged over the original refresh's settings. */
+  settings?: RefreshSettingsInput;
+  /** The refresh to re-run; defaults to the version's regular refresh. */
+  original?: string;
+}
+
+/** Re-runs a version's refresh under a new workflow ID, with overrides; the ledger links it to the original. */
+export async function startReplay(client: Client, request: ReplayRequest, now = new Date()): Promise<{ workflowId: string; result: () => Promise<RefreshOutcome> }> {
+  const original = request.original ?? versionRefreshWorkflowId(request.model, request.version);
+  const input = await originalInput(client, original);
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const workflowId = `replay/${request.model}/v${request.version}/${stamp}`;
+  const handle = await client.workflow.start('refreshVersionWorkflow', {
+    workflowId,
+    taskQueue: request.taskQueue,
+    args: [{ ...input, settings: { ...input.settings, ...request.settings }, overrides: request.overrides, replayOf: original } satisfies RefreshVersionInput],
+  });
+  return { workflowId, result: () => handle.result() as Promise<RefreshOutcome> };
+}
+
+function modelHandle(client: Client, model: string) {
+  return client.workflow.getHandle(modelRefreshWorkflowId(model));
+}
+
+async function withModel<T>(model: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      throw new WarmstartError('MODEL_NOT_FOUND', `no refresh workflow for model ${model}; publish a version and run \`warmstart refresh\` first`, model, { cause: error });
+    }
+    const cause = (error as { cause?: Error }).cause;
+    if (cause?.message) throw new WarmstartError('MODEL_NOT_FOUND', cause.message, model, { cause: error });
+    throw error;
+  }
+}
+
+export const pauseRefreshes = (client: Client, model: string, by: string, reason: string) =>
+  withModel(model, () => modelHandle(client, model).executeUpdate(pauseUpdate, { args: [{ by, reason }] }));
+export const resumeRefreshes = (client: Client, model: string, by: string) =>
+  withModel(model, () => modelHandle(client, model).executeUpdate(resumeUpdate, { args: [{ by }] }));
+export const promoteCandidate = (client: Client, model: string, request: OperatorRequest): Promise<ProductionView | null> =>
+  withModel(model, () => modelHandle(client, model).executeUpdate(promoteUpdate, { args: [request] }));
+export const rollbackTo = (client: Client, model: string, request: OperatorRequest): Promise<ProductionView | null> =>
+  withModel(model, () => modelHandle(client, model).executeUpdate(rollbackUpdate, { args: [request] }));
+
+export type DeterminismVerdict = { deterministic: true; events: number } | { deterministic: false; events: number; divergence: string };
+
+/** Replays a history (from the server, or a JSON file) against today's workflow code. */
+export async function checkDeterminism(source: { client: Client; workflowId: string } | { file: string }): Promise<DeterminismVerdict> {
+  let history;
+  if ('file' in source) {
+    history = historyFromJSON(JSON.parse(readFileSync(source.file, 'utf8')));
+  } else {
+    try {
+      history = await source.client.workflow.getHandle(source.workflowId).fetchHistory();
+    } catch (error) {
+      throw new WarmstartError('MODEL_NOT_FOUND', `no workflow ${source.workflowId} on the server: nothing to replay`, source.workflowId, { cause: error });
+    }
+  }
+  const events = history.events?.length ?? 0;
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet });
+  try {
+    await Worker.runReplayHistory({ workflowBundle }, history);
+    return { deterministic: true, events };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // The first divergence, as the SDK's core reports it (e.g. "Timer machine does not handle this event: ...").
+    const divergence = /Nondeterminism error: ([^"]+)/.exec(message)?.[1] ?? message.split('\n')[0]!;
+    return { deterministic: false, events, divergence };
+  }
+}

@@ -1,0 +1,135 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAuditEntries } from '../../src/audit/ledger.js';
+import { readProduction } from '../../src/registry/production.js';
+import { versionRefreshWorkflowId } from '../../workflows/definitions.js';
+import { runCli } from '../helpers/cli.js';
+import { startHarness, type Harness } from '../helpers/refresh-harness.js';
+import { repoRoot, servicesEnv, uniqueName } from '../helpers/services.js';
+
+// The operator's commands against the real services, with workers of this test process serving them.
+let h: Harness;
+let env: Record<string, string>;
+let model: string;
+const dataset = uniqueName('mnist');
+const scratchDir = mkdtempSync(path.join(tmpdir(), 'warmstart-cli-'));
+const cli = (...args: string[]) => runCli(args, env);
+
+beforeAll(async () => {
+  h = await startHarness();
+  env = { ...servicesEnv(), WARMSTART_STORE: h.store.uri, WARMSTART_TASK_QUEUE: h.taskQueue };
+  model = h.newModel();
+  await h.refresh(model, dataset, (await h.publish(dataset, 'first', 2000)).version);
+  await h.refresh(model, dataset, (await h.publish(dataset, 'second', 600)).version);
+});
+afterAll(() => h?.stop());
+
+describe('status and audit', () => {
+  it('status shows the production model, the queue and recent outcomes', async () => {
+    const { code, stdout } = await cli('status', '--model', model);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`production: ${model}_v2-warm \\(${dataset} v2, warm`));
+    expect(stdout).toMatch(/queue: empty/);
+    expect(stdout).toMatch(/v1\s+promoted\s+scratch/);
+  });
+
+  it('audit prints the ledger with totals of compute spent and saved', async () => {
+    const { code, stdout } = await cli('audit', '--model', model);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/v2\s+promoted\s+warm/);
+    expect(stdout).toMatch(/compute saved: [\d.]+ GFLOP \([\d.]+%\)/);
+    expect(stdout).toMatch(/estimated: the v1 scratch run's cost per step/);
+  });
+
+  it('audit --json and --parquet agree with the stored ledger', async () => {
+    const entries = await listAuditEntries(h.store, model);
+    const json = JSON.parse((await cli('audit', '--model', model, '--json')).stdout);
+    expect(json.entries).toEqual(entries);
+    expect(json.totals.refreshes).toBe(2);
+    const file = path.join(scratchDir, 'ledger.parquet');
+    expect((await cli('audit', '--model', model, '--parquet', file)).code).toBe(0);
+    const bytes = readFileSync(file);
+    const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+    expect(rows.map((r) => [r.dataset_version, r.status, r.decision])).toEqual([
+      [1, 'promoted', 'scratch'],
+      [2, 'promoted', 'warm'],
+    ]);
+    expect(rows[1]!.train_flops).toBe(entries[1]!.compute.flops);
+    expect(rows[1]!.scratch_cost_basis).toBe('estimated');
+  });
+
+  it('an unknown model is a clear error for status, audit and report', async () => {
+    expect((await cli('status', '--model', 'no-such-model')).stderr).toMatch(/unknown model no-such-model/);
+    expect((await cli('audit', '--model', 'no-such-model')).stdout).toMatch(/no audit entries for model no-such-model/);
+    const report = await cli('report', '--model', 'no-such-model', '--out', path.join(scratchDir, 'x.html'));
+    expect(report.code).toBe(2);
+    expect(report.stderr).toMatch(/no audit entries for model no-such-model/);
+  });
+
+  it('status with the Temporal server unreachable: one clear line', async () => {
+    const { code, stderr } = await runCli(['status', '--model', model], { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^warmstart: error \[TEMPORAL_UNREACHABLE\]/);
+    expect(stderr.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('replay', () => {
+  it('re-runs a version under a new workflow ID with an override, linked to the original in the ledger', async () => {
+    const before = await readProduction(h.store, model);
+    const { code, stdout } = await cli('replay', '--model', model, '--version', '2', '--force', 'scratch', '--no-promote', '--by', 'ana');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^replay/${model}/v2/\\d{8}T\\d{6}: rejected \\(scratch\\)`));
+    expect(stdout).toMatch(/operator ana asked for scratch/);
+    const replay = (await listAuditEntries(h.store, model)).find((e) => e.replayOf);
+    expect(replay).toMatchObject({ replayOf: versionRefreshWorkflowId(model, 2), decision: { mode: 'scratch' }, promotion: { outcome: 'not-attempted' } });
+    expect(replay!.scratchCost.basis).toBe('measured');
+    // A dry-run replay never touches production.
+    expect(await readProduction(h.store, model)).toEqual(before);
+  });
+
+  it('replaying a refresh that does not exist is a clear error', async () => {
+    const { code, stderr } = await cli('replay', '--model', model, '--version', '99');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(new RegExp(`no refresh workflow refresh/${model}/v99 on the server: nothing to replay`));
+  });
+
+  it('replay-history: a recorded run replays deterministically; an older incompatible history reports its divergence', async () => {
+    const ok = await cli('replay-history', versionRefreshWorkflowId(model, 2));
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^deterministic: refresh\/.*\/v2 \(\d+ events\)/);
+    const old = await cli('replay-history', '--file', path.join(repoRoot, 'test/replay/incompatible/refresh-version-v0-skeleton.json'));
+    expect(old.code).toBe(3);
+    expect(old.stdout).toMatch(/^NOT deterministic: .* diverges from the current workflow code: /);
+    const missing = await cli('replay-history', 'refresh/nope/v1');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no workflow refresh\/nope\/v1 on the server/);
+  });
+});
+
+describe('promote, rollback, pause, resume', () => {
+  it('rollback and promote move production, and refuse unknown candidates', async () => {
+    const v1 = `${model}_v1-scratch`;
+    const v2 = `${model}_v2-warm`;
+    const rolled = await cli('rollback', '--model', model, '--candidate', v1, '--reason', 'canary regression', '--by', 'ana');
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toMatch(new RegExp(`rollback: production of ${model} is now ${v1} \\(dataset v1\\)`));
+    expect((await readProduction(h.store, model))!.pointer.candidateId).toBe(v1);
+    expect((await cli('promote', '--model', model, '--candidate', v2, '--reason', 'fixed', '--by', 'ana')).code).toBe(0);
+    expect((await readProduction(h.store, model))!.pointer.candidateId).toBe(v2);
+    const unknown = await cli('rollback', '--model', model, '--candidate', 'nope', '--reason', 'x');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/nope was never promoted/);
+    expect((await cli('promote', '--model', model, '--candidate', v2)).stderr).toMatch(/--reason is required/);
+  });
+
+  it('pause and resume show in status', async () => {
+    expect((await cli('pause', '--model', model, '--reason', 'incident 42', '--by', 'ana')).code).toBe(0);
+    expect((await cli('status', '--model', model)).stdout).toMatch(/PAUSED by ana: incident 42/);
+    expect((await cli('resume', '--model', model)).code).toBe(0);
+    expect((await cli('status', '--model', model)).stdout).toMatch(/refresh workflow: running/);
+  });
+});
