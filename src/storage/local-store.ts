@@ -22,7 +22,8 @@ export class LocalObjectStore implements ObjectStore {
     return path.join(this.root, ...validateKey(key).split('/'));
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
+  async get(key: string, options: { signal?: AbortSignal } = {}): Promise<StoredObject | undefined> {
+    options.signal?.throwIfAborted();
     try {
       const body = new Uint8Array(await fs.readFile(this.pathOf(key)));
       return { body, etag: etagOf(body) };
@@ -37,8 +38,11 @@ export class LocalObjectStore implements ObjectStore {
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.tmp`;
-    await fs.writeFile(temp, bytes);
+    // Large bodies are written to the temp file in one go (the local analogue of multipart parts);
+    // nothing is visible under the key until the rename or link, so an abort leaves nothing behind.
     try {
+      await fs.writeFile(temp, bytes, { signal: options.signal });
+      options.signal?.throwIfAborted();
       if (options.ifNoneMatch === '*') {
         // link() fails if the target exists: an atomic create-only.
         try {
@@ -62,7 +66,8 @@ export class LocalObjectStore implements ObjectStore {
     return { etag: etagOf(bytes) };
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    options.signal?.throwIfAborted();
     const keys: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       let entries;
@@ -85,7 +90,8 @@ export class LocalObjectStore implements ObjectStore {
     return keys.sort();
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    options.signal?.throwIfAborted();
     await fs.rm(this.pathOf(key), { force: true });
   }
 

@@ -22,8 +22,8 @@ export interface ObjectStore {
   get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined>;
   put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ etag: string }>;
   /** Keys under a prefix, sorted, relative to the store root. */
-  list(prefix: string): Promise<string[]>;
-  delete(key: string): Promise<void>;
+  list(prefix: string, options?: { signal?: AbortSignal }): Promise<string[]>;
+  delete(key: string, options?: { signal?: AbortSignal }): Promise<void>;
   /** Fails with a clear WarmstartError when the store cannot be used (unreachable, no bucket, denied). */
   check(): Promise<void>;
 }
