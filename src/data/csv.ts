@@ -33,7 +33,11 @@ export function csvToParquet(text: string, columns: CsvColumns, name: string): {
     }
   }
   const values = (column: string) => records.map((record) => record[column] ?? '');
-  const number = (value: string) => (value === '' ? Number.NaN : Number(value));
+  // pandas and numpy write inf / -inf / nan: read them as such, so the validator names them.
+  const number = (value: string) => {
+    if (/^[+-]?inf(inity)?$/i.test(value)) return value.startsWith('-') ? -Infinity : Infinity;
+    return value === '' ? Number.NaN : Number(value);
+  };
   const out: WriteColumn[] = [];
   const labels = values(columns.label);
   if (labels.every((v) => INT.test(v) && Math.abs(Number(v)) < 2 ** 31)) out.push({ name: columns.label, data: Int32Array.from(labels, Number), type: 'INT32', nullable: false });
