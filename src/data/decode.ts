@@ -150,14 +150,26 @@ export function decodeGroup(schema: RowSchema, group: ShardGroup, options: Decod
       if (value === null || value === undefined || typeof value !== 'object') fail(key, f.column, row, 'features are null', 'fill or drop the row');
       if (value.length !== size) fail(key, f.column, row, `holds ${value.length} values, the shape [${f.shape.join(', ')}] needs ${size}`, 'fix the row or the declared --shape');
       const base = i * size;
-      if (value instanceof Uint8Array) x.set(value, base);
-      else for (let j = 0; j < size; j++) x[base + j] = toFloat(value[j], key, f.column, row);
+      if (value instanceof Uint8Array) {
+        // The hot path (images): convert and scale in one pass.
+        copyScaled(value, x, base, scale, offset);
+      } else for (let j = 0; j < size; j++) x[base + j] = toFloat(value[j], key, f.column, row) * scale + offset;
     });
+    if (norm.kind === 'standardize') standardize(x, size, norm.mean, norm.std);
+    return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds) };
   }
   if (norm.kind === 'affine') {
     if (scale !== 1 || offset !== 0) for (let k = 0; k < x.length; k++) x[k] = x[k]! * scale + offset;
-  } else {
-    for (let k = 0; k < x.length; k++) x[k] = (x[k]! - norm.mean[k % size]!) / norm.std[k % size]!;
-  }
+  } else standardize(x, size, norm.mean, norm.std);
   return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds) };
+}
+
+function standardize(x: Float32Array, size: number, mean: readonly number[], std: readonly number[]): void {
+  for (let k = 0; k < x.length; k++) x[k] = (x[k]! - mean[k % size]!) / std[k % size]!;
+}
+
+/** Kept monomorphic (Uint8Array in, Float32Array out) so the JIT makes it a tight loop. */
+function copyScaled(src: Uint8Array, dst: Float32Array, base: number, scale: number, offset: number): void {
+  const n = src.length;
+  for (let j = 0; j < n; j++) dst[base + j] = src[j]! * scale + offset;
 }
