@@ -1,4 +1,4 @@
-import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { parquetMetadata, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-reader.js';
@@ -6,7 +6,14 @@ import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from
 /** Parquet via hyparquet: pure JS, reads pyarrow/Spark/DuckDB defaults (v2 pages, dictionaries, zstd). */
 export function openParquetShard(bytes: Uint8Array): ShardFile {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const metadata: FileMetaData = parquetMetadata(buffer);
+  return parquetShardFile(buffer, parquetMetadata(buffer));
+}
+
+/**
+ * A Parquet file behind any AsyncBuffer: in memory, or ranged reads of an object, in which case
+ * reading a row group fetches only that group's column chunks.
+ */
+export function parquetShardFile(file: AsyncBuffer, metadata: FileMetaData): ShardFile {
   const starts: number[] = [];
   let rows = 0;
   for (const group of metadata.row_groups) {
@@ -23,7 +30,7 @@ export function openParquetShard(bytes: Uint8Array): ShardFile {
       const rowEnd = rowStart + Number(metadata.row_groups[index]!.num_rows);
       const chunks = new Map<string, { start: number; data: ColumnValues }[]>();
       await parquetRead({
-        file: buffer,
+        file,
         metadata,
         columns: [...columns],
         rowStart,

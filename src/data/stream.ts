@@ -1,6 +1,8 @@
+import { WarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { checkColumns, dataColumns, decodeGroup, type DecodedRows } from './decode.js';
 import { featureSize, type Manifest } from './manifest.js';
+import { openRangedParquetShard } from './ranged-shard.js';
 import { fetchVerifiedShard } from './shard-fetch.js';
 import { readGroupChecked, type ShardFile } from './shard-reader.js';
 import type { Split } from './split.js';
@@ -27,6 +29,11 @@ export interface StreamOptions {
   openShards?: number;
   /** Decoded groups rows are drawn from when shuffling. Default 4. */
   poolGroups?: number;
+  /**
+   * Parquet shards larger than this are read by range, one row group at a time, instead of whole
+   * (when the store can read ranges). Default 64 MiB.
+   */
+  rangedReadAbove?: number;
   signal?: AbortSignal;
 }
 
@@ -69,8 +76,8 @@ interface Pooled {
 
 /**
  * Streams a version's examples as batches, reading one row group at a time. Memory holds at most
- * `openShards` shard files (verified by sha256 before decoding) and `poolGroups` decoded groups,
- * whatever the dataset's size.
+ * `openShards` shard files (verified by sha256 before decoding; large Parquet shards are read by range
+ * and not held) and `poolGroups` decoded groups, whatever the dataset's size.
  */
 export async function* streamBatches(store: ObjectStore, manifest: Manifest, options: StreamOptions = {}): AsyncGenerator<Batch> {
   const splits = options.splits ?? ['train', 'validation', 'test'];
@@ -91,7 +98,9 @@ export async function* streamBatches(store: ObjectStore, manifest: Manifest, opt
       while (cursors.length < openShards && nextShard < shardOrder.length) {
         const index = shardOrder[nextShard++]!;
         const entry = manifest.shards[index]!;
-        const file = await fetchVerifiedShard(store, manifest, entry, options.signal);
+        const ranged = entry.format === 'parquet' && entry.bytes > (options.rangedReadAbove ?? 64 * 1024 * 1024) && store.getRange && store.head;
+        const file = ranged ? await openRangedParquetShard(store, manifest, entry, options.signal) : await fetchVerifiedShard(store, manifest, entry, options.signal);
+        if (file.rows !== entry.rows) throw new WarmstartError('DATASET_INVALID', `shard ${entry.key} has ${file.rows} rows, manifest says ${entry.rows}; republish the version`, entry.key);
         checkColumns(manifest, file.columns, entry.key);
         cursors.push({ shard: index, file, groups: permutation(file.groupCount, random), next: 0 });
       }

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
-import { validateKey, type ObjectStore, type PutOptions, type StoredObject } from './object-store.js';
+import { validateKey, type ObjectStore, type PutOptions, type RangeOptions, type StoredObject } from './object-store.js';
 
 /**
  * Local-directory adapter with the S3 adapter's semantics: writes are atomic (temp file + rename),
@@ -30,6 +30,40 @@ export class LocalObjectStore implements ObjectStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
+    }
+  }
+
+  async head(key: string, options: { signal?: AbortSignal } = {}): Promise<{ bytes: number; etag: string } | undefined> {
+    options.signal?.throwIfAborted();
+    try {
+      // The ETag is the content's MD5, as get() reports it; hashed in a stream so memory stays flat.
+      const hash = createHash('md5');
+      let bytes = 0;
+      for await (const chunk of createReadStream(this.pathOf(key), { signal: options.signal })) {
+        hash.update(chunk as Buffer);
+        bytes += (chunk as Buffer).byteLength;
+      }
+      return { bytes, etag: `"${hash.digest('hex')}"` };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Bytes [start, end). `ifMatch` is not re-checked per range here (it would mean hashing the whole file);
+   * objects are replaced only by atomic rename, and shards are written create-only under unique keys.
+   */
+  async getRange(key: string, start: number, end: number, options: RangeOptions = {}): Promise<Uint8Array> {
+    options.signal?.throwIfAborted();
+    const handle = await fs.open(this.pathOf(key), 'r');
+    try {
+      const out = new Uint8Array(Math.max(0, end - start));
+      const { bytesRead } = await handle.read(out, 0, out.byteLength, start);
+      if (bytesRead !== out.byteLength) throw new Error(`range ${start}-${end} of ${key} is past the end of the object`);
+      return out;
+    } finally {
+      await handle.close();
     }
   }
 

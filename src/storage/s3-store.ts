@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../config.js';
 import { WarmstartError } from '../errors.js';
-import { validateKey, type ObjectStore, type PutOptions, type StoredObject } from './object-store.js';
+import { validateKey, type ObjectStore, type PutOptions, type RangeOptions, type StoredObject } from './object-store.js';
 
 export interface S3StoreOptions {
   /** A ready client (tests); otherwise one is built from the settings. */
@@ -83,6 +83,31 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async head(key: string, options: { signal?: AbortSignal } = {}): Promise<{ bytes: number; etag: string } | undefined> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal: options.signal });
+      return { bytes: out.ContentLength ?? 0, etag: out.ETag ?? '' };
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
+      throw this.translate(error, key);
+    }
+  }
+
+  async getRange(key: string, start: number, end: number, options: RangeOptions = {}): Promise<Uint8Array> {
+    if (end <= start) return new Uint8Array(0);
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Range: `bytes=${start}-${end - 1}`, IfMatch: options.ifMatch }),
+        { abortSignal: options.signal },
+      );
+      const body = await out.Body!.transformToByteArray();
+      if (body.byteLength !== end - start) throw new Error(`range ${start}-${end} of ${key} returned ${body.byteLength} bytes`);
+      return body;
+    } catch (error) {
+      throw this.translate(error, key);
+    }
+  }
+
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ etag: string }> {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     if (bytes.byteLength >= this.multipartThreshold && options.ifMatch === undefined) return this.putMultipart(key, bytes, options);
@@ -113,7 +138,7 @@ export class S3ObjectStore implements ObjectStore {
   private async putMultipart(key: string, bytes: Uint8Array, options: PutOptions): Promise<{ etag: string }> {
     const Key = this.fullKey(key);
     const signal = options.signal;
-    if (options.ifNoneMatch === '*' && (await this.exists(key, signal))) throw this.translate(Object.assign(new Error('exists'), { name: 'PreconditionFailed' }), key);
+    if (options.ifNoneMatch === '*' && (await this.head(key, { signal }))) throw this.translate(Object.assign(new Error('exists'), { name: 'PreconditionFailed' }), key);
     let uploadId: string | undefined;
     try {
       const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: options.contentType }), { abortSignal: signal });
@@ -150,16 +175,6 @@ export class S3ObjectStore implements ObjectStore {
         // Not under the caller's signal: the cleanup must run even when the caller aborted.
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => undefined);
       }
-      throw this.translate(error, key);
-    }
-  }
-
-  private async exists(key: string, signal?: AbortSignal): Promise<boolean> {
-    try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal: signal });
-      return true;
-    } catch (error) {
-      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return false;
       throw this.translate(error, key);
     }
   }

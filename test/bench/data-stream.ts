@@ -36,8 +36,9 @@ async function child(mode: string, prefix: string, dataset: string, shards: numb
   const shardMB = manifest.shards.reduce((n, s) => n + s.bytes, 0) / 1e6;
   const start = performance.now();
   let rows = 0;
-  if (mode === 'stream') {
-    for await (const batch of streamBatches(store, manifest, { batchSize: 256, seed: 1 })) rows += batch.size;
+  if (mode === 'stream' || mode === 'ranged') {
+    const rangedReadAbove = mode === 'ranged' ? 0 : undefined;
+    for await (const batch of streamBatches(store, manifest, { batchSize: 256, seed: 1, rangedReadAbove })) rows += batch.size;
   } else {
     rows = (await loadExamples(store, manifest, ['train', 'validation', 'test'])).count;
   }
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   const one = runChild(['stream', prefix, dataset, '1']);
   const stream = runChild(['stream', prefix, dataset, String(shardCount)]);
   const load = runChild(['load', prefix, dataset, String(shardCount)]);
+  const ranged = runChild(['ranged', prefix, dataset, String(shardCount)]);
   const pyPath = execFileSync(path.join(repoRoot, 'infra/python-tools.sh'), ['--path'], { encoding: 'utf8' }).trim();
   execFileSync(path.join(repoRoot, 'infra/python-tools.sh'));
   start = performance.now();
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
   console.log(`${'read'.padEnd(34)} ${'rows'.padStart(7)} ${'rows/s'.padStart(9)} ${'MB/s'.padStart(7)} ${'peak RSS'.padStart(8)}`);
   console.log(line('stream, 1 shard (S3)', one));
   console.log(line(`stream, ${shardCount} shards (S3)`, stream));
+  console.log(line(`stream by range, ${shardCount} shards (S3)`, ranged));
   console.log(line(`load all, ${shardCount} shards (S3)`, load));
   console.log(line('pyarrow, 1 thread (local files)', py));
   const result = {
@@ -107,10 +110,11 @@ async function main(): Promise<void> {
     publishSeconds,
     machine: { cpus: (await import('node:os')).cpus().length, loadAverage1m: (await import('node:os')).loadavg()[0] },
     streamRowsPerSec: stream.rows / stream.seconds,
+    rangedStreamRowsPerSec: ranged.rows / ranged.seconds,
     loadRowsPerSec: load.rows / load.seconds,
     pyarrowRowsPerSec: py.rows / py.seconds,
     ratioToPyarrow: stream.rows / stream.seconds / (py.rows / py.seconds),
-    peakRssMB: { streamOneShard: one.peakRssMB, streamAll: stream.peakRssMB, loadAll: load.peakRssMB, pyarrow: py.peakRssMB },
+    peakRssMB: { streamOneShard: one.peakRssMB, streamAll: stream.peakRssMB, streamRanged: ranged.peakRssMB, loadAll: load.peakRssMB, pyarrow: py.peakRssMB },
     rssRatioAllVsOneShard: stream.peakRssMB / one.peakRssMB,
   };
   console.log(JSON.stringify(result));

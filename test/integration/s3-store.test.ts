@@ -115,3 +115,16 @@ describe('S3 adapter: multipart uploads', () => {
     expect(await small.get('mp/aborted.bin')).toBeUndefined();
   });
 });
+
+describe('S3 adapter: ranged reads', () => {
+  it('reads byte ranges and refuses a range when the ETag moved on', async () => {
+    const body = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
+    const { etag } = await store.put('range/obj.bin', body);
+    expect(await store.head('range/obj.bin')).toEqual({ bytes: 1000, etag });
+    expect(Array.from(await store.getRange('range/obj.bin', 250, 260, { ifMatch: etag }))).toEqual(Array.from(body.subarray(250, 260)));
+    await store.put('range/obj.bin', body.slice().reverse());
+    const error = await store.getRange('range/obj.bin', 0, 10, { ifMatch: etag }).catch((e: unknown) => e);
+    expect(isWarmstartError(error, 'STORE_PRECONDITION_FAILED')).toBe(true);
+    expect(await store.head('range/missing')).toBeUndefined();
+  });
+});

@@ -83,4 +83,26 @@ describe('streamBatches', () => {
     controller.abort();
     await expect(stream.next()).rejects.toThrow(/abort/i);
   });
+
+  it('reads large shards by range, never whole, with the same rows; a changed shard fails before any row', async () => {
+    const { store: inner, manifest } = await published();
+    const { store, gets } = counting(inner);
+    const ids = async (rangedReadAbove: number) => {
+      const out: number[] = [];
+      for await (const batch of streamBatches(store, manifest, { batchSize: 64, seed: 5, rangedReadAbove })) out.push(...batch.ids.subarray(0, batch.size));
+      return out;
+    };
+    const whole = await ids(Number.POSITIVE_INFINITY);
+    const wholeGets = gets();
+    expect(await ids(0)).toEqual(whole);
+    expect(gets()).toBe(wholeGets);
+
+    const shard = manifest.shards[3]!;
+    const tampered = (await inner.get(shard.key))!.body.slice();
+    tampered[10] = tampered[10]! ^ 0xff;
+    await inner.put(shard.key, tampered);
+    const stream = streamBatches(store, { ...manifest, shards: [shard] }, { rangedReadAbove: 0 });
+    await expect(stream.next()).rejects.toThrow(/sha256 .* does not match the manifest's/);
+  });
 });
+
