@@ -1,3 +1,4 @@
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isWarmstartError } from '../../src/errors.js';
 import { promote, readProduction, type ProductionPointer } from '../../src/registry/production.js';
@@ -104,6 +105,21 @@ describe('S3 adapter: multipart uploads', () => {
     const error = await small.put('mp/big.bin', other, { ifNoneMatch: '*' }).catch((e: unknown) => e);
     expect(isWarmstartError(error, 'STORE_PRECONDITION_FAILED')).toBe(true);
     expect((await small.get('mp/big.bin'))!.body[0]).toBe(body[0]);
+  });
+
+  it('SeaweedFS honours If-None-Match on CompleteMultipartUpload itself (not only the adapter HEAD pre-check)', async () => {
+    const client = new S3Client({ endpoint: config.s3.endpoint, region: config.s3.region, forcePathStyle: true });
+    const Bucket = config.store.kind === 's3' ? config.store.bucket : '';
+    const Key = `${config.store.kind === 's3' ? config.store.prefix : ''}/mp/big.bin`;
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const part = await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'late' }));
+    const error = await client
+      .send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }))
+      .catch((e: unknown) => e);
+    await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
+    client.destroy();
+    expect((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(412);
+    expect((await small.get('mp/big.bin'))!.body.byteLength).toBe(body.byteLength);
   });
 
   it('an aborted multipart upload leaves no object', async () => {
