@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
@@ -31,7 +32,8 @@ export interface PublishFilesRequest {
 
 interface Input {
   name: string;
-  shard: NewShard;
+  bytes: Uint8Array;
+  format: 'parquet' | 'arrow';
   file: ShardFile;
 }
 
@@ -51,16 +53,15 @@ async function readInput(file: string, request: PublishFilesRequest): Promise<In
   } catch (error) {
     throw new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, file, { cause: error });
   }
-  let rows: number | undefined;
   if (format === 'csv') {
     const text = request.splitColumn ? [request.splitColumn] : [];
     const numeric = [...request.features, ...(request.weightColumn ? [request.weightColumn] : [])];
-    ({ bytes, rows } = csvToParquet(new TextDecoder().decode(bytes), { numeric, label: request.label, id: request.idColumn, text }, name));
+    ({ bytes } = csvToParquet(new TextDecoder().decode(bytes), { numeric, label: request.label, id: request.idColumn, text }, name));
   }
   const shardFormat = format === 'csv' ? 'parquet' : format;
   const opened = await openShard(bytes, shardFormat, name);
   if (opened.rows === 0) throw invalid(`shard ${name} has no rows; publish a file with rows`, name);
-  return { name, file: opened, shard: { bytes, format: shardFormat, rows: rows ?? opened.rows } };
+  return { name, bytes, format: shardFormat, file: opened };
 }
 
 /** The feature spec implied by the first file's column types and the request. */
@@ -112,15 +113,15 @@ function checkAgainstParent(schema: Omit<VersionSchema, 'classes'>, parent: Mani
  * Publishes files as the next version of a dataset: every row of every file is validated (columns,
  * types, shape, NaN/infinite features, labels, weights, splits) before anything is uploaded; the
  * files are then stored as they are (CSV as Parquet), checksummed, and committed by the manifest.
+ * One file at a time is in memory: files are read again for the upload and must still hash the same.
  */
 export async function publishFiles(store: ObjectStore, request: PublishFilesRequest): Promise<PublishResult> {
   if (request.files.length === 0) throw invalid(`nothing to publish for ${request.dataset}: no files`, request.dataset);
-  const inputs: Input[] = [];
-  for (const file of request.files) inputs.push(await readInput(file, request));
+  let first: Input | undefined = await readInput(request.files[0]!, request);
   const { version, parent } = await nextVersion(store, request.dataset);
 
-  const features = await inferFeatures(inputs[0]!, request);
-  const labelInfo = inputs[0]!.file.columns.find((c) => c.name === request.label);
+  const features = await inferFeatures(first, request);
+  const labelInfo = first.file.columns.find((c) => c.name === request.label);
   const base: Omit<VersionSchema, 'classes'> = {
     idColumn: request.idColumn ?? null,
     features: parent ? { ...features, normalize: parent.features.normalize } : features,
@@ -141,7 +142,10 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
   const sumSq = new Float64Array(size);
   let count = 0;
   const raw: RowSchema = { ...base, dataset: request.dataset, features: { ...base.features, normalize: IDENTITY }, classes: parent?.classes ?? [] };
-  for (const input of inputs) {
+  const shards: NewShard[] = [];
+  for (const [index, path] of request.files.entries()) {
+    const input: Input = index === 0 && first ? first : await readInput(path, request);
+    first = undefined; // one file in memory at a time
     checkColumns(raw, input.file.columns, input.name);
     for (let g = 0; g < input.file.groupCount; g++) {
       request.signal?.throwIfAborted();
@@ -168,6 +172,13 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
       }
       count += rows.count;
     }
+    shards.push({
+      body: async () => (await readInput(path, request)).bytes,
+      size: input.bytes.byteLength,
+      format: input.format,
+      rows: input.file.rows,
+      sha256: createHash('sha256').update(input.bytes).digest('hex'),
+    });
   }
 
   let classes: string[];
@@ -190,7 +201,7 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
     version,
     parent,
     schema: { ...base, classes },
-    shards: inputs.map((input) => input.shard),
+    shards,
     onProgress: request.onProgress,
     signal: request.signal,
   });

@@ -10,9 +10,14 @@ import { listVersions, loadManifest } from './versions.js';
 export type VersionSchema = Pick<Manifest, 'idColumn' | 'features' | 'label' | 'weightColumn' | 'classes' | 'split'>;
 
 export interface NewShard {
-  bytes: Uint8Array;
+  /** The shard's bytes, or a loader, so that only one shard at a time needs to be in memory. */
+  body: Uint8Array | (() => Promise<Uint8Array>);
+  /** Byte size, for progress. */
+  size: number;
   format: 'parquet' | 'arrow';
   rows: number;
+  /** sha256 when the bytes were validated earlier: a loaded body must still match it. */
+  sha256?: string;
 }
 
 export interface PublishResult {
@@ -58,7 +63,7 @@ export interface CommitRequest {
 export async function commitVersion(store: ObjectStore, request: CommitRequest): Promise<PublishResult> {
   const { dataset, version, parent, signal } = request;
   const token = randomBytes(4).toString('hex');
-  const total = request.shards.reduce((n, s) => n + s.bytes.byteLength, 0);
+  const total = request.shards.reduce((n, s) => n + s.size, 0);
   let firstId = (parent?.shards ?? []).reduce((max, s) => Math.max(max, s.firstId + s.rows), 0);
   const written: string[] = [];
   const entries: ShardEntry[] = [];
@@ -66,11 +71,16 @@ export async function commitVersion(store: ObjectStore, request: CommitRequest):
   try {
     for (const [index, shard] of request.shards.entries()) {
       const key = `datasets/${dataset}/v${version}/part-${String(index).padStart(5, '0')}-${token}.${shard.format}`;
-      await store.put(key, shard.bytes, { ifNoneMatch: '*', contentType: shard.format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/vnd.apache.arrow.file', signal });
+      const bytes = typeof shard.body === 'function' ? await shard.body() : shard.body;
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (shard.sha256 !== undefined && sha256 !== shard.sha256) {
+        throw new WarmstartError('DATASET_INVALID', `shard ${index} of ${dataset} v${version} changed between validation and upload; leave the files alone while publishing, then publish again`, key);
+      }
+      await store.put(key, bytes, { ifNoneMatch: '*', contentType: shard.format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/vnd.apache.arrow.file', signal });
       written.push(key);
-      entries.push({ key, format: shard.format, rows: shard.rows, bytes: shard.bytes.byteLength, sha256: createHash('sha256').update(shard.bytes).digest('hex'), addedInVersion: version, firstId });
+      entries.push({ key, format: shard.format, rows: shard.rows, bytes: bytes.byteLength, sha256, addedInVersion: version, firstId });
       firstId += shard.rows;
-      done += shard.bytes.byteLength;
+      done += bytes.byteLength;
       request.onProgress?.(done, total);
     }
     const manifest: Manifest = {
@@ -125,7 +135,8 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
   const shards: NewShard[] = [];
   for (let start = 0; start < request.rows.length; start += rowsPerShard) {
     const rows = request.rows.slice(start, start + rowsPerShard);
-    shards.push({ bytes: writeParquetShard(rows, request.columns), format: 'parquet', rows: rows.length });
+    const body = writeParquetShard(rows, request.columns);
+    shards.push({ body, size: body.byteLength, format: 'parquet', rows: rows.length });
   }
   const schema: VersionSchema = {
     idColumn: request.columns.id,

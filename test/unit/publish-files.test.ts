@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -105,10 +105,22 @@ describe('publishing files written by pyarrow', () => {
 
   it('rejects truncated and empty files', async () => {
     const store = fresh();
-    const bytes = (await import('node:fs')).readFileSync(path.join(dir, 'snappy.parquet'));
+    const bytes = readFileSync(path.join(dir, 'snappy.parquet'));
     writeFileSync(path.join(dir, 'cut.parquet'), bytes.subarray(0, 3000));
     writeFileSync(path.join(dir, 'empty.arrow'), '');
     expect((await rejection(publishFiles(store, request('cut.parquet')))).message).toMatch(/shard cut\.parquet is not a readable Parquet file/);
     expect((await rejection(publishFiles(store, request('empty.arrow')))).message).toMatch(/shard empty\.arrow is empty/);
   });
+
+  it('a file changed between validation and upload is refused and the shards already uploaded are removed', async () => {
+    const store = fresh();
+    const copy = path.join(dir, 'copy.parquet');
+    writeFileSync(copy, readFileSync(path.join(dir, 'snappy.parquet')));
+    const files = [path.join(dir, 'zstd-fixed.parquet'), copy];
+    const onProgress = () => writeFileSync(copy, readFileSync(path.join(dir, 'v1-nullable.parquet')));
+    const error = await rejection(publishFiles(store, { ...request('snappy.parquet'), files, onProgress }));
+    expect(error.message).toMatch(/changed between validation and upload/);
+    expect(await store.list('datasets/')).toEqual([]);
+  });
 });
+
