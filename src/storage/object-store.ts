@@ -16,14 +16,24 @@ export interface PutOptions {
   signal?: AbortSignal;
 }
 
+export interface RangeOptions {
+  signal?: AbortSignal;
+  /** Read only if the object still has this ETag (S3: If-Match); else STORE_PRECONDITION_FAILED. */
+  ifMatch?: string;
+}
+
 export interface ObjectStore {
   /** s3://bucket/prefix or file:///dir: where keys resolve. */
   readonly uri: string;
   get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined>;
   put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ etag: string }>;
   /** Keys under a prefix, sorted, relative to the store root. */
-  list(prefix: string): Promise<string[]>;
-  delete(key: string): Promise<void>;
+  list(prefix: string, options?: { signal?: AbortSignal }): Promise<string[]>;
+  delete(key: string, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Size and ETag without the body; undefined when the key is missing. Optional: streaming falls back to get(). */
+  head?(key: string, options?: { signal?: AbortSignal }): Promise<{ bytes: number; etag: string } | undefined>;
+  /** Bytes [start, end) of an object, so a large shard is read one row group at a time. Optional, as head. */
+  getRange?(key: string, start: number, end: number, options?: RangeOptions): Promise<Uint8Array>;
   /** Fails with a clear WarmstartError when the store cannot be used (unreachable, no bucket, denied). */
   check(): Promise<void>;
 }

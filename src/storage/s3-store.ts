@@ -1,33 +1,68 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  HeadObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../config.js';
 import { WarmstartError } from '../errors.js';
-import { validateKey, type ObjectStore, type PutOptions, type StoredObject } from './object-store.js';
+import { validateKey, type ObjectStore, type PutOptions, type RangeOptions, type StoredObject } from './object-store.js';
+
+export interface S3StoreOptions {
+  /** A ready client (tests); otherwise one is built from the settings. */
+  client?: S3Client;
+  /** Bodies of at least this many bytes go up as a multipart upload. Default 16 MiB. */
+  multipartThreshold?: number;
+  /** Part size of a multipart upload; S3 wants at least 5 MiB except for the last part. Default 8 MiB. */
+  partSize?: number;
+  /** Parts in flight at once. Default 4. */
+  partConcurrency?: number;
+  /** Attempts per request, the first included. Default 4. */
+  maxAttempts?: number;
+}
+
+const MiB = 1024 * 1024;
 
 /** S3 adapter: works with AWS and S3-compatible servers (SeaweedFS, MinIO, versitygw). */
 export class S3ObjectStore implements ObjectStore {
   readonly uri: string;
   private readonly client: S3Client;
+  private readonly multipartThreshold: number;
+  private readonly partSize: number;
+  private readonly partConcurrency: number;
 
   constructor(
     private readonly bucket: string,
     private readonly prefix: string,
     private readonly settings: S3Settings,
-    client?: S3Client,
+    options: S3StoreOptions = {},
   ) {
     this.uri = `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
+    this.multipartThreshold = options.multipartThreshold ?? 16 * MiB;
+    this.partSize = Math.max(options.partSize ?? 8 * MiB, 5 * MiB);
+    this.partConcurrency = options.partConcurrency ?? 4;
     // Credentials come from the SDK's standard chain (env, profile, SSO, instance role).
-    // The SDK retries 5xx and throttling with exponential backoff; 4 attempts in all.
+    // Retries: the SDK's "standard" strategy retries 5xx, throttling (429, 503 SlowDown) and
+    // transient network errors with exponential backoff and full jitter (100 ms base, 20 s cap),
+    // `maxAttempts` attempts in all; 4xx other than throttling fail at once. Every request,
+    // each part of a multipart upload included, is retried on its own.
     this.client =
-      client ??
-      new S3Client({ endpoint: settings.endpoint, region: settings.region, forcePathStyle: settings.forcePathStyle, maxAttempts: 4 });
+      options.client ??
+      new S3Client({
+        endpoint: settings.endpoint,
+        region: settings.region,
+        forcePathStyle: settings.forcePathStyle,
+        retryMode: 'standard',
+        maxAttempts: options.maxAttempts ?? 4,
+      });
   }
 
   private fullKey(key: string): string {
@@ -48,13 +83,40 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async head(key: string, options: { signal?: AbortSignal } = {}): Promise<{ bytes: number; etag: string } | undefined> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal: options.signal });
+      return { bytes: out.ContentLength ?? 0, etag: out.ETag ?? '' };
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
+      throw this.translate(error, key);
+    }
+  }
+
+  async getRange(key: string, start: number, end: number, options: RangeOptions = {}): Promise<Uint8Array> {
+    if (end <= start) return new Uint8Array(0);
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Range: `bytes=${start}-${end - 1}`, IfMatch: options.ifMatch }),
+        { abortSignal: options.signal },
+      );
+      const body = await out.Body!.transformToByteArray();
+      if (body.byteLength !== end - start) throw new Error(`range ${start}-${end} of ${key} returned ${body.byteLength} bytes`);
+      return body;
+    } catch (error) {
+      throw this.translate(error, key);
+    }
+  }
+
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ etag: string }> {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    if (bytes.byteLength >= this.multipartThreshold && options.ifMatch === undefined) return this.putMultipart(key, bytes, options);
     try {
       const out = await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: this.fullKey(key),
-          Body: body,
+          Body: bytes,
           ContentType: options.contentType,
           IfNoneMatch: options.ifNoneMatch,
           IfMatch: options.ifMatch,
@@ -67,7 +129,59 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  /**
+   * Multipart upload: parts go up in parallel (each retried by the SDK), then CompleteMultipartUpload
+   * carries the create-only condition. Any failure, abort included, aborts the upload so no parts linger.
+   * AWS, MinIO and SeaweedFS honour If-None-Match on Complete when the key exists (checked in
+   * test/integration/s3-store.test.ts); a HeadObject first fails fast, before any bytes are sent. But in a
+   * probe of ~25 truly simultaneous Completes on SeaweedFS 4.48, once both won: publish therefore never
+   * relies on it (shard keys carry a per-publish random token; the commit point is a small PutObject).
+   */
+  private async putMultipart(key: string, bytes: Uint8Array, options: PutOptions): Promise<{ etag: string }> {
+    const Key = this.fullKey(key);
+    const signal = options.signal;
+    if (options.ifNoneMatch === '*' && (await this.head(key, { signal }))) throw this.translate(Object.assign(new Error('exists'), { name: 'PreconditionFailed' }), key);
+    let uploadId: string | undefined;
+    try {
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: options.contentType }), { abortSignal: signal });
+      uploadId = created.UploadId;
+      if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+      const count = Math.ceil(bytes.byteLength / this.partSize);
+      const etags: string[] = new Array<string>(count);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < count) {
+          const index = next++;
+          const part = bytes.subarray(index * this.partSize, Math.min(bytes.byteLength, (index + 1) * this.partSize));
+          const out = await this.client.send(
+            new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber: index + 1, Body: part, ContentLength: part.byteLength }),
+            { abortSignal: signal },
+          );
+          etags[index] = out.ETag ?? '';
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.partConcurrency, count) }, worker));
+      const done = await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key,
+          UploadId: uploadId,
+          IfNoneMatch: options.ifNoneMatch,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+        }),
+        { abortSignal: signal },
+      );
+      return { etag: done.ETag ?? '' };
+    } catch (error) {
+      if (uploadId) {
+        // Not under the caller's signal: the cleanup must run even when the caller aborted.
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => undefined);
+      }
+      throw this.translate(error, key);
+    }
+  }
+
+  async list(prefix: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
     const keys: string[] = [];
     const strip = this.prefix ? this.prefix.length + 1 : 0;
     let token: string | undefined;
@@ -75,6 +189,7 @@ export class S3ObjectStore implements ObjectStore {
       do {
         const out = await this.client.send(
           new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix ? `${this.prefix}/${prefix}` : prefix, ContinuationToken: token }),
+          { abortSignal: options.signal },
         );
         for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key.slice(strip));
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -85,9 +200,9 @@ export class S3ObjectStore implements ObjectStore {
     return keys.sort();
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal: options.signal });
     } catch (error) {
       throw this.translate(error, key);
     }
@@ -108,6 +223,8 @@ export class S3ObjectStore implements ObjectStore {
   /** Maps SDK and network errors to one-line WarmstartErrors that say what to fix. */
   private translate(error: unknown, key: string): Error {
     if (error instanceof WarmstartError) return error;
+    // A caller's abort stays an abort: Temporal's cancellation and AbortSignal users look for it.
+    if (error instanceof Error && error.name === 'AbortError') return error;
     const endpoint = this.settings.endpoint ?? `AWS S3 (${this.settings.region})`;
     const where = `${this.uri}${key ? `/${key}` : ''}`;
     const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;

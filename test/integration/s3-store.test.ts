@@ -1,3 +1,4 @@
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isWarmstartError } from '../../src/errors.js';
 import { promote, readProduction, type ProductionPointer } from '../../src/registry/production.js';
@@ -78,5 +79,68 @@ describe('S3 adapter on SeaweedFS', () => {
     expect(isWarmstartError(error, 'STORE_UNREACHABLE')).toBe(true);
     expect((error as Error).message).toMatch(/cannot reach the S3 endpoint http:\/\/127\.0\.0\.1:9/);
     nowhere.destroy();
+  });
+});
+
+describe('S3 adapter: multipart uploads', () => {
+  // A 5 MiB threshold (the S3 minimum part size) keeps the bodies small enough for a quick test.
+  const small = new S3ObjectStore(config.store.kind === 's3' ? config.store.bucket : '', config.store.kind === 's3' ? config.store.prefix : '', config.s3, {
+    multipartThreshold: 5 * 1024 * 1024,
+    partSize: 5 * 1024 * 1024,
+  });
+  afterAll(() => small.destroy());
+  const body = Uint8Array.from({ length: 11 * 1024 * 1024 + 17 }, (_, i) => (i * 31) & 0xff);
+
+  it('uploads a body above the threshold in parts, byte for byte', async () => {
+    const { etag } = await small.put('mp/big.bin', body, { ifNoneMatch: '*' });
+    expect(etag).toMatch(/-3"$/); // three parts: 5 + 5 + 1 MiB
+    const back = (await small.get('mp/big.bin'))!.body;
+    expect(back.byteLength).toBe(body.byteLength);
+    expect(Buffer.compare(Buffer.from(back), Buffer.from(body))).toBe(0);
+  });
+
+  it('create-only multipart refuses an existing key and leaves it untouched', async () => {
+    const other = body.slice();
+    other[0] = 255;
+    const error = await small.put('mp/big.bin', other, { ifNoneMatch: '*' }).catch((e: unknown) => e);
+    expect(isWarmstartError(error, 'STORE_PRECONDITION_FAILED')).toBe(true);
+    expect((await small.get('mp/big.bin'))!.body[0]).toBe(body[0]);
+  });
+
+  it('SeaweedFS honours If-None-Match on CompleteMultipartUpload itself (not only the adapter HEAD pre-check)', async () => {
+    const client = new S3Client({ endpoint: config.s3.endpoint, region: config.s3.region, forcePathStyle: true });
+    const Bucket = config.store.kind === 's3' ? config.store.bucket : '';
+    const Key = `${config.store.kind === 's3' ? config.store.prefix : ''}/mp/big.bin`;
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const part = await client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'late' }));
+    const error = await client
+      .send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }))
+      .catch((e: unknown) => e);
+    await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
+    client.destroy();
+    expect((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(412);
+    expect((await small.get('mp/big.bin'))!.body.byteLength).toBe(body.byteLength);
+  });
+
+  it('an aborted multipart upload leaves no object', async () => {
+    const controller = new AbortController();
+    const pending = small.put('mp/aborted.bin', body, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 5);
+    const error = await pending.catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(await small.get('mp/aborted.bin')).toBeUndefined();
+  });
+});
+
+describe('S3 adapter: ranged reads', () => {
+  it('reads byte ranges and refuses a range when the ETag moved on', async () => {
+    const body = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
+    const { etag } = await store.put('range/obj.bin', body);
+    expect(await store.head('range/obj.bin')).toEqual({ bytes: 1000, etag });
+    expect(Array.from(await store.getRange('range/obj.bin', 250, 260, { ifMatch: etag }))).toEqual(Array.from(body.subarray(250, 260)));
+    await store.put('range/obj.bin', body.slice().reverse());
+    const error = await store.getRange('range/obj.bin', 0, 10, { ifMatch: etag }).catch((e: unknown) => e);
+    expect(isWarmstartError(error, 'STORE_PRECONDITION_FAILED')).toBe(true);
+    expect(await store.head('range/missing')).toBeUndefined();
   });
 });

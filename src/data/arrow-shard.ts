@@ -1,0 +1,52 @@
+import { DataType, tableFromIPC, type Type, type Vector } from 'apache-arrow';
+import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-reader.js';
+
+/** Arrow IPC (file or stream format) via apache-arrow; record batches play the part of row groups. */
+export function openArrowShard(bytes: Uint8Array): ShardFile {
+  const table = tableFromIPC(bytes);
+  const starts: number[] = [];
+  let rows = 0;
+  for (const batch of table.batches) {
+    starts.push(rows);
+    rows += batch.numRows;
+  }
+  return {
+    format: 'arrow',
+    rows,
+    columns: table.schema.fields.map((field): ColumnInfo => ({ name: field.name, kind: kindOf(field.type), detail: String(field.type) })),
+    groupCount: table.batches.length,
+    readGroup(index, columns): Promise<ShardGroup> {
+      const batch = table.batches[index]!;
+      const out = new Map<string, ColumnValues>();
+      for (const name of columns) {
+        const vector = batch.getChild(name);
+        if (vector) out.set(name, valuesOf(vector));
+      }
+      return Promise.resolve({ rowStart: starts[index]!, rows: batch.numRows, columns: out });
+    },
+  };
+}
+
+function kindOf(type: DataType): ColumnKind {
+  if (DataType.isDictionary(type)) return kindOf(type.dictionary);
+  if (DataType.isBinary(type) || DataType.isFixedSizeBinary(type) || DataType.isLargeBinary(type)) return 'binary';
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return 'string';
+  if (DataType.isInt(type)) return 'int';
+  if (DataType.isFloat(type)) return 'float';
+  if (DataType.isFixedSizeList(type) || DataType.isList(type)) return 'list';
+  if (DataType.isBool(type)) return 'bool';
+  return 'other';
+}
+
+/** Row values of a column: numeric columns without nulls as their typed array, the rest row by row. */
+function valuesOf(vector: Vector): ColumnValues {
+  const type = vector.type as DataType<Type>;
+  if ((DataType.isInt(type) || DataType.isFloat(type)) && vector.nullCount === 0) return vector.toArray() as ColumnValues;
+  const out: unknown[] = new Array<unknown>(vector.length);
+  const isList = DataType.isFixedSizeList(type) || DataType.isList(type);
+  for (let i = 0; i < vector.length; i++) {
+    const value: unknown = vector.get(i);
+    out[i] = isList && value !== null && typeof value === 'object' && 'toArray' in value ? (value as Vector).toArray() : value;
+  }
+  return out;
+}

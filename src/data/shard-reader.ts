@@ -1,0 +1,65 @@
+import { WarmstartError } from '../errors.js';
+import { openArrowShard } from './arrow-shard.js';
+import { openParquetShard } from './parquet-shard.js';
+
+/** A column's kind as far as validation cares; the file format's own type is in `detail`. */
+export type ColumnKind = 'binary' | 'string' | 'int' | 'float' | 'list' | 'bool' | 'other';
+
+export interface ColumnInfo {
+  name: string;
+  kind: ColumnKind;
+  /** The file's own type name, for messages ("INT64", "FixedSizeList<Float32>"). */
+  detail: string;
+}
+
+/**
+ * Values of one column over a group of rows: numbers (bigint for 64-bit ints), Uint8Array for binary,
+ * string or Uint8Array for strings, array-likes for lists, null for a null.
+ */
+export type ColumnValues = ArrayLike<unknown>;
+
+/** One decoded row group (Parquet) or record batch (Arrow IPC). */
+export interface ShardGroup {
+  /** Row index of the group's first row within the shard. */
+  rowStart: number;
+  rows: number;
+  columns: Map<string, ColumnValues>;
+}
+
+/** A shard held in memory, read group by group so that decoded data stays bounded by one group. */
+export interface ShardFile {
+  format: 'parquet' | 'arrow';
+  rows: number;
+  columns: ColumnInfo[];
+  groupCount: number;
+  readGroup(index: number, columns: readonly string[]): Promise<ShardGroup>;
+}
+
+export function shardFormatOf(name: string): 'parquet' | 'arrow' | 'csv' | undefined {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.parquet') || lower.endsWith('.pq')) return 'parquet';
+  if (lower.endsWith('.arrow') || lower.endsWith('.feather') || lower.endsWith('.ipc') || lower.endsWith('.arrows')) return 'arrow';
+  if (lower.endsWith('.csv')) return 'csv';
+  return undefined;
+}
+
+/** Opens a shard's bytes; a file that does not parse is DATASET_INVALID naming the shard. */
+export async function openShard(bytes: Uint8Array, format: 'parquet' | 'arrow', key: string): Promise<ShardFile> {
+  if (bytes.byteLength === 0) throw new WarmstartError('DATASET_INVALID', `shard ${key} is empty (0 bytes); publish a file with rows`, key);
+  try {
+    return format === 'parquet' ? openParquetShard(bytes) : openArrowShard(bytes);
+  } catch (error) {
+    const kind = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
+    throw new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable ${kind} file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
+  }
+}
+
+/** Reads a group, turning decoder failures (corrupt pages) into DATASET_INVALID naming shard and rows. */
+export async function readGroupChecked(file: ShardFile, index: number, columns: readonly string[], key: string): Promise<ShardGroup> {
+  try {
+    return await file.readGroup(index, columns);
+  } catch (error) {
+    if (error instanceof WarmstartError) throw error;
+    throw new WarmstartError('DATASET_INVALID', `shard ${key}: ${file.format === 'parquet' ? 'row group' : 'record batch'} ${index} cannot be decoded (${(error as Error).message}); the file is corrupt, write it again`, key, { cause: error });
+  }
+}
