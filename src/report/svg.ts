@@ -22,7 +22,7 @@ function frame(title: string, labels: string[], axis: Axis, body: string, legend
   const grid = ticks.map((t) => `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/><text x="${PAD.left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${esc(axis.format(t))}</text>`).join('');
   const xLabels = labels.map((label, i) => `<text x="${PAD.left + step * (i + 0.5)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" font-size="11">${esc(label)}</text>`).join('');
   const legendItems = legend.map(([name, color], i) => `<rect x="${PAD.left + i * 150}" y="${HEIGHT - 12}" width="10" height="10" fill="${color}"/><text x="${PAD.left + 14 + i * 150}" y="${HEIGHT - 3}" font-size="11">${esc(name)}</text>`).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(title)}" viewBox="0 0 ${WIDTH} ${HEIGHT + 8}" width="${WIDTH}" height="${HEIGHT + 8}">${grid}${body}${xLabels}${legendItems}</svg>`;
+  return `<svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${WIDTH} ${HEIGHT + 8}" width="${WIDTH}" height="${HEIGHT + 8}">${grid}${body}${xLabels}${legendItems}</svg>`;
 }
 
 export interface Series {

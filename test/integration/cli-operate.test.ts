@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/audit/ledger.js';
 import { readProduction } from '../../src/registry/production.js';
 import { versionRefreshWorkflowId } from '../../workflows/definitions.js';
+import { dumpDom, screenshot } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli.js';
+import { decodePng, inkShare } from '../helpers/png.js';
 import { startHarness, type Harness } from '../helpers/refresh-harness.js';
 import { repoRoot, servicesEnv, uniqueName } from '../helpers/services.js';
 
@@ -131,5 +133,37 @@ describe('promote, rollback, pause, resume', () => {
     expect((await cli('status', '--model', model)).stdout).toMatch(/PAUSED by ana: incident 42/);
     expect((await cli('resume', '--model', model)).code).toBe(0);
     expect((await cli('status', '--model', model)).stdout).toMatch(/refresh workflow: running/);
+  });
+});
+
+describe('report', () => {
+  it('writes a static HTML report whose charts render in headless Chromium and whose numbers match the ledger', async () => {
+    const file = path.join(scratchDir, 'report.html');
+    const { code, stdout } = await cli('report', '--model', model, '--out', file);
+    expect(code).toBe(0);
+    expect(stdout).toContain(file);
+    const html = readFileSync(file, 'utf8');
+    expect(html).not.toMatch(/<script|https?:\/\//);
+
+    // Rendered DOM: three charts with drawn marks, and every number equal to the ledger's.
+    const dom = await dumpDom(file);
+    for (const id of ['accuracy-chart', 'compute-chart', 'cumulative-chart']) expect(dom).toMatch(new RegExp(`<figure id="${id}"[^]*?<svg`));
+    expect((dom.match(/<circle /g) ?? []).length).toBeGreaterThanOrEqual(8);
+    expect((dom.match(/<rect [^>]*data-series="warm start"/g) ?? []).length).toBe(2);
+    const entries = await listAuditEntries(h.store, model);
+    const value = (field: string, version: number) => new RegExp(`<tr data-version="${version}"[^]*?data-field="${field}" data-value="([^"]*)"`).exec(dom)?.[1];
+    for (const entry of entries.filter((e) => !e.replayOf)) {
+      expect(Number(value('accuracy', entry.datasetVersion))).toBe(entry.attempts.at(-1)!.evaluation.candidate.combined!.accuracy);
+      expect(Number(value('gflop', entry.datasetVersion))).toBe(entry.compute.flops);
+      expect(Number(value('saved-gflop', entry.datasetVersion))).toBe(entry.saved.flops);
+    }
+    const total = /data-field="total-saved-gflop" data-value="([^"]*)"/.exec(dom)?.[1];
+    expect(Number(total)).toBeCloseTo(entries.reduce((sum, e) => sum + e.saved.flops, 0), 0);
+
+    // Screenshot: the page is not blank.
+    const png = path.join(scratchDir, 'report.png');
+    await screenshot(file, png);
+    const ink = inkShare(decodePng(readFileSync(png)));
+    expect(ink).toBeGreaterThan(0.02);
   });
 });
