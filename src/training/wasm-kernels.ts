@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 interface WasmBackendLike {
   disposeData(dataId: object): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
 function run(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, backend: unknown): tf.TensorInfo {
@@ -62,13 +64,114 @@ function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Tensor
   return out;
 }
 
+/**
+ * The stock wasm Conv2DBackpropInput is a plain loop (no XNNPACK): ~90 ms per step for the second conv
+ * of the small CNN. For stride 1 the input gradient is a convolution of dy with the filter rotated by
+ * 180 degrees and its channel axes swapped, padded by (kernel - 1 - pad): XNNPACK does it. Other
+ * strides keep the stock kernel.
+ */
+function conv2dBackpropInput(stock: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const { inputs, attrs, backend } = args;
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    const info = tf.backend_util.computeConv2DInfo(inputShape as [number, number, number, number], filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+    const { top, bottom, left, right } = info.padInfo;
+    const [kh, kw] = [info.filterHeight, info.filterWidth];
+    const unsupported = (dataFormat !== undefined && dataFormat !== 'NHWC') || info.strideHeight !== 1 || info.strideWidth !== 1 || top > kh - 1 || bottom > kh - 1 || left > kw - 1 || right > kw - 1;
+    if (unsupported) return stock(args) as tf.TensorInfo;
+    const wasm = backend as unknown as WasmBackendLike;
+    const flipped = run('Reverse', { x: filter }, { dims: [0, 1] }, backend);
+    const swapped = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }, backend);
+    wasm.disposeData(flipped.dataId);
+    const dx = run(
+      'Conv2D',
+      { x: dy, filter: swapped },
+      { strides: [1, 1], pad: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined as unknown as string },
+      backend,
+    );
+    wasm.disposeData(swapped.dataId);
+    return dx;
+  };
+}
+
+/**
+ * MaxPoolGrad in JavaScript over the wasm heap: the stock kernel is a plain loop that re-scans every
+ * window per channel with strided reads (~20 ms per call here); this one walks channels innermost.
+ * The gradient goes to the first maximum of each window, as on the cpu backend.
+ */
+function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
+  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const wasm = backend as unknown as WasmBackendLike;
+  // Allocate first: growing the heap detaches earlier views.
+  const out = wasm.makeOutput(input.shape, 'float32');
+  const dx = wasm.typedArrayFromHeap(out);
+  const x = wasm.typedArrayFromHeap(input);
+  const g = wasm.typedArrayFromHeap(dy);
+  dx.fill(0);
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  const best = new Float32Array(channels);
+  const where = new Int32Array(channels);
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - top;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = ow * strideWidth - left;
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let fh = 0; fh < filterHeight; fh++) {
+          const h = h0 + fh;
+          if (h < 0 || h >= inHeight) continue;
+          for (let fw = 0; fw < filterWidth; fw++) {
+            const w = w0 + fw;
+            if (w < 0 || w >= inWidth) continue;
+            const base = ((b * inHeight + h) * inWidth + w) * channels;
+            for (let c = 0; c < channels; c++) {
+              const value = x[base + c]!;
+              if (value > best[c]! || where[c] === -1) {
+                best[c] = value;
+                where[c] = base + c;
+              }
+            }
+          }
+        }
+        const gBase = ((b * outHeight + oh) * outWidth + ow) * channels;
+        for (let c = 0; c < channels; c++) {
+          const at = where[c]!;
+          if (at >= 0) dx[at] = dx[at]! + g[gBase + c]!;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 let registered = false;
 
-/** Registers the missing kernels once; a no-op when the wasm backend is not loaded. */
+/** Replaces a stock kernel, keeping its setup (the fallback may still call it). */
+function replaceKernel(kernelName: string, make: (stock: tf.KernelFunc) => tf.KernelFunc): void {
+  const stock = tf.getKernel(kernelName, 'wasm');
+  if (!stock) return;
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: make(stock.kernelFunc), ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}), ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}) });
+}
+
+/**
+ * Registers the training kernels once, before the wasm backend is initialized (setup functions run
+ * then); a no-op when the wasm backend is not loaded. WARMSTART_STOCK_WASM_KERNELS=1 keeps the stock
+ * Conv2DBackpropInput and MaxPoolGrad (for profiling the difference).
+ */
 export function registerWasmTrainingKernels(): void {
   if (registered || !tf.findBackendFactory('wasm')) return;
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
+  }
+  if (process.env.WARMSTART_STOCK_WASM_KERNELS !== '1') {
+    replaceKernel('Conv2DBackpropInput', (stock) => conv2dBackpropInput(stock) as tf.KernelFunc);
+    replaceKernel('MaxPoolGrad', () => maxPoolGrad as tf.KernelFunc);
   }
   registered = true;
 }

@@ -22,18 +22,66 @@ async function filterGradient(name: string, stride: number, pad: 'same' | 'valid
   });
 }
 
+/** The input gradient of sum(conv(x, w)^2 * m) (m a fixed random mask, so dy is not symmetric). */
+async function inputGradient(name: string, stride: number, pad: 'same' | 'valid', size: number, kernel: number): Promise<Float32Array> {
+  await tf.setBackend(name);
+  return tf.tidy(() => {
+    const x = tf.randomNormal([2, size, size, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const w = tf.randomNormal([kernel, kernel, 3, 5], 0, 1, 'float32', 4) as tf.Tensor4D;
+    return tf.grad((input: tf.Tensor) => {
+      const y = tf.conv2d(input as tf.Tensor4D, w, stride, pad);
+      return y.square().mul(tf.randomUniform(y.shape, 0, 1, 'float32', 5)).sum();
+    })(x).dataSync() as Float32Array;
+  });
+}
+
+/** The input gradient of a max-pool, with ties (plateaus of zeros, as after a ReLU) in half the windows. */
+async function poolGradient(name: string, size: number, pool: number, stride: number, pad: 'same' | 'valid'): Promise<Float32Array> {
+  await tf.setBackend(name);
+  return tf.tidy(() => {
+    const x = tf.randomNormal([2, size, size, 3], 0, 1, 'float32', 6).relu() as tf.Tensor4D;
+    return tf.grad((input: tf.Tensor) => {
+      const y = tf.maxPool(input as tf.Tensor4D, pool, stride, pad);
+      return y.mul(tf.randomUniform(y.shape, 0, 1, 'float32', 7)).sum();
+    })(x).dataSync() as Float32Array;
+  });
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThan(1e-3 * (1 + Math.abs(expected[i]!)));
+}
+
 describe.runIf(backend.name === 'wasm')('wasm training kernels', () => {
+  it.each([
+    [1, 'same', 9, 3],
+    [1, 'valid', 9, 3],
+    [1, 'same', 8, 5],
+    [1, 'same', 8, 4],
+    [2, 'same', 9, 3],
+  ] as const)('Conv2DBackpropInput matches the cpu backend (stride %i, %s, input side %i, kernel %i)', async (stride, pad, size, kernel) => {
+    expectClose(await inputGradient('wasm', stride, pad, size, kernel), await inputGradient('cpu', stride, pad, size, kernel));
+  });
+
+  it.each([
+    [8, 2, 2, 'valid'],
+    [9, 2, 2, 'same'],
+    [9, 3, 2, 'valid'],
+    [7, 3, 1, 'same'],
+  ] as const)('MaxPoolGrad matches the cpu backend (input side %i, pool %i, stride %i, %s)', async (size, pool, stride, pad) => {
+    expectClose(await poolGradient('wasm', size, pool, stride, pad), await poolGradient('cpu', size, pool, stride, pad));
+  });
+
   it.each([
     [1, 'same', 12, 3],
     [2, 'same', 12, 3],
     [2, 'valid', 11, 3],
     [1, 'valid', 9, 5],
     [3, 'same', 10, 3],
-  ] as const)('Conv2DBackpropFilter matches the cpu backend (stride %i, %s, %ix%i input, %ix%i kernel)', async (stride, pad, size, kernel) => {
+  ] as const)('Conv2DBackpropFilter matches the cpu backend (stride %i, %s, input side %i, kernel %i)', async (stride, pad, size, kernel) => {
     const wasm = await filterGradient('wasm', stride, pad, size, kernel);
-    const cpu = await filterGradient('cpu', stride, pad, size, kernel);
     expect(wasm.length).toBe(kernel * kernel * 2 * 4);
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(wasm[i]! - cpu[i]!)).toBeLessThan(1e-3 * (1 + Math.abs(cpu[i]!)));
+    expectClose(wasm, await filterGradient('cpu', stride, pad, size, kernel));
   });
 
   it('trains a small CNN on wasm without leaking tensors', async () => {
