@@ -84,6 +84,23 @@ describe.runIf(backend.name === 'wasm')('wasm training kernels', () => {
     expectClose(wasm, await filterGradient('cpu', stride, pad, size, kernel));
   });
 
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const)('BatchMatMul matches the cpu backend (transposeA %s, transposeB %s), batched too', async (ta, tb) => {
+    const product = async (name: string) => {
+      await tf.setBackend(name);
+      return tf.tidy(() => {
+        const a = tf.randomNormal(ta ? [2, 7, 5] : [2, 5, 7], 0, 1, 'float32', 8) as tf.Tensor3D;
+        const b = tf.randomNormal(tb ? [2, 3, 7] : [2, 7, 3], 0, 1, 'float32', 9) as tf.Tensor3D;
+        return tf.matMul(a, b, ta, tb).dataSync() as Float32Array;
+      });
+    };
+    expectClose(await product('wasm'), await product('cpu'));
+  });
+
   it('trains a small CNN on wasm without leaking tensors', async () => {
     await tf.setBackend('wasm');
     const model = buildModel({ kind: 'cnn', filters: [4], kernelSize: 3, dense: [] }, [8, 8, 1], 4, 1);
