@@ -113,35 +113,30 @@ function maxPoolGrad({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
   dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
-  const best = new Float32Array(channels);
   const where = new Int32Array(channels);
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
-      const h0 = oh * strideHeight - top;
+      const hStart = Math.max(0, oh * strideHeight - top);
+      const hEnd = Math.min(inHeight, oh * strideHeight - top + filterHeight);
       for (let ow = 0; ow < outWidth; ow++) {
-        const w0 = ow * strideWidth - left;
-        best.fill(-Infinity);
-        where.fill(-1);
-        for (let fh = 0; fh < filterHeight; fh++) {
-          const h = h0 + fh;
-          if (h < 0 || h >= inHeight) continue;
-          for (let fw = 0; fw < filterWidth; fw++) {
-            const w = w0 + fw;
-            if (w < 0 || w >= inWidth) continue;
+        const wStart = Math.max(0, ow * strideWidth - left);
+        const wEnd = Math.min(inWidth, ow * strideWidth - left + filterWidth);
+        if (hStart >= hEnd || wStart >= wEnd) continue;
+        // The window's first element is the running maximum; later ones replace it only when larger.
+        const first = ((b * inHeight + hStart) * inWidth + wStart) * channels;
+        for (let c = 0; c < channels; c++) where[c] = first + c;
+        for (let h = hStart; h < hEnd; h++) {
+          for (let w = h === hStart ? wStart + 1 : wStart; w < wEnd; w++) {
             const base = ((b * inHeight + h) * inWidth + w) * channels;
             for (let c = 0; c < channels; c++) {
-              const value = x[base + c]!;
-              if (value > best[c]! || where[c] === -1) {
-                best[c] = value;
-                where[c] = base + c;
-              }
+              if (x[base + c]! > x[where[c]!]!) where[c] = base + c;
             }
           }
         }
         const gBase = ((b * outHeight + oh) * outWidth + ow) * channels;
         for (let c = 0; c < channels; c++) {
           const at = where[c]!;
-          if (at >= 0) dx[at] = dx[at]! + g[gBase + c]!;
+          dx[at] = dx[at]! + g[gBase + c]!;
         }
       }
     }
@@ -171,6 +166,36 @@ function batchMatMul(stock: tf.KernelFunc) {
   };
 }
 
+/**
+ * Sum over leading axes (the bias gradient of a conv layer: dy [b,h,w,c] summed to [c]) makes the
+ * stock kernel transpose the whole tensor first (~5 ms per conv layer here); a running sum over rows
+ * of the heap needs no copy. Other reductions keep the stock kernel.
+ */
+function sum(stock: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: tf.TensorInfo };
+    const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
+    const rank = x.shape.length;
+    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+    if (x.dtype !== 'float32' || !leading) return stock(args) as tf.TensorInfo;
+    const wasm = backend as unknown as WasmBackendLike;
+    const kept = x.shape.slice(axes.length);
+    const inner = kept.reduce((n, d) => n * d, 1);
+    const outer = x.shape.slice(0, axes.length).reduce((n, d) => n * d, 1);
+    const out = wasm.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+    const values = wasm.typedArrayFromHeap(x);
+    const acc = new Float64Array(inner);
+    for (let i = 0; i < outer; i++) {
+      const row = i * inner;
+      for (let j = 0; j < inner; j++) acc[j] = acc[j]! + values[row + j]!;
+    }
+    wasm.typedArrayFromHeap(out).set(acc);
+    return out;
+  };
+}
+
 let registered = false;
 
 /** Replaces a stock kernel, keeping its setup (the fallback may still call it). */
@@ -184,7 +209,7 @@ function replaceKernel(kernelName: string, make: (stock: tf.KernelFunc) => tf.Ke
 /**
  * Registers the training kernels once, before the wasm backend is initialized (setup functions run
  * then); a no-op when the wasm backend is not loaded. WARMSTART_STOCK_WASM_KERNELS=1 keeps the stock
- * Conv2DBackpropInput, MaxPoolGrad and BatchMatMul (for profiling the difference).
+ * Conv2DBackpropInput, MaxPoolGrad, BatchMatMul and Sum (for profiling the difference).
  */
 export function registerWasmTrainingKernels(): void {
   if (registered || !tf.findBackendFactory('wasm')) return;
@@ -195,6 +220,7 @@ export function registerWasmTrainingKernels(): void {
     replaceKernel('Conv2DBackpropInput', (stock) => conv2dBackpropInput(stock) as tf.KernelFunc);
     replaceKernel('MaxPoolGrad', () => maxPoolGrad as tf.KernelFunc);
     replaceKernel('BatchMatMul', (stock) => batchMatMul(stock) as tf.KernelFunc);
+    replaceKernel('Sum', (stock) => sum(stock) as tf.KernelFunc);
   }
   registered = true;
 }
