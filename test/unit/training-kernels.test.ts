@@ -101,6 +101,25 @@ describe.runIf(backend.name === 'wasm')('wasm training kernels', () => {
     expectClose(await product('wasm'), await product('cpu'));
   });
 
+  it.each([
+    [[0, 1, 2], false],
+    [[0], true],
+    [[1, 0], false],
+    [[-1], false],
+    [[0, 2], false],
+  ] as const)('Sum over axes %j (keepDims %s) matches the cpu backend', async (axes, keepDims) => {
+    const total = async (name: string) => {
+      await tf.setBackend(name);
+      return tf.tidy(() => {
+        const result = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 10).sum([...axes], keepDims);
+        return { shape: result.shape, values: result.dataSync() as Float32Array };
+      });
+    };
+    const [wasm, cpu] = [await total('wasm'), await total('cpu')];
+    expect(wasm.shape).toEqual(cpu.shape);
+    expectClose(wasm.values, cpu.values);
+  });
+
   it('trains a small CNN on wasm without leaking tensors', async () => {
     await tf.setBackend('wasm');
     const model = buildModel({ kind: 'cnn', filters: [4], kernelSize: 3, dense: [] }, [8, 8, 1], 4, 1);
