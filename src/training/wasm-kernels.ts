@@ -22,6 +22,45 @@ function run(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap
   return kernel.kernelFunc({ inputs, attrs, backend: backend as tf.KernelBackend }) as tf.TensorInfo;
 }
 
+/**
+ * For a first layer (few input channels) the transposes dominate: moving dy's batch axis costs more
+ * than the product. There the gradient is patches^T . dy, with the [kh*kw*ci, b*oh*ow] patch matrix
+ * written from the heap in JavaScript and dy used as it lies ([b*oh*ow, co]).
+ */
+const IM2COL_MAX_ROWS = 32;
+
+function filterGradientByPatches(x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: unknown): tf.TensorInfo {
+  const wasm = backend as unknown as WasmBackendLike;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const rows = filterHeight * filterWidth * inChannels;
+  const columns = batchSize * outHeight * outWidth;
+  const patches = wasm.makeOutput([1, rows, columns], 'float32');
+  const p = wasm.typedArrayFromHeap(patches);
+  const xs = wasm.typedArrayFromHeap(x);
+  for (let fh = 0; fh < filterHeight; fh++) {
+    for (let fw = 0; fw < filterWidth; fw++) {
+      for (let c = 0; c < inChannels; c++) {
+        let at = ((fh * filterWidth + fw) * inChannels + c) * columns;
+        for (let b = 0; b < batchSize; b++) {
+          for (let oh = 0; oh < outHeight; oh++) {
+            const h = oh * strideHeight + fh - top;
+            const inside = h >= 0 && h < inHeight;
+            const rowBase = (b * inHeight + h) * inWidth;
+            for (let ow = 0; ow < outWidth; ow++) {
+              const w = ow * strideWidth + fw - left;
+              p[at++] = inside && w >= 0 && w < inWidth ? xs[(rowBase + w) * inChannels + c]! : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  const product = run('BatchMatMul', { a: patches, b: { dataId: dy.dataId, shape: [1, columns, outChannels], dtype: 'float32' } }, { transposeA: false, transposeB: false }, backend);
+  wasm.disposeData(patches.dataId);
+  return { dataId: product.dataId, shape: [filterHeight, filterWidth, inChannels, outChannels], dtype: 'float32' };
+}
+
 function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
@@ -34,6 +73,7 @@ function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs): tf.Tensor
     pad,
     dimRoundingMode,
   );
+  if (info.filterHeight * info.filterWidth * info.inChannels <= IM2COL_MAX_ROWS) return filterGradientByPatches(x, dy, info, backend);
   const wasm = backend as unknown as WasmBackendLike;
   const { top, bottom, left, right } = info.padInfo;
   const xT = run('Transpose', { x }, { perm: [3, 1, 2, 0] }, backend);
