@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LEVERS, leverSteps, LeverSettingsError, plainLevers, resolveLevers, validateLevers, type LeverSettings } from '../../src/training/levers.js';
 import { learningRateAt } from '../../src/training/schedule.js';
@@ -64,5 +65,14 @@ describe('shortened schedule', () => {
     expect(learningRateAt(9, schedule)).toBeCloseTo(2e-3);
     expect(learningRateAt(55, schedule)).toBeCloseTo(1e-3);
     expect(learningRateAt(100, schedule)).toBeCloseTo(0);
+  });
+});
+
+describe('workflow-safe modules', () => {
+  it('spec.ts and levers.ts import nothing (workflows import them into the deterministic sandbox)', () => {
+    for (const file of ['spec.ts', 'levers.ts']) {
+      const source = readFileSync(new URL(`../../src/training/${file}`, import.meta.url), 'utf8');
+      expect(source.match(/^\s*import\s/m), file).toBeNull();
+    }
   });
 });
