@@ -1,7 +1,8 @@
 import { log } from '@temporalio/activity';
+import { lastAttemptOf, listAuditEntries } from '../src/audit/ledger.js';
 import { loadExamples } from '../src/data/examples.js';
 import { loadManifest } from '../src/data/versions.js';
-import type { DatasetSummary, ProductionSummary } from '../src/policy/decide.js';
+import type { DatasetSummary, LastAttempt, ProductionSummary } from '../src/policy/decide.js';
 import { readProduction } from '../src/registry/production.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
@@ -17,6 +18,7 @@ export interface RefreshContext {
   production: (ProductionSummary & { candidatePrefix: string; datasetVersion: number }) | null;
   /** The pointer's ETag at decision time; promotion is conditional on it. null = no pointer. */
   productionEtag: string | null;
+  lastAttempt: LastAttempt | null;
 }
 
 /**
@@ -30,6 +32,7 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
       const train = await loadExamples(deps.store, manifest, ['train']);
       const test = await loadExamples(deps.store, manifest, ['test']);
       const production = await readProduction(deps.store, input.model);
+      const lastAttempt = lastAttemptOf(await listAuditEntries(deps.store, input.model));
       log.info('refresh context loaded', { dataset: input.dataset, version: input.version, train: train.count, test: test.count, production: production?.pointer.candidateId ?? null });
       return {
         dataset: {
@@ -50,9 +53,11 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
               modelSpec: production.pointer.modelSpec,
               classes: production.pointer.classes,
               featureShape: production.pointer.featureShape,
+              warmStartsInRow: production.pointer.warmStartsInRow ?? 0,
             }
           : null,
         productionEtag: production?.etag ?? null,
+        lastAttempt,
       };
     });
   };

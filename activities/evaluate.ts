@@ -1,7 +1,8 @@
 import { log } from '@temporalio/activity';
 import { loadExamples } from '../src/data/examples.js';
 import { loadManifest } from '../src/data/versions.js';
-import { evaluateAccuracy, type AccuracyMetrics } from '../src/evaluation/evaluate.js';
+import { evaluateSlices } from '../src/evaluation/evaluate.js';
+import { pairedCounts, type PairedCounts, type SliceMetrics } from '../src/evaluation/slices.js';
 import { putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
 import { loadModel } from '../src/training/model-io.js';
@@ -16,12 +17,18 @@ export interface EvaluateInput {
 }
 
 export interface EvaluateResult {
-  candidate: AccuracyMetrics;
-  production: AccuracyMetrics | null;
+  testCount: number;
+  candidate: SliceMetrics;
+  production: SliceMetrics | null;
+  /** Discordant pairs on the combined test split, for the paired test; null without production. */
+  paired: PairedCounts | null;
   wallSeconds: number;
 }
 
-/** Evaluates candidate and production model on the same test examples; writes the candidate's metrics.json. */
+/**
+ * Evaluates candidate and production model on the same test examples and slices (combined, old,
+ * new, per class), counts their discordant pairs, and writes the candidate's metrics.json.
+ */
 export function evaluateCandidateActivity(deps: ActivityDeps) {
   return async function evaluateCandidate(input: EvaluateInput): Promise<EvaluateResult> {
     return classifyFailures(async () => {
@@ -32,16 +39,22 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
       const evaluate = async (prefix: string) => {
         const model = await loadModel(deps.store, prefix);
         try {
-          return evaluateAccuracy(model, test);
+          return evaluateSlices(model, test, manifest.classes);
         } finally {
           model.dispose();
         }
       };
       const candidate = await evaluate(input.candidatePrefix);
       const production = input.productionPrefix ? await evaluate(input.productionPrefix) : null;
-      const result = { candidate, production, wallSeconds: (performance.now() - started) / 1000 };
+      const result: EvaluateResult = {
+        testCount: test.count,
+        candidate: candidate.slices,
+        production: production?.slices ?? null,
+        paired: production ? pairedCounts(candidate.predictions, production.predictions, test.y) : null,
+        wallSeconds: (performance.now() - started) / 1000,
+      };
       await putJson(deps.store, `${input.candidatePrefix}/metrics.json`, { dataset: input.dataset, datasetVersion: input.version, ...result });
-      log.info('evaluated candidate', { candidate: candidate.accuracy, production: production?.accuracy ?? null, testCount: test.count });
+      log.info('evaluated candidate', { candidate: candidate.slices.combined?.accuracy ?? null, production: production?.slices.combined?.accuracy ?? null, testCount: test.count });
       return result;
     });
   };

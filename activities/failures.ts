@@ -3,6 +3,7 @@ import { isWarmstartError } from '../src/errors.js';
 
 /** Failure types the workflows branch on. */
 export const BAD_DATASET = 'BadDataset';
+export const NOT_FOUND = 'NotFound';
 
 /**
  * Bad input is a business failure: retrying cannot fix a corrupt shard, so it is non-retryable
@@ -14,6 +15,9 @@ export async function classifyFailures<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (isWarmstartError(error, 'DATASET_INVALID') || isWarmstartError(error, 'DATASET_NOT_FOUND')) {
       throw ApplicationFailure.create({ message: error.message, type: BAD_DATASET, nonRetryable: true, details: [{ code: error.code, subject: error.subject ?? null }] });
+    }
+    if (isWarmstartError(error, 'MODEL_NOT_FOUND')) {
+      throw ApplicationFailure.create({ message: error.message, type: NOT_FOUND, nonRetryable: true, details: [{ code: error.code, subject: error.subject ?? null }] });
     }
     throw error;
   }

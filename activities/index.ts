@@ -1,7 +1,8 @@
-import { recordAuditActivity } from './audit.js';
+import { recordAuditActivity, recordBlessingActivity } from './audit.js';
 import { loadRefreshContextActivity } from './context.js';
 import type { ActivityDeps } from './deps.js';
 import { evaluateCandidateActivity } from './evaluate.js';
+import { operatorPromoteActivity } from './operator.js';
 import { promoteCandidateActivity } from './promote.js';
 import { trainCandidateActivity } from './train.js';
 
@@ -16,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     evaluateCandidate: evaluateCandidateActivity(deps),
     promoteCandidate: promoteCandidateActivity(deps),
     recordAudit: recordAuditActivity(deps),
+    recordBlessing: recordBlessingActivity(deps),
+    operatorPromote: operatorPromoteActivity(deps),
   };
 }
 

@@ -27,7 +27,7 @@ export interface TrainCandidateInput {
   settings: RefreshSettings;
   /** The four levers; absent: a plain scratch run of scratchSteps, or a plain warm copy for warmSteps. */
   levers?: LeverSettings | LeverSettingsInput;
-  /** Save a checkpoint every N optimizer steps (default 100; 0 turns checkpoints off). */
+  /** Save a checkpoint every N optimizer steps (default settings.checkpointEvery; 0 turns checkpoints off). */
   checkpointEvery?: number;
 }
 
@@ -61,7 +61,8 @@ export interface TrainHeartbeat {
 /** A scratch run has no previous model: levers that need one are turned off (and the result says so). */
 function leversFor(input: TrainCandidateInput): LeverSettings {
   const { settings, mode } = input;
-  const levers = resolveLevers(input.levers, plainLevers(mode, settings));
+  // A warm start's plain schedule peaks at warmLearningRate (a short schedule learns faster with a higher peak).
+  const levers = resolveLevers(input.levers, plainLevers(mode, { ...settings, learningRate: mode === 'warm' ? settings.warmLearningRate : settings.learningRate }));
   if (mode === 'warm') return levers;
   const selection = levers.selection.kind === 'easy-hard' && levers.selection.score !== 'learning-speed' ? { kind: 'all' as const, ...(levers.selection.newFraction !== undefined ? { newFraction: levers.selection.newFraction } : {}) } : levers.selection;
   return { ...levers, init: { kind: 'scratch' }, regularization: levers.regularization.kind === 'l2-to-old' ? { kind: 'none' } : levers.regularization, selection };
@@ -110,7 +111,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         }
 
         const checkpoints = checkpointsPrefix(input.model, input.candidateId);
-        const every = input.checkpointEvery ?? 100;
+        const every = input.checkpointEvery ?? settings.checkpointEvery;
         const details = context.info.heartbeatDetails as TrainHeartbeat | undefined;
         const resume = details?.checkpointKey ? await loadCheckpoint(deps.store, { step: details.step, checkpointKey: details.checkpointKey }) : undefined;
         let latest: CheckpointRef | null = resume ? { step: resume.snapshot.step, checkpointKey: details!.checkpointKey! } : null;

@@ -44,6 +44,6 @@ export { DEFAULT_REFRESH_SETTINGS, resolveRefreshSettings, type RefreshSettings 
 export { readProduction, promote, productionKey, type ProductionPointer, type PromotionResult } from './registry/production.js';
 export { listAuditEntries, writeAuditEntry, auditKey, type AuditEntry } from './audit/ledger.js';
 export { connectClient, signalVersionLanded, queryRefreshState, waitForOutcome } from './temporal/client.js';
-export { createWorker, workflowsPath } from './temporal/worker.js';
+export { createWorkers, workflowsPath, type WorkerRole, type WarmstartWorkers } from './temporal/worker.js';
 export { createActivities } from '../activities/index.js';
 export * from '../workflows/definitions.js';

@@ -1,7 +1,7 @@
 /**
  * Messages, IDs and payload types shared by clients and workflows. Plain JSON only.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RefreshSettingsInput } from '../src/refresh/settings.js';
 
 export interface VersionLanded {
@@ -14,6 +14,8 @@ export interface ModelRefreshInput {
   settings?: RefreshSettingsInput;
   /** Carried across continue-as-new. */
   state?: ModelRefreshState;
+  /** Refreshes per run before continuing as new (default 20). */
+  refreshesPerRun?: number;
 }
 
 export interface RefreshVersionInput {
@@ -21,6 +23,9 @@ export interface RefreshVersionInput {
   dataset: string;
   version: number;
   settings?: RefreshSettingsInput;
+  overrides?: RefreshOverrides;
+  /** Set on a manual replay: the workflow ID of the refresh it re-runs. */
+  replayOf?: string;
 }
 
 export type RefreshStatus = 'promoted' | 'rejected' | 'superseded' | 'skipped' | 'duplicate' | 'failed';
@@ -42,6 +47,11 @@ export interface ModelRefreshState {
   model: string;
   pending: VersionLanded[];
   current: VersionLanded | null;
+  /** While paused, versions queue up and nothing is refreshed. */
+  paused: { by: string; reason: string } | null;
+  production: ProductionView | null;
+  /** Candidates this model promoted, oldest first (bounded): rollback targets. */
+  promotedCandidates: string[];
   /** Most recent outcomes, newest last (bounded). */
   outcomes: RefreshOutcome[];
   /** Highest version handled per dataset: older arrivals are stale. */
@@ -66,3 +76,33 @@ export function candidateIdFor(workflowId: string): string {
 }
 
 export const MAX_OUTCOMES_KEPT = 50;
+
+/** Operator requests for one refresh (CLI `replay`, or a workflow input). */
+export interface RefreshOverrides {
+  /** Force a warm start or a scratch run regardless of the policy. */
+  force?: 'scratch' | 'warm';
+  /** Promote even if the gate fails; audited. */
+  overrideGate?: { by: string; reason: string };
+  /** Who asked (recorded with `force`). */
+  requestedBy?: string;
+}
+
+export interface OperatorRequest {
+  candidateId: string;
+  by: string;
+  reason: string;
+}
+
+export interface ProductionView {
+  candidateId: string;
+  datasetVersion: number;
+  testAccuracy: number;
+  promotedBy: string;
+}
+
+export const pauseUpdate = defineUpdate<ModelRefreshState, [{ by: string; reason: string }]>('pause');
+export const resumeUpdate = defineUpdate<ModelRefreshState, [{ by: string }]>('resume');
+export const promoteUpdate = defineUpdate<ProductionView | null, [OperatorRequest]>('promote');
+export const rollbackUpdate = defineUpdate<ProductionView | null, [OperatorRequest]>('rollback');
+export const queueQuery = defineQuery<VersionLanded[]>('queue');
+export const productionQuery = defineQuery<ProductionView | null>('production');

@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
   allHandlersFinished,
@@ -10,36 +12,67 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { resolveRefreshSettings } from '../src/refresh/settings.js';
+import { refreshActivities } from './activities.js';
 import {
   MAX_OUTCOMES_KEPT,
+  pauseUpdate,
+  productionQuery,
+  promoteUpdate,
+  queueQuery,
   refreshStateQuery,
+  resumeUpdate,
+  rollbackUpdate,
   versionLandedSignal,
   versionRefreshWorkflowId,
   type ModelRefreshInput,
   type ModelRefreshState,
+  type OperatorRequest,
   type RefreshOutcome,
   type VersionLanded,
 } from './definitions.js';
 import { refreshVersionWorkflow } from './refresh-version.js';
+import { DATASET, MODEL, VERSION } from './search-attributes.js';
 
-/** Refreshes handled before continuing as new, so the history stays small. */
-const REFRESHES_PER_RUN = 20;
+/** Refreshes handled before continuing as new, so the history stays small (overridable for tests). */
+const DEFAULT_REFRESHES_PER_RUN = 20;
+const MAX_PROMOTED_KEPT = 50;
 
 function outcomeWithoutRun(landed: VersionLanded, workflowId: string, status: RefreshOutcome['status'], reason: string): RefreshOutcome {
   return { ...landed, workflowId, status, mode: 'none', candidateId: null, accuracy: null, reasons: [reason], auditKey: null };
+}
+
+function requireOperator(request: OperatorRequest): void {
+  if (!request.candidateId?.trim()) throw new Error('candidateId is required');
+  if (!request.by?.trim()) throw new Error('by (who asks) is required');
+  if (!request.reason?.trim()) throw new Error('reason is required: it goes into the audit record');
 }
 
 /**
  * The long-running workflow of one model (ID model-refresh/<model>). Dataset versions arrive as
  * signals (signal-with-start); it refreshes one version at a time in a child workflow whose ID is
  * the version's idempotency key. When several versions wait, the newest wins and the others are
- * recorded as skipped.
+ * recorded as skipped. Operators pause, resume, promote and roll back through validated updates.
  */
 export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<void> {
-  const state: ModelRefreshState = input.state ?? { model: input.model, pending: [], current: null, outcomes: [], lastVersion: {} };
+  const state: ModelRefreshState = input.state ?? {
+    model: input.model,
+    pending: [],
+    current: null,
+    paused: null,
+    production: null,
+    promotedCandidates: [],
+    outcomes: [],
+    lastVersion: {},
+  };
+  const { storage } = refreshActivities(resolveRefreshSettings(input.settings));
   const record = (outcome: RefreshOutcome) => {
     state.outcomes.push(outcome);
     if (state.outcomes.length > MAX_OUTCOMES_KEPT) state.outcomes.splice(0, state.outcomes.length - MAX_OUTCOMES_KEPT);
+    if (outcome.status === 'promoted' && outcome.candidateId) {
+      state.production = { candidateId: outcome.candidateId, datasetVersion: outcome.version, testAccuracy: outcome.accuracy ?? 0, promotedBy: outcome.workflowId };
+      state.promotedCandidates = [...state.promotedCandidates.filter((c) => c !== outcome.candidateId), outcome.candidateId].slice(-MAX_PROMOTED_KEPT);
+    }
   };
 
   setHandler(versionLandedSignal, (landed) => {
@@ -53,18 +86,68 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
     state.pending.push({ dataset: landed.dataset, version: landed.version });
   });
   setHandler(refreshStateQuery, () => state);
+  setHandler(queueQuery, () => state.pending);
+  setHandler(productionQuery, () => state.production);
+  setHandler(
+    pauseUpdate,
+    ({ by, reason }) => {
+      state.paused = { by, reason };
+      return state;
+    },
+    {
+      validator: ({ by, reason }) => {
+        if (!by?.trim() || !reason?.trim()) throw new Error('pause needs by and reason: they are shown in status');
+      },
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    (_request) => {
+      state.paused = null;
+      return state;
+    },
+    {
+      validator: (_request) => {
+        if (!state.paused) throw new Error('not paused');
+      },
+    },
+  );
+  const operatorPromote = async (request: OperatorRequest, action: 'promote' | 'rollback') => {
+    let result;
+    try {
+      result = await storage.operatorPromote({ model: input.model, ...request, action });
+    } catch (error) {
+      // Surface the activity's reason (e.g. an unknown candidate) to the operator's client.
+      const cause = error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
+      throw ApplicationFailure.create({ message: `${action} failed: ${cause}`, nonRetryable: true });
+    }
+    if (result.outcome === 'superseded') throw new Error(`${action} lost a race: ${result.detail}`);
+    state.production = { candidateId: request.candidateId, datasetVersion: result.datasetVersion, testAccuracy: result.testAccuracy ?? 0, promotedBy: `operator:${request.by}` };
+    return state.production;
+  };
+  setHandler(promoteUpdate, (request) => operatorPromote(request, 'promote'), { validator: requireOperator });
+  setHandler(rollbackUpdate, (request) => operatorPromote(request, 'rollback'), {
+    validator: (request) => {
+      requireOperator(request);
+      if (!state.promotedCandidates.includes(request.candidateId)) {
+        throw new Error(`${request.candidateId} was never promoted for ${input.model}; rollback targets: ${state.promotedCandidates.join(', ') || 'none'}`);
+      }
+      if (request.candidateId === state.production?.candidateId) throw new Error(`${request.candidateId} is already in production`);
+    },
+  });
 
   let handledThisRun = 0;
-  const shouldContinueAsNew = () => handledThisRun >= REFRESHES_PER_RUN || workflowInfo().continueAsNewSuggested;
+  const refreshesPerRun = input.refreshesPerRun ?? DEFAULT_REFRESHES_PER_RUN;
+  const shouldContinueAsNew = () => handledThisRun >= refreshesPerRun || workflowInfo().continueAsNewSuggested;
   for (;;) {
-    await condition(() => state.pending.length > 0 || shouldContinueAsNew());
+    await condition(() => (state.pending.length > 0 && !state.paused) || shouldContinueAsNew());
     if (shouldContinueAsNew()) {
-      // Pending versions travel in the state; wait for signal handlers so none is lost.
+      // Pending versions travel in the state; wait for handlers so no signal or update is lost.
       await condition(allHandlersFinished);
-      await continueAsNew<typeof modelRefreshWorkflow>({ model: input.model, settings: input.settings, state });
+      await continueAsNew<typeof modelRefreshWorkflow>({ ...input, state });
     }
 
-    // Newest wins: refresh the highest queued version; older queued ones are skipped.
+    // Newest wins: refresh the highest queued version per dataset; older queued ones are skipped.
     state.pending.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.version - b.version);
     const next = state.pending.pop()!;
     for (const stale of state.pending.filter((p) => p.dataset === next.dataset)) {
@@ -83,6 +166,11 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
           // A version is refreshed once; an operator replays it under a new ID.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: [
+            { key: MODEL, value: input.model },
+            { key: DATASET, value: next.dataset },
+            { key: VERSION, value: next.version },
+          ],
         }),
       );
     } catch (error) {

@@ -1,25 +1,11 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { RefreshActivities } from '../activities/index.js';
-import type { AuditEntry } from '../src/audit/ledger.js';
+import { ActivityFailure, ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { AttemptRecord, AuditEntry } from '../src/audit/ledger.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
-import { decideRefresh } from '../src/policy/decide.js';
-import { resolveRefreshSettings } from '../src/refresh/settings.js';
+import { decideRefresh, type RefreshMode } from '../src/policy/decide.js';
+import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/settings.js';
+import { refreshActivities } from './activities.js';
 import { candidateIdFor, type RefreshOutcome, type RefreshVersionInput } from './definitions.js';
-
-// One proxy per timeout class.
-const storage = proxyActivities<Pick<RefreshActivities, 'loadRefreshContext' | 'promoteCandidate' | 'recordAudit'>>({
-  startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 5, initialInterval: '1 second' },
-});
-const training = proxyActivities<Pick<RefreshActivities, 'trainCandidate'>>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '5 seconds' },
-});
-const evaluation = proxyActivities<Pick<RefreshActivities, 'evaluateCandidate'>>({
-  startToCloseTimeout: '30 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
-});
+import { COMPUTE_SECONDS, DECISION, PROMOTED } from './search-attributes.js';
 
 const BAD_DATASET = 'BadDataset';
 
@@ -30,19 +16,85 @@ function badDatasetMessage(error: unknown): string | null {
   return null;
 }
 
+type Activities = ReturnType<typeof refreshActivities>;
+type Context = Awaited<ReturnType<Activities['storage']['loadRefreshContext']>>;
+
+interface Attempt {
+  record: AttemptRecord;
+  candidatePrefix: string;
+  candidateId: string;
+}
+
+/** One training + evaluation + gate pass; the candidate ID carries the mode so a fallback never overwrites the warm candidate. */
+async function runAttempt(activities: Activities, input: RefreshVersionInput, settings: RefreshSettings, context: Context, mode: RefreshMode): Promise<Attempt> {
+  const candidateId = `${candidateIdFor(workflowInfo().workflowId)}-${mode}`;
+  const initFrom = mode === 'warm' ? (context.production?.candidatePrefix ?? null) : null;
+  const trained = await activities.training.trainCandidate({ model: input.model, dataset: input.dataset, version: input.version, candidateId, mode, initFromPrefix: initFrom, settings });
+  const evaluated = await activities.evaluation.evaluateCandidate({
+    dataset: input.dataset,
+    version: input.version,
+    candidatePrefix: trained.candidatePrefix,
+    productionPrefix: context.production?.candidatePrefix ?? null,
+  });
+  const gate = gateCandidate({ candidate: evaluated.candidate, baseline: evaluated.production, paired: evaluated.paired }, settings.gate);
+  await activities.storage.recordBlessing({ candidatePrefix: trained.candidatePrefix, blessed: gate.passed, reasons: gate.reasons, workflowId: workflowInfo().workflowId });
+  const slices = (metrics: typeof evaluated.candidate) => Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, { accuracy: m.accuracy, count: m.count }]));
+  return {
+    candidateId,
+    candidatePrefix: trained.candidatePrefix,
+    record: {
+      mode,
+      training: {
+        candidateId,
+        backend: trained.backend,
+        device: trained.device,
+        steps: trained.steps,
+        examples: trained.examples,
+        flops: trained.flops,
+        wallSeconds: trained.wallSeconds,
+        finalLoss: trained.finalLoss,
+        initializedFrom: mode === 'warm' ? (context.production?.candidateId ?? null) : null,
+      },
+      evaluation: {
+        testCount: evaluated.testCount,
+        candidate: slices(evaluated.candidate),
+        production: evaluated.production ? slices(evaluated.production) : null,
+        wallSeconds: evaluated.wallSeconds,
+      },
+      gate: { passed: gate.passed, reasons: gate.reasons },
+    },
+  };
+}
+
+/** Whether a failed warm start may retrain from scratch: configured, and the budget allows a scratch run's cost. */
+function fallbackPlan(settings: RefreshSettings, warm: AttemptRecord): { allowed: boolean; why: string } {
+  if (!settings.fallback.toScratch) return { allowed: false, why: 'fallback to scratch is disabled' };
+  const budget = settings.fallback.maxTrainFlops;
+  if (budget === null) return { allowed: true, why: 'warm start failed its gate: retraining from scratch' };
+  // Estimate scratch's cost from the warm run's cost per step (same model, same batch size).
+  const scratchEstimate = (warm.training.flops / Math.max(1, warm.training.steps)) * settings.scratchSteps;
+  const total = warm.training.flops + scratchEstimate;
+  return total <= budget
+    ? { allowed: true, why: `warm start failed its gate: retraining from scratch (estimated ${total.toExponential(2)} of ${budget.toExponential(2)} FLOPs budget)` }
+    : { allowed: false, why: `warm start failed its gate; a scratch run would exceed the compute budget (${total.toExponential(2)} > ${budget.toExponential(2)} FLOPs)` };
+}
+
 /**
  * Refreshes one model on one dataset version: load context -> decide -> train -> evaluate -> gate
- * -> promote or reject -> audit entry. A bad version is rejected and production left untouched.
+ * (-> fall back to scratch) -> promote or reject -> audit entry. A bad version is rejected and
+ * production left untouched.
  */
 export async function refreshVersionWorkflow(input: RefreshVersionInput): Promise<RefreshOutcome> {
   const settings = resolveRefreshSettings(input.settings);
+  const activities = refreshActivities(settings);
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const base = { model: input.model, dataset: input.dataset, datasetVersion: input.version, workflowId, startedAt };
+  const noCompute = { steps: 0, examples: 0, flops: 0, trainSeconds: 0, evaluationSeconds: 0 };
 
-  let context;
+  let context: Context;
   try {
-    context = await storage.loadRefreshContext({ model: input.model, dataset: input.dataset, version: input.version });
+    context = await activities.storage.loadRefreshContext({ model: input.model, dataset: input.dataset, version: input.version });
   } catch (error) {
     const rejection = badDatasetMessage(error);
     if (rejection === null) throw error;
@@ -51,96 +103,80 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
       ...base,
       status: 'rejected',
       decision: { mode: 'none', reasons: ['dataset version failed validation'] },
-      training: null,
-      evaluation: null,
-      gate: null,
-      promotion: { outcome: 'not-attempted', detail: 'bad dataset version; production untouched' },
+      attempts: [],
+      fallback: null,
+      promotion: { outcome: 'not-attempted', candidateId: null, detail: 'bad dataset version; production untouched', override: null },
       rejection,
+      compute: noCompute,
       finishedAt: new Date().toISOString(),
     };
-    const { key } = await storage.recordAudit(entry);
+    const { key } = await activities.storage.recordAudit(entry);
+    upsertSearchAttributes([{ key: DECISION, value: 'rejected' }, { key: PROMOTED, value: false }, { key: COMPUTE_SECONDS, value: 0 }]);
     return { dataset: input.dataset, version: input.version, workflowId, status: 'rejected', mode: 'none', candidateId: null, accuracy: null, reasons: [rejection], auditKey: key };
   }
 
-  const decision = decideRefresh(context.production, context.dataset, settings.modelSpec);
-  const candidateId = candidateIdFor(workflowId);
-  const trained = await training.trainCandidate({
-    model: input.model,
-    dataset: input.dataset,
-    version: input.version,
-    candidateId,
-    mode: decision.mode,
-    initFromPrefix: decision.mode === 'warm' ? (context.production?.candidatePrefix ?? null) : null,
-    settings,
-  });
-  const evaluated = await evaluation.evaluateCandidate({
-    dataset: input.dataset,
-    version: input.version,
-    candidatePrefix: trained.candidatePrefix,
-    productionPrefix: context.production?.candidatePrefix ?? null,
-  });
-  const gate = gateCandidate(evaluated.candidate, evaluated.production, settings.gate);
+  const force = input.overrides?.force ? { mode: input.overrides.force, by: input.overrides.requestedBy ?? 'operator' } : null;
+  const decision = decideRefresh({ production: context.production, dataset: context.dataset, modelSpec: settings.modelSpec, policy: settings.policy, lastAttempt: context.lastAttempt, force });
+  upsertSearchAttributes([{ key: DECISION, value: decision.mode }]);
 
-  let promotion: { outcome: string; detail: string | null } = { outcome: 'not-attempted', detail: 'gate failed; production untouched' };
+  const attempts: Attempt[] = [await runAttempt(activities, input, settings, context, decision.mode)];
+  let fallback: string | null = null;
+  if (decision.mode === 'warm' && !attempts[0]!.record.gate.passed) {
+    const plan = fallbackPlan(settings, attempts[0]!.record);
+    fallback = plan.why;
+    if (plan.allowed) attempts.push(await runAttempt(activities, input, settings, context, 'scratch'));
+  }
+  const final = attempts.at(-1)!;
+  const override = !final.record.gate.passed && input.overrides?.overrideGate ? input.overrides.overrideGate : null;
+
+  let promotion: AuditEntry['promotion'] = { outcome: 'not-attempted', candidateId: null, detail: 'gate failed; production untouched', override: null };
   let status: RefreshOutcome['status'] = 'rejected';
-  if (gate.passed) {
-    const result = await storage.promoteCandidate({
+  if (final.record.gate.passed || override) {
+    const mode = final.record.mode;
+    const result = await activities.storage.promoteCandidate({
       expectedEtag: context.productionEtag,
       pointer: {
         model: input.model,
-        candidateId,
-        candidatePrefix: trained.candidatePrefix,
+        candidateId: final.candidateId,
+        candidatePrefix: final.candidatePrefix,
         dataset: input.dataset,
         datasetVersion: input.version,
         modelSpec: settings.modelSpec,
         classes: context.dataset.classes,
         featureShape: context.dataset.featureShape,
-        testAccuracy: evaluated.candidate.accuracy,
+        testAccuracy: final.record.evaluation.candidate.combined?.accuracy ?? 0,
+        mode,
+        warmStartsInRow: mode === 'warm' ? (context.production?.warmStartsInRow ?? 0) + 1 : 0,
         promotedBy: workflowId,
+        ...(override ? { note: `gate overridden by ${override.by}: ${override.reason}` } : {}),
       },
     });
     status = result.outcome === 'superseded' ? 'superseded' : 'promoted';
-    promotion = { outcome: result.outcome, detail: result.outcome === 'superseded' ? result.reason : null };
+    promotion = { outcome: result.outcome, candidateId: final.candidateId, detail: result.outcome === 'superseded' ? result.reason : null, override };
   }
 
-  const entry: AuditEntry = {
-    ...base,
-    status,
-    decision,
-    training: {
-      candidateId,
-      backend: trained.backend,
-      device: trained.device,
-      steps: trained.steps,
-      examples: trained.examples,
-      flops: trained.flops,
-      wallSeconds: trained.wallSeconds,
-      finalLoss: trained.finalLoss,
-      initializedFrom: decision.mode === 'warm' ? (context.production?.candidateId ?? null) : null,
-    },
-    evaluation: {
-      testCount: evaluated.candidate.count,
-      accuracy: evaluated.candidate.accuracy,
-      oldAccuracy: evaluated.candidate.oldAccuracy,
-      newAccuracy: evaluated.candidate.newAccuracy,
-      productionAccuracy: evaluated.production?.accuracy ?? null,
-      wallSeconds: evaluated.wallSeconds,
-    },
-    gate,
-    promotion,
-    rejection: null,
-    finishedAt: new Date().toISOString(),
-  };
-  const { key } = await storage.recordAudit(entry);
+  const compute = attempts.reduce(
+    (sum, a) => ({
+      steps: sum.steps + a.record.training.steps,
+      examples: sum.examples + a.record.training.examples,
+      flops: sum.flops + a.record.training.flops,
+      trainSeconds: sum.trainSeconds + a.record.training.wallSeconds,
+      evaluationSeconds: sum.evaluationSeconds + a.record.evaluation.wallSeconds,
+    }),
+    noCompute,
+  );
+  const entry: AuditEntry = { ...base, status, decision, attempts: attempts.map((a) => a.record), fallback, promotion, rejection: null, compute, finishedAt: new Date().toISOString() };
+  const { key } = await activities.storage.recordAudit(entry);
+  upsertSearchAttributes([{ key: PROMOTED, value: status === 'promoted' }, { key: COMPUTE_SECONDS, value: compute.trainSeconds + compute.evaluationSeconds }]);
   return {
     dataset: input.dataset,
     version: input.version,
     workflowId,
     status,
-    mode: decision.mode,
-    candidateId,
-    accuracy: evaluated.candidate.accuracy,
-    reasons: [...decision.reasons, ...gate.reasons],
+    mode: final.record.mode,
+    candidateId: final.candidateId,
+    accuracy: final.record.evaluation.candidate.combined?.accuracy ?? null,
+    reasons: [...decision.reasons, ...(fallback ? [fallback] : []), ...final.record.gate.reasons, ...(override ? [`gate overridden by ${override.by}: ${override.reason}`] : [])],
     auditKey: key,
   };
 }

@@ -1,39 +1,68 @@
 import { getJson, putJson } from '../storage/json.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
+export interface TrainingRecord {
+  candidateId: string;
+  backend: string;
+  device: string;
+  steps: number;
+  examples: number;
+  flops: number;
+  wallSeconds: number;
+  finalLoss: number;
+  initializedFrom: string | null;
+}
+
+export interface SliceRecord {
+  accuracy: number;
+  count: number;
+}
+
+export interface EvaluationRecord {
+  testCount: number;
+  /** Per slice (combined, old, new, class:<name>), candidate and production on the same examples. */
+  candidate: Record<string, SliceRecord>;
+  production: Record<string, SliceRecord> | null;
+  wallSeconds: number;
+}
+
+/** One training + evaluation + gate pass. A refresh has one, or two when a warm start fell back to scratch. */
+export interface AttemptRecord {
+  mode: 'scratch' | 'warm';
+  training: TrainingRecord;
+  evaluation: EvaluationRecord;
+  gate: { passed: boolean; reasons: string[] };
+}
+
 /** One ledger entry per refresh: what was decided and why, what it cost, what it produced. */
 export interface AuditEntry {
   model: string;
   dataset: string;
   datasetVersion: number;
   workflowId: string;
-  status: 'promoted' | 'rejected' | 'superseded';
+  status: 'promoted' | 'rejected' | 'superseded' | 'skipped';
   decision: { mode: 'scratch' | 'warm' | 'none'; reasons: string[] };
-  training: null | {
-    candidateId: string;
-    backend: string;
-    device: string;
-    steps: number;
-    examples: number;
-    flops: number;
-    wallSeconds: number;
-    finalLoss: number;
-    initializedFrom: string | null;
-  };
-  evaluation: null | {
-    testCount: number;
-    accuracy: number;
-    oldAccuracy: number | null;
-    newAccuracy: number | null;
-    productionAccuracy: number | null;
-    wallSeconds: number;
-  };
-  gate: null | { passed: boolean; reasons: string[] };
-  promotion: { outcome: string; detail: string | null };
+  attempts: AttemptRecord[];
+  /** Why there was no second attempt after a failed warm start, when there was none. */
+  fallback: string | null;
+  promotion: { outcome: string; candidateId: string | null; detail: string | null; override: { by: string; reason: string } | null };
   /** Why the version was rejected before training (bad manifest or shard), when it was. */
   rejection: string | null;
+  /** Totals over all attempts. */
+  compute: { steps: number; examples: number; flops: number; trainSeconds: number; evaluationSeconds: number };
   startedAt: string;
   finishedAt: string;
+}
+
+/** Operator actions (promote, rollback) outside a refresh, kept beside the ledger. */
+export interface OperatorAction {
+  model: string;
+  action: 'promote' | 'rollback';
+  candidateId: string;
+  by: string;
+  reason: string;
+  outcome: string;
+  at: string;
 }
 
 export function auditKey(model: string, dataset: string, version: number): string {
@@ -47,6 +76,12 @@ export async function writeAuditEntry(store: ObjectStore, entry: AuditEntry): Pr
   return key;
 }
 
+export async function writeOperatorAction(store: ObjectStore, action: OperatorAction, requestId: string): Promise<string> {
+  const key = `audit-operations/${action.model}/${requestId.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
+  await putJson(store, key, action);
+  return key;
+}
+
 export async function listAuditEntries(store: ObjectStore, model: string): Promise<AuditEntry[]> {
   const keys = (await store.list(`audit/${model}/`)).filter((key) => key.endsWith('.json'));
   const entries: AuditEntry[] = [];
@@ -55,4 +90,13 @@ export async function listAuditEntries(store: ObjectStore, model: string): Promi
     if (found) entries.push(found.value);
   }
   return entries.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.datasetVersion - b.datasetVersion);
+}
+
+/** The most recent refresh attempt of a model (by finish time), for the policy's "last warm start failed". */
+export function lastAttemptOf(entries: AuditEntry[]): { datasetVersion: number; mode: 'scratch' | 'warm'; gatePassed: boolean } | null {
+  const latest = [...entries].filter((e) => e.attempts.length > 0).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)).at(-1);
+  const attempt = latest?.attempts.at(-1);
+  if (!latest || !attempt) return null;
+  // The final attempt counts: a warm start rescued by a scratch fallback leaves a fresh scratch lineage.
+  return { datasetVersion: latest.datasetVersion, mode: attempt.mode, gatePassed: attempt.gate.passed };
 }

@@ -6,7 +6,7 @@ import { loadManifest } from '../data/versions.js';
 import { isWarmstartError } from '../errors.js';
 import { readProduction } from '../registry/production.js';
 import { connectClient, queryRefreshState, signalVersionLanded } from '../temporal/client.js';
-import { createWorker } from '../temporal/worker.js';
+import { createWorkers, type WorkerRole } from '../temporal/worker.js';
 import { cliContext } from './context.js';
 import { auditCommand } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';
@@ -31,7 +31,9 @@ commands:
                                     check a version's manifest and every shard (sha256, columns, labels)
   refresh --model <m> --dataset <d> --version <N>
                                     validate the version's manifest, then signal-with-start the model's refresh workflow
-  worker                            run a worker (workflows + activities) on WARMSTART_TASK_QUEUE
+  worker [--role all|control|training]
+                                    run workers: control = workflows + storage/evaluation activities on WARMSTART_TASK_QUEUE,
+                                    training = the training activity on <queue>-training (GPU machines)
   status --model <m>                production model and the refresh workflow's queue and outcomes
   audit --model <m>                 the audit ledger of a model
   check                             validate configuration and reach the store
@@ -69,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       versions: { type: 'string' },
       limit: { type: 'string' },
       'task-queue': { type: 'string' },
+      role: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -120,10 +123,13 @@ async function main(argv: string[]): Promise<number> {
     case 'worker': {
       const { config, store } = await cliContext(values.store);
       const taskQueue = values['task-queue'] ?? config.temporal.taskQueue;
-      const { worker, connection } = await createWorker({ config, store, taskQueue });
-      out(`worker on task queue ${taskQueue} (Temporal ${config.temporal.address}, store ${store.uri}); Ctrl-C to stop`);
-      await worker.run();
-      await connection.close();
+      const role = (values.role ?? 'all') as WorkerRole;
+      if (!['all', 'control', 'training'].includes(role)) throw new UsageError(`--role must be all, control or training (got "${role}")`);
+      const workers = await createWorkers({ config, store, taskQueue, role });
+      out(`worker (${role}) on task queue ${taskQueue}${role !== 'control' ? ` and ${taskQueue}-training` : ''} (Temporal ${config.temporal.address}, store ${store.uri}); Ctrl-C to stop`);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.shutdown());
+      await workers.run();
+      await workers.close();
       return 0;
     }
     case 'status': {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Examples } from '../data/examples.js';
+import { sliceMetrics, type SliceMetrics } from './slices.js';
 
 export interface AccuracyMetrics {
   accuracy: number;
@@ -57,4 +58,10 @@ export function accuracyFromPredictions(predictions: Int32Array, data: Examples)
 
 export function evaluateAccuracy(model: tf.LayersModel, data: Examples): AccuracyMetrics {
   return accuracyFromPredictions(predictClasses(model, data), data);
+}
+
+/** Predictions and per-slice accuracy (combined, old, new, per class) in one pass. */
+export function evaluateSlices(model: tf.LayersModel, data: Examples, classes: readonly string[]): { predictions: Int32Array; slices: SliceMetrics } {
+  const predictions = predictClasses(model, data);
+  return { predictions, slices: sliceMetrics(predictions, data, classes) };
 }

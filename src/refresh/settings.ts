@@ -12,17 +12,69 @@ export interface RefreshSettings {
   warmSteps: number;
   batchSize: number;
   learningRate: number;
+  /** Peak learning rate of a warm start (a shortened schedule learns faster with a higher peak). */
+  warmLearningRate: number;
   warmupSteps: number;
   seed: number;
+  policy: PolicySettings;
   gate: GateSettings;
+  fallback: FallbackSettings;
+  /** Training heartbeat timeout in seconds: how soon a lost training worker is noticed. */
+  trainingHeartbeatSeconds: number;
+  /** Steps between training checkpoints (resume point after a crash). */
+  checkpointEvery: number;
+}
+
+/** When to retrain from scratch although a production model exists. */
+export interface PolicySettings {
+  /** Plasticity: after this many warm starts in a row, retrain from scratch. */
+  maxWarmStartsInRow: number;
+  /** New data dominates when new/old training examples exceed this ratio. */
+  maxNewToOldRatio: number;
+  /** After a warm start that failed its gate, the next refresh starts from scratch. */
+  scratchAfterFailedWarmStart: boolean;
+}
+
+/**
+ * One metric threshold, as in TFX's Evaluator: a value bound, and/or a change bound against the
+ * production model (the baseline) in a direction. Slices: combined, old, new, class:<name>.
+ */
+export interface MetricThreshold {
+  metric: 'accuracy';
+  slice: string;
+  lowerBound?: number;
+  upperBound?: number;
+  /** candidate - baseline must be >= this (higher-is-better) or <= -this (lower-is-better). Negative allows a drop. */
+  absoluteChange?: number;
+  /** (candidate - baseline) / baseline, same direction rules. */
+  relativeChange?: number;
+  direction: 'higher-is-better' | 'lower-is-better';
 }
 
 export interface GateSettings {
-  /** The candidate's test accuracy must reach this value. */
-  minAccuracy: number;
-  /** ...and may fall at most this much below the production model's accuracy on the same test examples. */
-  maxAccuracyDrop: number;
+  thresholds: MetricThreshold[];
+  /**
+   * McNemar's exact test on the combined slice: blocks a candidate significantly worse than production.
+   * waiveInsignificantDrops: a combined change threshold missed by a drop that is not significant passes.
+   */
+  pairedTest: { alpha: number; confidence: number; waiveInsignificantDrops: boolean } | null;
 }
+
+export interface FallbackSettings {
+  /** A warm start that fails the gate retrains from scratch... */
+  toScratch: boolean;
+  /** ...if the refresh's total training FLOPs stay within this budget (null: no budget). */
+  maxTrainFlops: number | null;
+}
+
+export const DEFAULT_GATE: GateSettings = {
+  thresholds: [
+    { metric: 'accuracy', slice: 'combined', lowerBound: 0.8, absoluteChange: -0.01, direction: 'higher-is-better' },
+    // Old-data non-regression: forgetting on data users already rely on is what hurts.
+    { metric: 'accuracy', slice: 'old', absoluteChange: -0.02, direction: 'higher-is-better' },
+  ],
+  pairedTest: { alpha: 0.05, confidence: 0.95, waiveInsignificantDrops: false },
+};
 
 export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   modelSpec: DEFAULT_MODEL_SPEC,
@@ -30,13 +82,28 @@ export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   warmSteps: 150,
   batchSize: 64,
   learningRate: 1e-3,
+  warmLearningRate: 1e-3,
   warmupSteps: 20,
   seed: 7,
-  gate: { minAccuracy: 0.8, maxAccuracyDrop: 0.01 },
+  policy: { maxWarmStartsInRow: 5, maxNewToOldRatio: 1.0, scratchAfterFailedWarmStart: true },
+  gate: DEFAULT_GATE,
+  fallback: { toScratch: true, maxTrainFlops: null },
+  trainingHeartbeatSeconds: 60,
+  checkpointEvery: 100,
 };
 
-export type RefreshSettingsInput = Partial<Omit<RefreshSettings, 'gate'>> & { gate?: Partial<GateSettings> };
+export type RefreshSettingsInput = Partial<Omit<RefreshSettings, 'gate' | 'policy' | 'fallback'>> & {
+  gate?: Partial<GateSettings>;
+  policy?: Partial<PolicySettings>;
+  fallback?: Partial<FallbackSettings>;
+};
 
 export function resolveRefreshSettings(input: RefreshSettingsInput = {}): RefreshSettings {
-  return { ...DEFAULT_REFRESH_SETTINGS, ...input, gate: { ...DEFAULT_REFRESH_SETTINGS.gate, ...input.gate } };
+  return {
+    ...DEFAULT_REFRESH_SETTINGS,
+    ...input,
+    gate: { ...DEFAULT_REFRESH_SETTINGS.gate, ...input.gate },
+    policy: { ...DEFAULT_REFRESH_SETTINGS.policy, ...input.policy },
+    fallback: { ...DEFAULT_REFRESH_SETTINGS.fallback, ...input.fallback },
+  };
 }

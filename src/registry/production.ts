@@ -15,9 +15,15 @@ export interface ProductionPointer {
   classes: string[];
   featureShape: number[];
   testAccuracy: number;
+  /** How the candidate was trained, and warm starts since its lineage last started from scratch. */
+  /** Optional only for pointers written before these fields existed. */
+  mode?: 'scratch' | 'warm';
+  warmStartsInRow?: number;
   promotedAt: string;
-  /** The workflow that promoted it. */
+  /** The workflow (or operator) that promoted it. */
   promotedBy: string;
+  /** Why, when it was not the gate: an operator's promote, rollback or override. */
+  note?: string;
 }
 
 export function productionKey(model: string): string {

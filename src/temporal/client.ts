@@ -30,7 +30,9 @@ export interface SignalVersionRequest {
   dataset: string;
   version: number;
   taskQueue: string;
+  /** Used only when this signal starts the model's workflow. */
   settings?: RefreshSettingsInput;
+  refreshesPerRun?: number;
 }
 
 /** Tells the model's refresh workflow that a version landed, starting the workflow if it is not running. */
@@ -39,7 +41,7 @@ export async function signalVersionLanded(client: Client, request: SignalVersion
   await client.workflow.signalWithStart('modelRefreshWorkflow', {
     workflowId,
     taskQueue: request.taskQueue,
-    args: [{ model: request.model, settings: request.settings }],
+    args: [{ model: request.model, settings: request.settings, refreshesPerRun: request.refreshesPerRun }],
     signal: versionLandedSignal,
     signalArgs: [{ dataset: request.dataset, version: request.version }],
   });

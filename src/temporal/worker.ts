@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
+import { trainingTaskQueue } from '../../workflows/activities.js';
 import type { WarmstartConfig } from '../config.js';
 import { WarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -15,41 +16,85 @@ export function workflowsPath(): string {
   throw new Error('cannot find workflows/index.ts or workflows/index.js next to the package');
 }
 
+/**
+ * Which queues a process serves. `control`: workflows plus storage and evaluation activities (CPU
+ * machines); `training`: the training activity only, on `<queue>-training` (GPU machines); `all`: both.
+ */
+export type WorkerRole = 'all' | 'control' | 'training';
+
 export interface WarmstartWorkerOptions {
   config: WarmstartConfig;
   store: ObjectStore;
   taskQueue?: string;
+  role?: WorkerRole;
   /** A prebuilt bundle (tests bundle once and start many workers). */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-/** Creates a worker that hosts the refresh workflows and activities on one task queue. */
-export async function createWorker(options: WarmstartWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
-  let connection: NativeConnection;
+export interface WarmstartWorkers {
+  workers: Worker[];
+  /** Runs until shutdown(); rejects if a worker fails. */
+  run(): Promise<void>;
+  shutdown(): void;
+  close(): Promise<void>;
+}
+
+async function connect(config: WarmstartConfig): Promise<NativeConnection> {
   try {
-    connection = await NativeConnection.connect({ address: options.config.temporal.address });
+    return await NativeConnection.connect({ address: config.temporal.address });
   } catch (error) {
     throw new WarmstartError(
       'TEMPORAL_UNREACHABLE',
-      `cannot reach Temporal at ${options.config.temporal.address} (${(error as Error).message.split('\n')[0]}); start it (infra/services.sh start) or fix TEMPORAL_ADDRESS`,
+      `cannot reach Temporal at ${config.temporal.address} (${(error as Error).message.split('\n')[0]}); start it (infra/services.sh start) or fix TEMPORAL_ADDRESS`,
       'TEMPORAL_ADDRESS',
       { cause: error },
     );
   }
+}
+
+/** Creates the workers of a role on one connection. */
+export async function createWorkers(options: WarmstartWorkerOptions): Promise<WarmstartWorkers> {
+  const connection = await connect(options.config);
+  const role = options.role ?? 'all';
+  const taskQueue = options.taskQueue ?? options.config.temporal.taskQueue;
+  const { trainCandidate, ...controlActivities } = createActivities({ store: options.store });
+  const workers: Worker[] = [];
   try {
-    const worker = await Worker.create({
-      connection,
-      namespace: options.config.temporal.namespace,
-      taskQueue: options.taskQueue ?? options.config.temporal.taskQueue,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-      activities: createActivities({ store: options.store }),
-      // Training is CPU-bound on 2 cores: one at a time per worker.
-      maxConcurrentActivityTaskExecutions: 2,
-    });
-    return { worker, connection };
+    if (role !== 'training') {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: options.config.temporal.namespace,
+          taskQueue,
+          ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+          activities: controlActivities,
+          maxConcurrentActivityTaskExecutions: 4,
+        }),
+      );
+    }
+    if (role !== 'control') {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: options.config.temporal.namespace,
+          taskQueue: trainingTaskQueue(taskQueue),
+          activities: { trainCandidate },
+          // Training saturates the CPU (or the GPU): one run at a time per process.
+          maxConcurrentActivityTaskExecutions: 1,
+        }),
+      );
+    }
   } catch (error) {
     // A failed Worker.create leaves the connection open and the process alive: close it.
     await connection.close();
     throw error;
   }
+  return {
+    workers,
+    run: async () => {
+      await Promise.all(workers.map((worker) => worker.run()));
+    },
+    shutdown: () => workers.forEach((worker) => worker.shutdown()),
+    close: () => connection.close(),
+  };
 }

@@ -4,7 +4,7 @@ import { parseVersionPlan, planMnistVersions } from '../../data/mnist.js';
 import { readProduction } from '../../registry/production.js';
 import { openStore } from '../../storage/open-store.js';
 import { connectClient, signalVersionLanded, waitForOutcome } from '../../temporal/client.js';
-import { createWorker } from '../../temporal/worker.js';
+import { createWorkers } from '../../temporal/worker.js';
 import { ensureLocalServices } from '../local-services.js';
 import { pct } from '../output.js';
 import { auditCommand } from './audit.js';
@@ -28,8 +28,8 @@ export async function demoCommand(options: { versions: string }): Promise<void> 
   const dataset = `mnist-${runId}`;
   say(`store ${store.uri}, Temporal ${config.temporal.address} (Web UI http://127.0.0.1:8233), model ${model}`);
 
-  const { worker, connection } = await createWorker({ config, store });
-  const running = worker.run();
+  const workers = await createWorkers({ config, store });
+  const running = workers.run();
   const client = await connectClient(config);
   try {
     const parts = planMnistVersions(parseVersionPlan(options.versions));
@@ -48,9 +48,9 @@ export async function demoCommand(options: { versions: string }): Promise<void> 
     say('\naudit ledger:');
     say(await auditCommand(store, model, false));
   } finally {
-    worker.shutdown();
+    workers.shutdown();
     await running;
-    await connection.close();
+    await workers.close();
     await client.connection.close();
   }
 }

@@ -1,0 +1,64 @@
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { parseVersionPlan, planMnistVersions } from '../../src/data/mnist.js';
+import type { RefreshSettingsInput } from '../../src/refresh/settings.js';
+import { signalVersionLanded, waitForOutcome } from '../../src/temporal/client.js';
+import { createWorkers, workflowsPath, type WarmstartWorkers } from '../../src/temporal/worker.js';
+import { publishMnistRows } from '../../src/cli/commands/import-mnist.js';
+import { modelRefreshWorkflowId } from '../../workflows/definitions.js';
+import { testS3, uniqueName } from './services.js';
+
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** Gate settings that small test runs can pass: the default checks with a lower floor. */
+export const TEST_SETTINGS: RefreshSettingsInput = {
+  scratchSteps: 200,
+  warmSteps: 80,
+  gate: {
+    thresholds: [
+      { metric: 'accuracy', slice: 'combined', lowerBound: 0.7, absoluteChange: -0.02, direction: 'higher-is-better' },
+      { metric: 'accuracy', slice: 'old', absoluteChange: -0.03, direction: 'higher-is-better' },
+    ],
+  },
+};
+
+/** Real workers on a fresh task queue, a client, and a fresh S3 prefix: one per test file. */
+export async function startHarness() {
+  const { config, store } = testS3();
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet });
+  const workers: WarmstartWorkers = await createWorkers({ config, store, workflowBundle });
+  const running = workers.run();
+  const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  const models: string[] = [];
+  const [share70, share30] = planMnistVersions(parseVersionPlan('70%,30%'));
+
+  return {
+    config,
+    store,
+    client,
+    taskQueue: config.temporal.taskQueue,
+    newModel(prefix = 'digits') {
+      const model = uniqueName(prefix);
+      models.push(model);
+      return model;
+    },
+    /** Publishes the next version of `dataset` from MNIST rows (70% share first, then the 30% share). */
+    async publish(dataset: string, part: 'first' | 'second', limit = 2500) {
+      return publishMnistRows(store, dataset, (part === 'first' ? share70 : share30)!.slice(0, limit));
+    },
+    async refresh(model: string, dataset: string, version: number, settings: RefreshSettingsInput = TEST_SETTINGS) {
+      await signalVersionLanded(client, { model, dataset, version, taskQueue: config.temporal.taskQueue, settings });
+      return waitForOutcome(client, model, dataset, version, { timeoutMs: 5 * 60_000 });
+    },
+    async stop() {
+      for (const model of models) await client.workflow.getHandle(modelRefreshWorkflowId(model)).terminate('test finished').catch(() => undefined);
+      workers.shutdown();
+      await running;
+      await workers.close();
+      await client.connection.close();
+      store.destroy();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;

@@ -1,0 +1,28 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { RefreshActivities } from '../activities/index.js';
+import type { RefreshSettings } from '../src/refresh/settings.js';
+
+/** Training runs on its own task queue (GPU workers in production): `<queue>-training`. */
+export function trainingTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-training`;
+}
+
+/** Activity proxies, one per timeout class. Built inside the workflow so settings can shape them. */
+export function refreshActivities(settings: RefreshSettings) {
+  const storage = proxyActivities<Pick<RefreshActivities, 'loadRefreshContext' | 'promoteCandidate' | 'recordAudit' | 'recordBlessing' | 'operatorPromote'>>({
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 5, initialInterval: '1 second' },
+  });
+  const training = proxyActivities<Pick<RefreshActivities, 'trainCandidate'>>({
+    taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '4 hours',
+    // A lost training worker is noticed within this; the retry resumes from the last checkpoint.
+    heartbeatTimeout: `${settings.trainingHeartbeatSeconds} seconds`,
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+  });
+  const evaluation = proxyActivities<Pick<RefreshActivities, 'evaluateCandidate'>>({
+    startToCloseTimeout: '30 minutes',
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+  });
+  return { storage, training, evaluation };
+}
