@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // Deterministic code only: activities come in as types through proxyActivities.
-    files: ['workflows/**/*.ts', 'src/policy/**/*.ts', 'src/refresh/**/*.ts', 'src/evaluation/gate.ts', 'src/training/spec.ts'],
+    files: ['workflows/**/*.ts', 'src/policy/**/*.ts', 'src/refresh/**/*.ts', 'src/evaluation/gate.ts', 'src/training/spec.ts', 'src/training/levers.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: bannedInWorkflows.map((group) => ({ group: [group], message: 'Workflow code runs in the deterministic sandbox: no Node builtins, I/O libraries or tfjs. Call an activity instead.' })) }],
       'no-restricted-globals': ['error', { name: 'process', message: 'No process in workflow code.' }, { name: 'setInterval', message: 'Use workflow.sleep.' }],

@@ -1,16 +1,18 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { Context, log } from '@temporalio/activity';
-import { loadExamples } from '../src/data/examples.js';
-import { featureSize } from '../src/data/manifest.js';
+import { loadExamples, type Examples } from '../src/data/examples.js';
 import { loadManifest } from '../src/data/versions.js';
 import type { RefreshMode } from '../src/policy/decide.js';
 import { candidatePrefix } from '../src/registry/production.js';
 import type { RefreshSettings } from '../src/refresh/settings.js';
+import { getJson, putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
-import { estimateFlops } from '../src/training/flops.js';
+import { checkpointsPrefix, deleteCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointRef } from '../src/training/checkpoint.js';
+import { InitializationError } from '../src/training/init.js';
+import { BAD_TRAINING_CONFIG, LeverSettingsError, plainLevers, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../src/training/levers.js';
 import { loadModel, saveModel } from '../src/training/model-io.js';
-import { buildModel } from '../src/training/model-spec.js';
-import { trainModel } from '../src/training/trainer.js';
-import { putJson } from '../src/storage/json.js';
+import { runTraining, type ComputeAccount, type CurvePoint, type RunProgressState } from '../src/training/run.js';
+import type { SelectionSummary } from '../src/training/selection.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
 
@@ -23,6 +25,10 @@ export interface TrainCandidateInput {
   /** Production model to continue from (warm start). */
   initFromPrefix: string | null;
   settings: RefreshSettings;
+  /** The four levers; absent: a plain scratch run of scratchSteps, or a plain warm copy for warmSteps. */
+  levers?: LeverSettings | LeverSettingsInput;
+  /** Save a checkpoint every N optimizer steps (default settings.checkpointEvery; 0 turns checkpoints off). */
+  checkpointEvery?: number;
 }
 
 export interface TrainCandidateResult {
@@ -35,65 +41,146 @@ export interface TrainCandidateResult {
   flops: number;
   wallSeconds: number;
   finalLoss: number;
+  compute: ComputeAccount;
+  levers: LeverSettings;
+  grownClasses: string[];
+  selection: SelectionSummary | null;
+  /** Validation accuracy along the run, when the schedule asks for evaluation (evaluateEvery or stopAtAccuracy). */
+  curve: CurvePoint[];
+  stoppedEarly: boolean;
+  /** The step the run resumed from after a retry, or null. */
+  resumedFromStep: number | null;
+}
+
+/** What a heartbeat carries: a reference to the latest complete checkpoint, never weights. */
+export interface TrainHeartbeat {
+  step: number;
+  checkpointKey: string | null;
+}
+
+/** A scratch run has no previous model: levers that need one are turned off (and the result says so). */
+function leversFor(input: TrainCandidateInput): LeverSettings {
+  const { settings, mode } = input;
+  // A warm start's plain schedule peaks at warmLearningRate (a short schedule learns faster with a higher peak).
+  const levers = resolveLevers(input.levers, plainLevers(mode, { ...settings, learningRate: mode === 'warm' ? settings.warmLearningRate : settings.learningRate }));
+  if (mode === 'warm') return levers;
+  const selection = levers.selection.kind === 'easy-hard' && levers.selection.score !== 'learning-speed' ? { kind: 'all' as const, ...(levers.selection.newFraction !== undefined ? { newFraction: levers.selection.newFraction } : {}) } : levers.selection;
+  return { ...levers, init: { kind: 'scratch' }, regularization: levers.regularization.kind === 'l2-to-old' ? { kind: 'none' } : levers.regularization, selection };
+}
+
+function refuseBadConfig<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((error: unknown) => {
+    if (error instanceof LeverSettingsError || error instanceof InitializationError) {
+      throw ApplicationFailure.create({ message: error.message, type: BAD_TRAINING_CONFIG, nonRetryable: true });
+    }
+    throw error;
+  });
 }
 
 /**
  * Trains a candidate and saves it under models/<model>/candidates/<candidateId>/. The candidate ID
  * derives from the workflow ID, so a retried attempt overwrites its own output and nothing else.
+ * Checkpoints go to models/<model>/checkpoints/<candidateId>/; a retry resumes from the one named in
+ * the last heartbeat and ends with the weights an uninterrupted run would have had.
  */
 export function trainCandidateActivity(deps: ActivityDeps) {
   return async function trainCandidate(input: TrainCandidateInput): Promise<TrainCandidateResult> {
-    return classifyFailures(async () => {
-      const context = Context.current();
-      const backend = await selectBackend();
-      const manifest = await loadManifest(deps.store, input.dataset, input.version);
-      const train = await loadExamples(deps.store, manifest, ['train']);
-      const { settings } = input;
-      const model =
-        input.mode === 'warm' && input.initFromPrefix
-          ? await loadModel(deps.store, input.initFromPrefix)
-          : buildModel(settings.modelSpec, featureSize(manifest), manifest.classes.length, settings.seed);
-      const steps = input.mode === 'warm' ? settings.warmSteps : settings.scratchSteps;
-      log.info('training candidate', { candidateId: input.candidateId, mode: input.mode, steps, backend: backend.name, examples: train.count });
-      const stats = await trainModel(model, train, {
-        steps,
-        batchSize: settings.batchSize,
-        learningRate: input.mode === 'warm' ? settings.warmLearningRate : settings.learningRate,
-        warmupSteps: settings.warmupSteps,
-        seed: settings.seed + input.version,
-        onProgress: ({ step, loss }) => {
-          context.heartbeat({ step, loss });
-          if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('cancelled');
-        },
-      });
-      const prefix = candidatePrefix(input.model, input.candidateId);
-      await saveModel(deps.store, prefix, model);
-      const flops = estimateFlops(model).trainPerExample * stats.examples;
-      model.dispose();
-      const result: TrainCandidateResult = {
-        candidateId: input.candidateId,
-        candidatePrefix: prefix,
-        backend: backend.name,
-        device: backend.device,
-        steps: stats.steps,
-        examples: stats.examples,
-        flops,
-        wallSeconds: stats.wallSeconds,
-        finalLoss: stats.finalLoss,
-      };
-      await putJson(deps.store, `${prefix}/lineage.json`, {
-        ...result,
-        model: input.model,
-        dataset: input.dataset,
-        datasetVersion: input.version,
-        mode: input.mode,
-        initializedFrom: input.initFromPrefix,
-        modelSpec: settings.modelSpec,
-        classes: manifest.classes,
-        featureShape: manifest.features.shape,
-        backendSkipped: backend.skipped,
-      });
-      return result;
-    });
+    return classifyFailures(() =>
+      refuseBadConfig(async () => {
+        const context = Context.current();
+        const { settings } = input;
+        const levers = leversFor(input);
+        const backend = await selectBackend();
+        const manifest = await loadManifest(deps.store, input.dataset, input.version);
+        const train = await loadExamples(deps.store, manifest, ['train']);
+        const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined;
+        let evaluation: Examples | undefined;
+        if (wantsCurve) {
+          evaluation = await loadExamples(deps.store, manifest, ['validation']);
+          if (evaluation.count === 0) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
+        }
+        const previous =
+          levers.init.kind !== 'scratch' && input.initFromPrefix
+            ? {
+                model: await loadModel(deps.store, input.initFromPrefix),
+                classes: (await getJson<{ classes?: string[] }>(deps.store, `${input.initFromPrefix}/lineage.json`))?.value.classes ?? manifest.classes,
+              }
+            : null;
+        if (levers.init.kind !== 'scratch' && !previous) {
+          throw new LeverSettingsError([{ setting: 'initFromPrefix', message: `init ${levers.init.kind} needs the production model's prefix` }]);
+        }
+
+        const checkpoints = checkpointsPrefix(input.model, input.candidateId);
+        const every = input.checkpointEvery ?? settings.checkpointEvery;
+        const details = context.info.heartbeatDetails as TrainHeartbeat | undefined;
+        const resume = details?.checkpointKey ? await loadCheckpoint(deps.store, { step: details.step, checkpointKey: details.checkpointKey }) : undefined;
+        let latest: CheckpointRef | null = resume ? { step: resume.snapshot.step, checkpointKey: details!.checkpointKey! } : null;
+        log.info('training candidate', { candidateId: input.candidateId, mode: input.mode, levers, backend: backend.name, examples: train.count, resumeFrom: latest?.step ?? null });
+
+        const run = await runTraining({
+          spec: settings.modelSpec,
+          inputShape: manifest.features.shape,
+          classes: manifest.classes,
+          train,
+          previous,
+          levers,
+          scratchSteps: settings.scratchSteps,
+          batchSize: settings.batchSize,
+          seed: settings.seed + input.version,
+          evaluation,
+          backend,
+          onProgress: ({ step }) => {
+            context.heartbeat({ step, checkpointKey: latest?.checkpointKey ?? null } satisfies TrainHeartbeat);
+            if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('cancelled');
+          },
+          checkpointEvery: every > 0 ? every : undefined,
+          onCheckpoint: async (model, snapshot, state, weights) => {
+            latest = await saveCheckpoint(deps.store, checkpoints, model, snapshot, state, weights);
+            context.heartbeat({ step: snapshot.step, checkpointKey: latest.checkpointKey } satisfies TrainHeartbeat);
+          },
+          resume: resume ? { model: resume.model, snapshot: resume.snapshot, state: resume.extra as RunProgressState, ...(resume.selectionWeights ? { selectionWeights: resume.selectionWeights } : {}) } : undefined,
+        });
+        resume?.model.dispose();
+        previous?.model.dispose();
+
+        const prefix = candidatePrefix(input.model, input.candidateId);
+        await saveModel(deps.store, prefix, run.model);
+        run.model.dispose();
+        const { compute } = run;
+        const result: TrainCandidateResult = {
+          candidateId: input.candidateId,
+          candidatePrefix: prefix,
+          backend: compute.backend,
+          device: compute.device,
+          steps: compute.steps,
+          examples: compute.examples,
+          flops: compute.flops + compute.scoringFlops,
+          wallSeconds: compute.wallSeconds + compute.scoringSeconds,
+          finalLoss: run.finalLoss,
+          compute,
+          levers: run.levers,
+          grownClasses: run.grownClasses,
+          selection: run.selection,
+          curve: run.curve,
+          stoppedEarly: run.stoppedEarly,
+          resumedFromStep: resume ? resume.snapshot.step : null,
+        };
+        await putJson(deps.store, `${prefix}/lineage.json`, {
+          ...result,
+          model: input.model,
+          dataset: input.dataset,
+          datasetVersion: input.version,
+          mode: input.mode,
+          initializedFrom: input.initFromPrefix,
+          modelSpec: settings.modelSpec,
+          classes: manifest.classes,
+          featureShape: manifest.features.shape,
+          backendSkipped: backend.skipped,
+          flopsPerExample: { forward: run.flopsPerExample.forwardPerExample, backward: run.flopsPerExample.backwardPerExample, layers: run.flopsPerExample.layers },
+        });
+        await deleteCheckpoints(deps.store, checkpoints);
+        return result;
+      }),
+    );
   };
 }

@@ -13,11 +13,32 @@ export { loadManifest, listVersions, latestManifest } from './data/versions.js';
 export { loadExamples, type Examples } from './data/examples.js';
 export { loadMnistDigits, parseVersionPlan, planMnistVersions } from './data/mnist.js';
 export { selectBackend, type BackendInfo } from './training/backend.js';
-export { buildModel } from './training/model-spec.js';
-export { DEFAULT_MODEL_SPEC, type ModelSpec } from './training/spec.js';
-export { trainModel, type TrainOptions, type TrainStats } from './training/trainer.js';
+export { buildModel, registerModelBuilder, registeredModelBuilders, type ModelBuilder, type ModelBuildContext } from './training/model-spec.js';
+export { DEFAULT_MODEL_SPEC, DEFAULT_CNN_SPEC, describeModelSpec, type ModelSpec, type MlpSpec, type CnnSpec, type CustomSpec } from './training/spec.js';
+export {
+  DEFAULT_LEVERS,
+  BAD_TRAINING_CONFIG,
+  resolveLevers,
+  validateLevers,
+  plainLevers,
+  leverSteps,
+  LeverSettingsError,
+  type LeverSettings,
+  type LeverSettingsInput,
+  type LeverProblem,
+  type InitLever,
+  type RegularizationLever,
+  type SelectionLever,
+  type ScheduleLever,
+  type DifficultyScore,
+} from './training/levers.js';
+export { trainModel, trainLoop, type TrainOptions, type TrainStats, type LoopOptions, type LoopStats, type LoopSnapshot } from './training/trainer.js';
+export { runTraining, type RunTrainingOptions, type RunTrainingResult, type ComputeAccount, type CurvePoint, type RunProgressState } from './training/run.js';
+export { initializeModel, InitializationError, type PreviousModel } from './training/init.js';
+export { saveCheckpoint, loadCheckpoint, deleteCheckpoints, checkpointsPrefix, saveOptimizerState, loadOptimizerState, type CheckpointRef, type LoadedCheckpoint } from './training/checkpoint.js';
 export { saveModel, loadModel } from './training/model-io.js';
-export { estimateFlops } from './training/flops.js';
+export { estimateFlops, type FlopEstimate, type LayerFlops } from './training/flops.js';
+export { learningRateAt } from './training/schedule.js';
 export { evaluateAccuracy, type AccuracyMetrics } from './evaluation/evaluate.js';
 export { gateCandidate, type GateResult } from './evaluation/gate.js';
 export { decideRefresh, type RefreshDecision } from './policy/decide.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 /**
  * Training backend selection: tfjs-node-gpu, then tfjs-node (native TensorFlow), then wasm (SIMD),
@@ -48,6 +49,7 @@ async function trySelect(preferred: string | undefined): Promise<BackendInfo> {
   if (want('wasm')) {
     try {
       await import('@tensorflow/tfjs-backend-wasm');
+      registerWasmTrainingKernels();
       if (await tf.setBackend('wasm')) {
         await tf.ready();
         return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', device: 'CPU (WebAssembly SIMD, 1 thread)', skipped };

@@ -1,7 +1,139 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Examples } from '../data/examples.js';
-import { SeededRandom } from './random.js';
+import { Adam, type AdamState } from './adam.js';
+import { BatchSampler, type SamplerState } from './sampler.js';
 import { learningRateAt } from './schedule.js';
+
+/** Where a loop stands: enough to continue it bit for bit (with the model's weights, saved beside it). */
+export interface LoopSnapshot {
+  step: number;
+  sampler: SamplerState;
+  optimizer: AdamState;
+  lastLoss: number;
+  /** Seconds this loop has trained so far (its own clock, callbacks excluded). */
+  wallSeconds: number;
+}
+
+export interface LoopOptions {
+  steps: number;
+  batchSize: number;
+  seed: number;
+  learningRateAt: (step: number) => number;
+  /** Per-example loss weights (0 leaves an example out); the loss is sum(w * loss) / batch. */
+  exampleWeights?: Float32Array;
+  newFraction?: number;
+  /** An extra term added to the loss (regularization), built inside the gradient tape. */
+  penalty?: (weights: tf.Variable[]) => tf.Scalar;
+  progressEvery?: number;
+  /** Awaited, so it can heartbeat or stop the run by throwing. */
+  onProgress?: (progress: { step: number; steps: number; loss: number }) => void | Promise<void>;
+  evaluateEvery?: number;
+  /** Called after step N (and at step 0 when `evaluateAtStart`); returning true stops the run. */
+  onEvaluate?: (step: number) => boolean | Promise<boolean>;
+  evaluateAtStart?: boolean;
+  checkpointEvery?: number;
+  /** Called every `checkpointEvery` steps; the snapshot's tensors are disposed after it resolves. */
+  onCheckpoint?: (snapshot: LoopSnapshot) => Promise<void>;
+  resume?: LoopSnapshot;
+}
+
+export interface LoopStats {
+  steps: number;
+  examples: number;
+  finalLoss: number;
+  /** Seconds in the loop, without evaluation and checkpoint callbacks. */
+  wallSeconds: number;
+  stoppedEarly: boolean;
+}
+
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A custom loop (rather than model.fit) so the schedule, data order, per-example weights and
+ * checkpoints are ours: seeded batches, Adam with a per-step learning rate, softmax cross-entropy on logits.
+ */
+export async function trainLoop(model: tf.LayersModel, data: Examples, options: LoopOptions): Promise<LoopStats> {
+  if (data.count === 0) throw new Error('no training examples: the train split is empty');
+  const started = performance.now();
+  let outside = 0;
+  const timeOutside = async <T>(work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      outside += performance.now() - t0;
+    }
+  };
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = new Adam(variables);
+  const sampler = new BatchSampler({ count: data.count, isNew: data.isNew, weights: options.exampleWeights, newFraction: options.newFraction, seed: options.seed }, options.resume?.sampler);
+  if (options.resume) optimizer.restore(options.resume.optimizer);
+  const numClasses = model.outputs[0]!.shape[1] as number;
+  const batchSize = Math.min(options.batchSize, data.count);
+  const size = data.featureSize;
+  const batchX = new Float32Array(batchSize * size);
+  const batchY = new Int32Array(batchSize);
+  const batchW = new Float32Array(batchSize);
+  const weights = options.exampleWeights;
+  let lastLoss = options.resume?.lastLoss ?? Number.NaN;
+  const first = options.resume?.step ?? 0;
+  const every = options.progressEvery ?? 25;
+  let step = first;
+  let stoppedEarly = false;
+
+  try {
+    if (first === 0 && options.evaluateAtStart && options.onEvaluate) stoppedEarly = await timeOutside(async () => options.onEvaluate!(0));
+    while (!stoppedEarly && step < options.steps) {
+      const rows = sampler.next(batchSize);
+      for (let i = 0; i < batchSize; i++) {
+        const row = rows[i]!;
+        batchX.set(data.x.subarray(row * size, (row + 1) * size), i * size);
+        batchY[i] = data.y[row]!;
+        batchW[i] = weights ? weights[row]! : 1;
+      }
+      const learningRate = options.learningRateAt(step);
+      const loss = tf.tidy(() => {
+        const xs = tf.tensor2d(batchX, [batchSize, size]);
+        const ys = tf.oneHot(tf.tensor1d(batchY, 'int32'), numClasses);
+        const w = weights ? tf.tensor1d(batchW) : undefined;
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = model.apply(xs) as tf.Tensor;
+          const perExample = tf.losses.softmaxCrossEntropy(ys, logits, undefined, undefined, tf.Reduction.NONE);
+          const data = w ? perExample.mul(w).sum().div(batchSize) : perExample.mean();
+          return (options.penalty ? data.add(options.penalty(variables)) : data) as tf.Scalar;
+        }, variables);
+        optimizer.apply(variables.map((v) => grads[v.name]!), learningRate);
+        return value;
+      });
+      step++;
+      const report = step % every === 0 || step === options.steps;
+      if (report) lastLoss = (await loss.data())[0]!;
+      loss.dispose();
+      if (report) {
+        await timeOutside(async () => {
+          await options.onProgress?.({ step, steps: options.steps, loss: lastLoss });
+          // Give the event loop a turn so heartbeats and cancellation get through.
+          await yieldToEventLoop();
+        });
+      }
+      if (options.onEvaluate && options.evaluateEvery && (step % options.evaluateEvery === 0 || step === options.steps)) {
+        stoppedEarly = (await timeOutside(async () => options.onEvaluate!(step))) && step < options.steps;
+      }
+      if (options.onCheckpoint && options.checkpointEvery && step % options.checkpointEvery === 0 && step < options.steps && !stoppedEarly) {
+        const snapshot: LoopSnapshot = { step, sampler: sampler.state(), optimizer: optimizer.state(), lastLoss, wallSeconds: (performance.now() - started - outside) / 1000 };
+        try {
+          await timeOutside(() => options.onCheckpoint!(snapshot));
+        } finally {
+          for (const t of [...snapshot.optimizer.m, ...snapshot.optimizer.v]) t.dispose();
+        }
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  const wallSeconds = (performance.now() - started - outside) / 1000;
+  return { steps: step - first, examples: (step - first) * batchSize, finalLoss: lastLoss, wallSeconds, stoppedEarly };
+}
 
 export interface TrainOptions {
   steps: number;
@@ -9,8 +141,7 @@ export interface TrainOptions {
   learningRate: number;
   warmupSteps: number;
   seed: number;
-  /** Called every `progressEvery` steps; awaited, so it can heartbeat or stop the run by throwing. */
-  onProgress?: (progress: { step: number; steps: number; loss: number }) => void | Promise<void>;
+  onProgress?: LoopOptions['onProgress'];
   progressEvery?: number;
 }
 
@@ -21,53 +152,15 @@ export interface TrainStats {
   wallSeconds: number;
 }
 
-/**
- * A custom loop (rather than model.fit) so the schedule, the data order and progress reporting are ours:
- * a seeded epoch-wise shuffle, Adam with a per-step learning rate, softmax cross-entropy on logits.
- */
+/** The plain run: every example, warmup + cosine from `learningRate`. */
 export async function trainModel(model: tf.LayersModel, data: Examples, options: TrainOptions): Promise<TrainStats> {
-  if (data.count === 0) throw new Error('no training examples: the train split is empty');
-  const started = performance.now();
-  const optimizer = tf.train.adam(options.learningRate);
-  const random = new SeededRandom(options.seed);
-  const numClasses = model.outputs[0]!.shape[1] as number;
-  const batchSize = Math.min(options.batchSize, data.count);
-  const batchX = new Float32Array(batchSize * data.featureSize);
-  const batchY = new Int32Array(batchSize);
-  let order = random.permutation(data.count);
-  let cursor = 0;
-  let lastLoss = Number.NaN;
-  const every = options.progressEvery ?? 25;
-
-  for (let step = 0; step < options.steps; step++) {
-    for (let i = 0; i < batchSize; i++) {
-      if (cursor === order.length) {
-        order = random.permutation(data.count);
-        cursor = 0;
-      }
-      const row = order[cursor++]!;
-      batchX.set(data.x.subarray(row * data.featureSize, (row + 1) * data.featureSize), i * data.featureSize);
-      batchY[i] = data.y[row]!;
-    }
-    // Adam reads its learning rate on every update; setting it gives a per-step schedule.
-    (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(step, {
-      peak: options.learningRate,
-      totalSteps: options.steps,
-      warmupSteps: options.warmupSteps,
-    });
-    const loss = tf.tidy(() => {
-      const xs = tf.tensor2d(batchX, [batchSize, data.featureSize]);
-      const ys = tf.oneHot(tf.tensor1d(batchY, 'int32'), numClasses);
-      return optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs) as tf.Tensor) as tf.Scalar, true)!;
-    });
-    if ((step + 1) % every === 0 || step + 1 === options.steps) {
-      lastLoss = (await loss.data())[0]!;
-      await options.onProgress?.({ step: step + 1, steps: options.steps, loss: lastLoss });
-      // Give the event loop a turn so heartbeats and cancellation get through.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    loss.dispose();
-  }
-  optimizer.dispose();
-  return { steps: options.steps, examples: options.steps * batchSize, finalLoss: lastLoss, wallSeconds: (performance.now() - started) / 1000 };
+  const { steps, examples, finalLoss, wallSeconds } = await trainLoop(model, data, {
+    steps: options.steps,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    learningRateAt: (step) => learningRateAt(step, { peak: options.learningRate, totalSteps: options.steps, warmupSteps: options.warmupSteps }),
+    onProgress: options.onProgress,
+    progressEvery: options.progressEvery,
+  });
+  return { steps, examples, finalLoss, wallSeconds };
 }

@@ -3,29 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Examples } from '../../src/data/examples.js';
 import { evaluateAccuracy } from '../../src/evaluation/evaluate.js';
 import { selectBackend } from '../../src/training/backend.js';
 import { denseLayerForwardFlops, estimateFlops } from '../../src/training/flops.js';
 import { loadModel, saveModel } from '../../src/training/model-io.js';
-import { buildModel } from '../../src/training/model-spec.js';
-import { SeededRandom } from '../../src/training/random.js';
+import { buildModel, registerModelBuilder } from '../../src/training/model-spec.js';
 import { trainModel } from '../../src/training/trainer.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
-
-/** Two Gaussian blobs per class in 8 dimensions: learnable, but not by a constant guess. */
-function blobs(count: number, seed: number): Examples {
-  const random = new SeededRandom(seed);
-  const featureSize = 8;
-  const x = new Float32Array(count * featureSize);
-  const y = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const label = i % 3;
-    y[i] = label;
-    for (let j = 0; j < featureSize; j++) x[i * featureSize + j] = (j % 3 === label ? 1.5 : 0) + (random.next() - 0.5);
-  }
-  return { count, featureSize, x, y, isNew: new Uint8Array(count).map((_, i) => (i % 4 === 0 ? 1 : 0)), ids: Array.from({ length: count }, (_, i) => i) };
-}
+import { blobs } from './training-fixtures.js';
 
 const spec = { kind: 'mlp' as const, hidden: [16] };
 const options = { steps: 120, batchSize: 32, learningRate: 0.01, warmupSteps: 5, seed: 3 };
@@ -66,14 +51,63 @@ describe('trainer', () => {
       } }),
     ).rejects.toThrow('cancelled');
   });
+
+  it('keeps the number of live tensors flat across hundreds of steps (no leak)', async () => {
+    const model = buildModel(spec, 8, 3, 1);
+    const data = blobs(200, 3);
+    await trainModel(model, data, { ...options, steps: 10 });
+    const before = tf.memory().numTensors;
+    await trainModel(model, data, { ...options, steps: 300 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('FLOP estimate', () => {
-  it('matches a hand count for 8-16-3: forward 2*8*16+16 + 2*16*3+3, training 3x forward', () => {
+  it('matches a hand count for the MLP 8-16(relu)-3', () => {
     const model = buildModel(spec, 8, 3, 1);
-    const forward = 2 * 8 * 16 + 16 + (2 * 16 * 3 + 3);
+    // forward: 2*8*16 products + 16 bias + 16 relu; 2*16*3 + 3 bias
+    const forward = 256 + 16 + 16 + (96 + 3);
+    // backward: first layer dW 256 + db 16 + relu 16 (no input gradient); head dW 96 + dX 96 + db 3
+    const backward = 256 + 16 + 16 + (96 + 96 + 3);
     expect(denseLayerForwardFlops(8, 16)).toBe(272);
-    expect(estimateFlops(model)).toEqual({ forwardPerExample: forward, trainPerExample: 3 * forward });
+    const estimate = estimateFlops(model);
+    expect(estimate).toMatchObject({ forwardPerExample: forward, backwardPerExample: backward, trainPerExample: forward + backward });
+    expect(estimate.layers.map((l) => l.className)).toEqual(['Dense', 'Dense']);
+  });
+
+  it('matches a hand count for a small CNN: 8x8x1 -> conv3x3x4 -> pool -> dense 5', () => {
+    const model = buildModel({ kind: 'cnn', filters: [4], kernelSize: 3, dense: [] }, [8, 8, 1], 5, 1);
+    const estimate = estimateFlops(model);
+    const convProducts = 2 * 3 * 3 * 1 * (8 * 8 * 4); // 4608
+    const conv = { forward: convProducts + 256 + 256, backward: convProducts + 256 + 256 }; // first weighted layer: no dX
+    const pool = { forward: 4 * 4 * 4 * 4, backward: 8 * 8 * 4 };
+    const dense = { forward: 2 * 64 * 5 + 5, backward: 2 * (2 * 64 * 5) + 5 };
+    expect(estimate.layers.map((l) => [l.className, l.forward, l.backward])).toEqual([
+      ['Reshape', 0, 0],
+      ['Conv2D', conv.forward, conv.backward],
+      ['MaxPooling2D', pool.forward, pool.backward],
+      ['Flatten', 0, 0],
+      ['Dense', dense.forward, dense.backward],
+    ]);
+    expect(estimate.trainPerExample).toBe(conv.forward + conv.backward + pool.forward + pool.backward + dense.forward + dense.backward);
+  });
+});
+
+describe('model specs', () => {
+  it('builds a CNN from the feature shape and refuses a flat shape', () => {
+    const model = buildModel({ kind: 'cnn', filters: [4, 8], kernelSize: 3, dense: [16] }, [8, 8, 1], 4, 2);
+    expect(model.inputs[0]!.shape).toEqual([null, 64]);
+    expect(model.outputs[0]!.shape).toEqual([null, 4]);
+    expect(() => buildModel({ kind: 'cnn', filters: [4], kernelSize: 3, dense: [] }, [64], 4, 2)).toThrow(/feature shape is \[64\]/);
+  });
+
+  it('builds a user-registered model and names the missing builder otherwise', () => {
+    registerModelBuilder('tiny-linear', ({ featureSize, numClasses, options }) =>
+      tf.sequential({ layers: [tf.layers.dense({ inputShape: [featureSize], units: Number(options.units ?? 4), activation: 'relu' }), tf.layers.dense({ units: numClasses })] }),
+    );
+    const model = buildModel({ kind: 'custom', name: 'tiny-linear', options: { units: 6 } }, [8], 3, 1);
+    expect(model.getWeights()[0]!.shape).toEqual([8, 6]);
+    expect(() => buildModel({ kind: 'custom', name: 'nope' }, [8], 3, 1)).toThrow(/no model builder registered as "nope"/);
   });
 });
 

@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Examples } from '../data/examples.js';
+import { evaluateAccuracy } from '../evaluation/evaluate.js';
+import { estimateFlops, type FlopEstimate } from './flops.js';
+import { classMapping, disposeAnchor, initializeModel, type PreviousModel } from './init.js';
+import { learningSpeedDifficulty } from './learning-speed.js';
+import { leverSteps, LeverSettingsError, validateLevers, type LeverSettings } from './levers.js';
+import { buildModel } from './model-spec.js';
+import { regularizationPenalty } from './regularization.js';
+import { learningRateAt } from './schedule.js';
+import { oldRows, scoreByModel, selectionWeights, type SelectionSummary } from './selection.js';
+import type { ModelSpec } from './spec.js';
+import { trainLoop, type LoopOptions, type LoopSnapshot } from './trainer.js';
+
+/**
+ * One training run with the four levers, usable without Temporal: initialize (scratch, warm, shrink &
+ * perturb, head growth), score and select old data, train with regularization on a (shortened)
+ * schedule, evaluate on the way, and account for the compute, the scoring pass included.
+ */
+export interface ComputeAccount {
+  /** Optimizer steps, examples and estimated FLOPs of the training run itself. */
+  steps: number;
+  examples: number;
+  flops: number;
+  /** Seconds of training, without evaluation and checkpoint I/O. */
+  wallSeconds: number;
+  /** The scoring pass that data selection needs (forward passes, or a learning-speed probe run). */
+  scoringExamples: number;
+  scoringFlops: number;
+  scoringSeconds: number;
+  /** Periodic evaluation: measurement, not part of the method's cost. */
+  evaluationSeconds: number;
+  backend: string;
+  device: string;
+}
+
+export interface CurvePoint {
+  step: number;
+  accuracy: number;
+  oldAccuracy: number | null;
+  newAccuracy: number | null;
+}
+
+/** What a checkpoint carries besides weights, optimizer and sampler (plain JSON). */
+export interface RunProgressState {
+  compute: Omit<ComputeAccount, 'backend' | 'device'>;
+  curve: CurvePoint[];
+  selection: SelectionSummary | null;
+}
+
+export interface RunTrainingOptions {
+  spec: ModelSpec;
+  /** The manifest's feature shape. */
+  inputShape: number[];
+  classes: string[];
+  train: Examples;
+  previous?: PreviousModel | null;
+  levers: LeverSettings;
+  /** Steps of a scratch run; the schedule's stepsFraction is relative to it. */
+  scratchSteps: number;
+  batchSize: number;
+  seed: number;
+  /** Test (or validation) examples for the curve; old/new accuracy come from their isNew flags. */
+  evaluation?: Examples;
+  onEvaluation?: (point: CurvePoint) => void;
+  onProgress?: LoopOptions['onProgress'];
+  progressEvery?: number;
+  checkpointEvery?: number;
+  onCheckpoint?: (model: tf.LayersModel, snapshot: LoopSnapshot, state: RunProgressState, selectionWeights?: Float32Array) => Promise<void>;
+  resume?: { model: tf.LayersModel; snapshot: LoopSnapshot; state: RunProgressState; selectionWeights?: Float32Array };
+  backend?: { name: string; device: string };
+}
+
+export interface RunTrainingResult {
+  model: tf.LayersModel;
+  compute: ComputeAccount;
+  curve: CurvePoint[];
+  finalLoss: number;
+  stoppedEarly: boolean;
+  grownClasses: string[];
+  selection: SelectionSummary | null;
+  flopsPerExample: FlopEstimate;
+  levers: LeverSettings;
+}
+
+async function selectData(options: RunTrainingOptions) {
+  const { levers, train, previous } = options;
+  const lever = levers.selection;
+  if (lever.kind !== 'easy-hard') return { weights: undefined, summary: null, examples: 0, flops: 0, seconds: 0 };
+  const started = performance.now();
+  const rows = oldRows(train);
+  let difficulty: Float32Array;
+  let examples: number;
+  let scoringFlops: number;
+  if (lever.score === 'learning-speed') {
+    const probe = buildModel(options.spec, options.inputShape, options.classes.length, options.seed + 31);
+    const probeFlops = estimateFlops(probe);
+    const result = await learningSpeedDifficulty({
+      probe,
+      data: train,
+      rows,
+      steps: Math.round((lever.probeStepsFraction ?? 0.1) * options.scratchSteps),
+      evaluations: lever.probeEvaluations ?? 8,
+      batchSize: options.batchSize,
+      learningRate: levers.schedule.peakLearningRate,
+      seed: options.seed + 37,
+    });
+    probe.dispose();
+    difficulty = result.difficulty;
+    examples = result.trainExamples + result.evaluatedExamples;
+    scoringFlops = probeFlops.trainPerExample * result.trainExamples + probeFlops.forwardPerExample * result.evaluatedExamples;
+  } else {
+    if (!previous) throw new LeverSettingsError([{ setting: 'levers.selection.score', message: `${lever.score} needs a previous model` }]);
+    const labelMap = classMapping(previous.classes, options.classes);
+    difficulty = scoreByModel(previous.model, train, rows, lever.score, labelMap);
+    examples = rows.length;
+    scoringFlops = estimateFlops(previous.model).forwardPerExample * rows.length;
+  }
+  const { weights, summary } = selectionWeights(train.count, rows, difficulty, lever);
+  return { weights, summary, examples, flops: scoringFlops, seconds: (performance.now() - started) / 1000 };
+}
+
+export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
+  const { levers } = options;
+  const problems = validateLevers(levers);
+  if (problems.length > 0) throw new LeverSettingsError(problems);
+  const initialized = initializeModel({ spec: options.spec, inputShape: options.inputShape, classes: options.classes, seed: options.seed, init: levers.init, previous: options.previous });
+  const { model, anchor } = initialized;
+  try {
+    const flops = estimateFlops(model);
+    const resumed = options.resume;
+    const state: RunProgressState = resumed
+      ? structuredClone(resumed.state)
+      : { compute: { steps: 0, examples: 0, flops: 0, wallSeconds: 0, scoringExamples: 0, scoringFlops: 0, scoringSeconds: 0, evaluationSeconds: 0 }, curve: [], selection: null };
+    let weights = resumed?.selectionWeights;
+    if (!resumed) {
+      const selected = await selectData(options);
+      weights = selected.weights;
+      state.selection = selected.summary;
+      Object.assign(state.compute, { scoringExamples: selected.examples, scoringFlops: selected.flops, scoringSeconds: selected.seconds });
+    } else {
+      model.setWeights(resumed.model.getWeights());
+    }
+    const steps = leverSteps(levers, options.scratchSteps);
+    const schedule = { peak: levers.schedule.peakLearningRate, totalSteps: steps, warmupSteps: Math.round(levers.schedule.warmupFraction * steps) };
+    const evaluation = options.evaluation;
+    const target = levers.schedule.stopAtAccuracy;
+    const onEvaluate = evaluation
+      ? (step: number) => {
+          const started = performance.now();
+          const metrics = evaluateAccuracy(model, evaluation);
+          const point = { step, accuracy: metrics.accuracy, oldAccuracy: metrics.oldAccuracy, newAccuracy: metrics.newAccuracy };
+          state.curve.push(point);
+          options.onEvaluation?.(point);
+          state.compute.evaluationSeconds += (performance.now() - started) / 1000;
+          return target !== undefined && metrics.accuracy >= target;
+        }
+      : undefined;
+    const baseline = { ...state.compute };
+    const account = (stats: { steps: number; examples: number; wallSeconds: number }) => {
+      state.compute.steps = baseline.steps + stats.steps;
+      state.compute.examples = baseline.examples + stats.examples;
+      state.compute.flops = flops.trainPerExample * state.compute.examples;
+      state.compute.wallSeconds = baseline.wallSeconds + stats.wallSeconds;
+    };
+    const stats = await trainLoop(model, options.train, {
+      steps,
+      batchSize: options.batchSize,
+      seed: options.seed,
+      learningRateAt: (step) => learningRateAt(step, schedule),
+      exampleWeights: weights,
+      newFraction: levers.selection.newFraction,
+      penalty: regularizationPenalty(levers.regularization, anchor),
+      onProgress: options.onProgress,
+      progressEvery: options.progressEvery,
+      evaluateEvery: evaluation ? (levers.schedule.evaluateEvery ?? Math.max(1, Math.round(steps / 20))) : undefined,
+      evaluateAtStart: true,
+      onEvaluate,
+      checkpointEvery: options.checkpointEvery,
+      onCheckpoint: options.onCheckpoint
+        ? async (snapshot) => {
+            const done = snapshot.step - (resumed?.snapshot.step ?? 0);
+            account({ steps: done, examples: done * Math.min(options.batchSize, options.train.count), wallSeconds: snapshot.wallSeconds });
+            await options.onCheckpoint!(model, snapshot, structuredClone(state), weights);
+          }
+        : undefined,
+      resume: resumed?.snapshot,
+    });
+    account(stats);
+    return {
+      model,
+      compute: { ...state.compute, backend: options.backend?.name ?? tf.getBackend(), device: options.backend?.device ?? 'unknown' },
+      curve: state.curve,
+      finalLoss: stats.finalLoss,
+      stoppedEarly: stats.stoppedEarly,
+      grownClasses: initialized.grownClasses,
+      selection: state.selection,
+      flopsPerExample: flops,
+      levers,
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    disposeAnchor(anchor);
+  }
+}

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Examples } from '../data/examples.js';
+import type { SelectionLever } from './levers.js';
+
+/**
+ * The data-selection lever. Difficulty scores are "higher = harder": the previous model's loss, its
+ * negative margin (true logit minus the best other), or 1 - learning speed. Only old examples are
+ * scored; new data is always kept.
+ */
+export type EasyHard = Extract<SelectionLever, { kind: 'easy-hard' }>;
+
+/**
+ * Scores examples with a model's logits. `labelMap` maps each example's class index to the model's
+ * output index (-1: a class the model does not know; scored NaN, i.e. kept).
+ */
+export function scoreByModel(model: tf.LayersModel, data: Examples, rows: Int32Array, score: 'loss' | 'margin', labelMap?: number[], batchSize = 512): Float32Array {
+  const scores = new Float32Array(rows.length);
+  const size = data.featureSize;
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const end = Math.min(rows.length, start + batchSize);
+    const x = new Float32Array((end - start) * size);
+    const labels = new Int32Array(end - start);
+    for (let i = start; i < end; i++) {
+      x.set(data.x.subarray(rows[i]! * size, (rows[i]! + 1) * size), (i - start) * size);
+      labels[i - start] = labelMap ? labelMap[data.y[rows[i]!]!]! : data.y[rows[i]!]!;
+    }
+    const logits = tf.tidy(() => model.predict(tf.tensor2d(x, [end - start, size])) as tf.Tensor2D);
+    const values = logits.dataSync();
+    const k = logits.shape[1];
+    logits.dispose();
+    for (let i = 0; i < end - start; i++) {
+      const label = labels[i]!;
+      if (label < 0) {
+        scores[start + i] = Number.NaN;
+        continue;
+      }
+      const row = values.subarray(i * k, (i + 1) * k);
+      let max = -Infinity;
+      let other = -Infinity;
+      for (let j = 0; j < k; j++) {
+        max = Math.max(max, row[j]!);
+        if (j !== label) other = Math.max(other, row[j]!);
+      }
+      if (score === 'margin') {
+        scores[start + i] = other - row[label]!;
+      } else {
+        let sum = 0;
+        for (let j = 0; j < k; j++) sum += Math.exp(row[j]! - max);
+        scores[start + i] = max + Math.log(sum) - row[label]!;
+      }
+    }
+  }
+  return scores;
+}
+
+export interface SelectionSummary {
+  scored: number;
+  easiest: number;
+  hardest: number;
+  mode: 'drop' | 'down-weight';
+  /** Examples whose loss weight is not 1 (dropped or down-weighted). */
+  affected: number;
+}
+
+/**
+ * Per-example loss weights: the easiest `dropEasiest` and hardest `dropHardest` shares of the scored
+ * rows get 0 (drop) or `downWeight`; everything else 1. Ties are broken by row order, so it is stable.
+ */
+export function selectionWeights(count: number, rows: Int32Array, scores: Float32Array, lever: EasyHard): { weights: Float32Array; summary: SelectionSummary } {
+  const weights = new Float32Array(count).fill(1);
+  const scored = Array.from(rows.keys()).filter((i) => !Number.isNaN(scores[i]!));
+  scored.sort((a, b) => scores[a]! - scores[b]! || a - b);
+  const easiest = Math.floor(lever.dropEasiest * scored.length);
+  const hardest = Math.floor(lever.dropHardest * scored.length);
+  const value = lever.mode === 'drop' ? 0 : (lever.downWeight ?? 0.25);
+  const chosen = [...scored.slice(0, easiest), ...scored.slice(scored.length - hardest)];
+  for (const i of chosen) weights[rows[i]!] = value;
+  return { weights, summary: { scored: scored.length, easiest, hardest, mode: lever.mode, affected: chosen.length } };
+}
+
+/** Rows of the old (inherited) examples. */
+export function oldRows(data: Examples): Int32Array {
+  return Int32Array.from({ length: data.count }, (_, i) => i).filter((i) => data.isNew[i] === 0);
+}

@@ -1,0 +1,80 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { trainCandidateActivity, type TrainCandidateInput, type TrainCandidateResult, type TrainHeartbeat } from '../../activities/train.js';
+import { publishVersion } from '../../src/data/publish.js';
+import { resolveRefreshSettings } from '../../src/refresh/settings.js';
+import { LocalObjectStore } from '../../src/storage/local-store.js';
+import { BAD_TRAINING_CONFIG, type LeverSettingsInput } from '../../src/training/levers.js';
+import { SeededRandom } from '../../src/training/random.js';
+
+const store = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-train-activity-')));
+const activity = trainCandidateActivity({ store });
+const trainCandidate = (input: TrainCandidateInput): Promise<TrainCandidateResult> => activity(input);
+const train = (env: MockActivityEnvironment, input: TrainCandidateInput) => env.run(trainCandidate, input) as Promise<TrainCandidateResult>;
+const settings = resolveRefreshSettings({ modelSpec: { kind: 'mlp', hidden: [8] }, scratchSteps: 40, warmSteps: 20, batchSize: 16, learningRate: 0.01, warmupSteps: 2, seed: 3 });
+
+/** Rows whose 6 bytes are bright at the class's positions, with seeded noise. */
+function rows(from: number, count: number, classes: number) {
+  const random = new SeededRandom(from + 1);
+  return Array.from({ length: count }, (_, i) => {
+    const label = (from + i) % classes;
+    return { id: from + i, label, features: Uint8Array.from({ length: 6 }, (_, j) => (j % classes === label ? 180 : 20) + Math.floor(random.next() * 60)) };
+  });
+}
+
+const base = (candidateId: string, overrides: Partial<TrainCandidateInput> = {}): TrainCandidateInput => ({ model: 'm', dataset: 'toy', version: 2, candidateId, mode: 'warm', initFromPrefix: 'models/m/candidates/v1', settings, ...overrides });
+
+beforeAll(async () => {
+  const request = { dataset: 'toy', columns: { id: 'id', label: 'label', features: 'x' }, features: { encoding: 'uint8-binary' as const, shape: [6], scale: 1 / 255 }, split: { kind: 'hash' as const, testFraction: 0.2, validationFraction: 0.1 }, rowsPerShard: 200 };
+  await publishVersion(store, { ...request, rows: rows(0, 300, 2), classes: ['a', 'b'] });
+  // v2 adds a class: the warm start grows the head.
+  await publishVersion(store, { ...request, rows: rows(300, 150, 3), classes: ['a', 'b', 'c'] });
+  await train(new MockActivityEnvironment(), base('v1', { version: 1, mode: 'scratch', initFromPrefix: null }));
+});
+
+describe('trainCandidate', () => {
+  const levers: LeverSettingsInput = {
+    init: { kind: 'shrink-perturb', lambda: 0.7, sigma: 0.05 },
+    regularization: { kind: 'l2-to-old', strength: 1e-3 },
+    selection: { kind: 'easy-hard', score: 'loss', dropEasiest: 0.2, dropHardest: 0.05, mode: 'drop', newFraction: 0.3 },
+    schedule: { stepsFraction: 1, peakLearningRate: 0.01, evaluateEvery: 10 },
+  };
+
+  it('without levers keeps the plain warm start of warmSteps', async () => {
+    const result = await train(new MockActivityEnvironment(), base('plain'));
+    expect(result).toMatchObject({ steps: 20, examples: 20 * 16, grownClasses: ['c'], selection: null, levers: { init: { kind: 'warm' } }, resumedFromStep: null });
+    expect(result.compute).toMatchObject({ steps: 20, scoringExamples: 0, scoringFlops: 0 });
+  });
+
+  it('resumes a cancelled attempt from its last checkpoint and ends with the weights of an uninterrupted run', async () => {
+    const full = await train(new MockActivityEnvironment(), base('full', { levers, checkpointEvery: 10 }));
+
+    const first = new MockActivityEnvironment();
+    let last: TrainHeartbeat | undefined;
+    first.on('heartbeat', (details: TrainHeartbeat) => {
+      last = details;
+      if (details.checkpointKey?.endsWith('step-00000020')) first.cancel();
+    });
+    await expect(train(first, base('interrupted', { levers, checkpointEvery: 10 }))).rejects.toThrow();
+    expect(last).toEqual({ step: 25, checkpointKey: 'models/m/checkpoints/interrupted/step-00000020' });
+
+    const retry = await train(new MockActivityEnvironment({ heartbeatDetails: last }), base('interrupted', { levers, checkpointEvery: 10 }));
+    expect(retry.resumedFromStep).toBe(20);
+    expect(retry).toMatchObject({ steps: full.steps, examples: full.examples, flops: full.flops, selection: full.selection, grownClasses: ['c'] });
+    expect(retry.curve.map((p) => [p.step, p.accuracy])).toEqual(full.curve.map((p) => [p.step, p.accuracy]));
+    const weights = async (id: string) => Array.from((await store.get(`models/m/candidates/${id}/weights.bin`))!.body);
+    expect(await weights('interrupted')).toEqual(await weights('full'));
+    // The finished run cleans its checkpoints up.
+    expect(await store.list('models/m/checkpoints/interrupted/')).toEqual([]);
+  });
+
+  it('refuses a bad configuration before training, as a non-retryable failure naming the setting', async () => {
+    const run = train(new MockActivityEnvironment(), base('bad', { levers: { selection: { kind: 'easy-hard', score: 'loss', dropEasiest: 0.7, dropHardest: 0.3, mode: 'drop' } } }));
+    await expect(run).rejects.toMatchObject({ type: BAD_TRAINING_CONFIG, nonRetryable: true, message: expect.stringContaining('levers.selection.dropEasiest') });
+    const mismatch = train(new MockActivityEnvironment(), base('arch', { settings: { ...settings, modelSpec: { kind: 'mlp', hidden: [9] } } }));
+    await expect(mismatch).rejects.toMatchObject({ type: BAD_TRAINING_CONFIG, message: expect.stringMatching(/^modelSpec: /) });
+  });
+});
