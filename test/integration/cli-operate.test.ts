@@ -10,13 +10,13 @@ import { dumpDom, screenshot } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli.js';
 import { decodePng, inkShare } from '../helpers/png.js';
 import { startHarness, type Harness } from '../helpers/refresh-harness.js';
-import { repoRoot, servicesEnv, uniqueName } from '../helpers/services.js';
+import { repoRoot, servicesEnv } from '../helpers/services.js';
 
 // The operator's commands against the real services, with workers of this test process serving them.
 let h: Harness;
 let env: Record<string, string>;
 let model: string;
-const dataset = uniqueName('mnist');
+const dataset = 'mnist-cli';
 const scratchDir = mkdtempSync(path.join(tmpdir(), 'warmstart-cli-'));
 const cli = (...args: string[]) => runCli(args, env);
 

@@ -7,12 +7,12 @@ import { readProduction } from '../../src/registry/production.js';
 import { signalVersionLanded, waitForOutcome } from '../../src/temporal/client.js';
 import { modelRefreshWorkflowId, versionRefreshWorkflowId } from '../../workflows/definitions.js';
 import { startHarness, TEST_SETTINGS, type Harness } from '../helpers/refresh-harness.js';
-import { repoRoot, uniqueName } from '../helpers/services.js';
+import { repoRoot } from '../helpers/services.js';
 
 // The walking skeleton end to end, on the real Temporal dev server and the real SeaweedFS S3.
 let h: Harness;
 let model: string;
-const dataset = uniqueName('mnist');
+const dataset = 'mnist-loop';
 
 beforeAll(async () => {
   h = await startHarness();

@@ -17,7 +17,7 @@ import {
   type RefreshOutcome,
 } from '../../workflows/definitions.js';
 import { startHarness, TEST_SETTINGS, type Harness } from '../helpers/refresh-harness.js';
-import { repoRoot, uniqueName } from '../helpers/services.js';
+import { repoRoot } from '../helpers/services.js';
 
 // The production refresh workflows on the real Temporal dev server and SeaweedFS S3.
 let h: Harness;
@@ -33,8 +33,15 @@ async function record(workflowId: string, file: string) {
   writeFileSync(path.join(repoRoot, 'test/replay/histories', file), `${historyToJSON(history)}\n`);
 }
 
-/** A learning rate that wrecks the warm start: its gate fails for sure. */
-const BROKEN_WARM_START = { ...TEST_SETTINGS, warmLearningRate: 5 };
+/**
+ * A learning rate that wrecks the warm start (its floor fails for sure), and a gate of the floor
+ * alone, so the scratch fallback's verdict does not hinge on noise against production.
+ */
+const BROKEN_WARM_START: RefreshSettingsInput = {
+  ...TEST_SETTINGS,
+  warmLearningRate: 5,
+  gate: { thresholds: [{ metric: 'accuracy', slice: 'combined', lowerBound: 0.7, direction: 'higher-is-better' }], pairedTest: null },
+};
 
 /** Runs one version's refresh workflow directly (settings are per model workflow; these are per version). */
 async function refreshDirectly(model: string, dataset: string, version: number, settings: RefreshSettingsInput): Promise<RefreshOutcome> {
@@ -49,7 +56,7 @@ async function refreshDirectly(model: string, dataset: string, version: number, 
 describe('fallback', () => {
   it('a warm start that fails the gate falls back to scratch; both attempts are audited', async () => {
     const model = h.newModel();
-    const dataset = uniqueName('mnist');
+    const dataset = 'mnist-fallback';
     await h.refresh(model, dataset, (await h.publish(dataset, 'first')).version);
     const outcome = await refreshDirectly(model, dataset, (await h.publish(dataset, 'second', 1000)).version, BROKEN_WARM_START);
     expect(outcome).toMatchObject({ status: 'promoted', mode: 'scratch' });
@@ -69,7 +76,7 @@ describe('fallback', () => {
 
   it('without budget for a scratch run the failed warm start is rejected and production stays', async () => {
     const model = h.newModel();
-    const dataset = uniqueName('mnist');
+    const dataset = 'mnist-budget';
     await h.refresh(model, dataset, (await h.publish(dataset, 'first')).version);
     const before = await readProduction(h.store, model);
     const outcome = await refreshDirectly(model, dataset, (await h.publish(dataset, 'second', 1000)).version, { ...BROKEN_WARM_START, fallback: { maxTrainFlops: 1e9 } });
@@ -86,7 +93,7 @@ describe('fallback', () => {
 
 describe('queueing, pause and operator updates', () => {
   let model: string;
-  const dataset = uniqueName('mnist');
+  const dataset = 'mnist-queue';
   let v1: RefreshOutcome;
 
   it('pauses, queues versions, and on resume refreshes only the newest; duplicates are ignored', async () => {
@@ -146,7 +153,7 @@ describe('queueing, pause and operator updates', () => {
 describe('continue-as-new', () => {
   it('continues as new after the configured number of refreshes, carrying state and queue', async () => {
     const model = h.newModel();
-    const dataset = uniqueName('mnist');
+    const dataset = 'mnist-can';
     const handle = h.client.workflow.getHandle(modelRefreshWorkflowId(model));
     await h.publish(dataset, 'first', 1200);
     await signalVersionLanded(h.client, { model, dataset, version: 1, taskQueue: h.taskQueue, settings: TEST_SETTINGS, refreshesPerRun: 1 });
@@ -165,7 +172,7 @@ describe('continue-as-new', () => {
 describe('promotion race', () => {
   it('two refreshes promoting from the same read: exactly one wins, the other is recorded as superseded', async () => {
     const model = h.newModel();
-    const dataset = uniqueName('mnist');
+    const dataset = 'mnist-race';
     await h.publish(dataset, 'first', 1500);
     const start = (suffix: string) =>
       h.client.workflow.start('refreshVersionWorkflow', {
@@ -184,7 +191,7 @@ describe('promotion race', () => {
 describe('search attributes', () => {
   it('every refresh is findable by model, version, decision and promotion', async () => {
     const model = h.newModel();
-    const dataset = uniqueName('mnist');
+    const dataset = 'mnist-search';
     await h.refresh(model, dataset, (await h.publish(dataset, 'first', 1500)).version);
     const query = `WarmstartModel = '${model}' AND WarmstartPromoted = true AND WarmstartDecision = 'scratch' AND WarmstartVersion = 1`;
     let found: string[] = [];
