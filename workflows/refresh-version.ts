@@ -30,7 +30,16 @@ interface Attempt {
 async function runAttempt(activities: Activities, input: RefreshVersionInput, settings: RefreshSettings, context: Context, mode: RefreshMode): Promise<Attempt> {
   const candidateId = `${candidateIdFor(workflowInfo().workflowId)}-${mode}`;
   const initFrom = mode === 'warm' ? (context.production?.candidatePrefix ?? null) : null;
-  const trained = await activities.training.trainCandidate({ model: input.model, dataset: input.dataset, version: input.version, candidateId, mode, initFromPrefix: initFrom, settings });
+  const trained = await activities.training.trainCandidate({
+    model: input.model,
+    dataset: input.dataset,
+    version: input.version,
+    candidateId,
+    mode,
+    initFromPrefix: initFrom,
+    settings,
+    ...(mode === 'warm' && settings.warmLevers ? { levers: settings.warmLevers } : {}),
+  });
   const evaluated = await activities.evaluation.evaluateCandidate({
     dataset: input.dataset,
     version: input.version,
@@ -53,8 +62,13 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
         examples: trained.examples,
         flops: trained.flops,
         wallSeconds: trained.wallSeconds,
+        scoringFlops: trained.compute.scoringFlops,
+        scoringSeconds: trained.compute.scoringSeconds,
         finalLoss: trained.finalLoss,
         initializedFrom: mode === 'warm' ? (context.production?.candidateId ?? null) : null,
+        levers: trained.levers,
+        grownClasses: trained.grownClasses,
+        resumedFromStep: trained.resumedFromStep,
       },
       evaluation: {
         testCount: evaluated.testCount,

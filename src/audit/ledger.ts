@@ -8,10 +8,19 @@ export interface TrainingRecord {
   device: string;
   steps: number;
   examples: number;
+  /** Training plus the data-selection scoring pass. */
   flops: number;
   wallSeconds: number;
+  /** The scoring pass alone (forward passes over old data, or a learning-speed probe): not free. */
+  scoringFlops: number;
+  scoringSeconds: number;
   finalLoss: number;
   initializedFrom: string | null;
+  /** The levers as actually used (init, regularization, selection, schedule). */
+  levers: unknown;
+  grownClasses: string[];
+  /** Set when a retry resumed from a checkpoint (a lost worker, say). */
+  resumedFromStep: number | null;
 }
 
 export interface SliceRecord {

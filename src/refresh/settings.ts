@@ -1,3 +1,4 @@
+import type { LeverSettingsInput } from '../training/levers.js';
 import { DEFAULT_MODEL_SPEC, type ModelSpec } from '../training/spec.js';
 
 /**
@@ -23,6 +24,11 @@ export interface RefreshSettings {
   trainingHeartbeatSeconds: number;
   /** Steps between training checkpoints (resume point after a crash). */
   checkpointEvery: number;
+  /**
+   * The continual-training levers of a warm start (init, regularization, data selection, schedule).
+   * null: a plain warm copy for warmSteps at warmLearningRate.
+   */
+  warmLevers: LeverSettingsInput | null;
 }
 
 /** When to retrain from scratch although a production model exists. */
@@ -90,6 +96,7 @@ export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   fallback: { toScratch: true, maxTrainFlops: null },
   trainingHeartbeatSeconds: 60,
   checkpointEvery: 100,
+  warmLevers: null,
 };
 
 export type RefreshSettingsInput = Partial<Omit<RefreshSettings, 'gate' | 'policy' | 'fallback'>> & {

@@ -3,7 +3,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { parseVersionPlan, planMnistVersions } from '../../src/data/mnist.js';
 import type { RefreshSettingsInput } from '../../src/refresh/settings.js';
 import { signalVersionLanded, waitForOutcome } from '../../src/temporal/client.js';
-import { createWorkers, workflowsPath, type WarmstartWorkers } from '../../src/temporal/worker.js';
+import { createWorkers, workflowsPath, type WarmstartWorkers, type WorkerRole } from '../../src/temporal/worker.js';
 import { publishMnistRows } from '../../src/cli/commands/import-mnist.js';
 import { modelRefreshWorkflowId } from '../../workflows/definitions.js';
 import { testS3, uniqueName } from './services.js';
@@ -28,10 +28,10 @@ export const TEST_SETTINGS: RefreshSettingsInput = {
 };
 
 /** Real workers on a fresh task queue, a client, and a fresh S3 prefix: one per test file. */
-export async function startHarness() {
-  const { config, store } = testS3();
+export async function startHarness(options: { role?: WorkerRole } = {}) {
+  const { config, store, env } = testS3();
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet });
-  const workers: WarmstartWorkers = await createWorkers({ config, store, workflowBundle });
+  const workers: WarmstartWorkers = await createWorkers({ config, store, workflowBundle, role: options.role });
   const running = workers.run();
   const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
   const models: string[] = [];
@@ -40,6 +40,8 @@ export async function startHarness() {
   return {
     config,
     store,
+    /** Environment for a CLI or worker process that should share this harness's store and queue. */
+    env: { ...env, WARMSTART_TASK_QUEUE: config.temporal.taskQueue },
     client,
     taskQueue: config.temporal.taskQueue,
     newModel(prefix = 'digits') {
