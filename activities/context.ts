@@ -2,7 +2,8 @@ import { log } from '@temporalio/activity';
 import { lastAttemptOf, lastScratchRunOf, listAuditEntries } from '../src/audit/ledger.js';
 import type { ScratchRun } from '../src/audit/savings.js';
 import { loadExamples } from '../src/data/examples.js';
-import { loadManifest } from '../src/data/versions.js';
+import { loadManifest, rejectionKey } from '../src/data/versions.js';
+import { putJson } from '../src/storage/json.js';
 import type { DatasetSummary, LastAttempt, ProductionSummary } from '../src/policy/decide.js';
 import { readProduction } from '../src/registry/production.js';
 import type { ActivityDeps } from './deps.js';
@@ -65,5 +66,21 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
         lastScratch: lastScratchRunOf(ledger),
       };
     });
+  };
+}
+
+export interface MarkRejectedInput {
+  dataset: string;
+  version: number;
+  reason: string;
+  workflowId: string;
+}
+
+/** Marks a version as rejected bad data, so the next publish builds on the last good version instead. */
+export function markVersionRejectedActivity(deps: ActivityDeps) {
+  return async function markVersionRejected(input: MarkRejectedInput): Promise<{ key: string }> {
+    const key = rejectionKey(input.dataset, input.version);
+    await putJson(deps.store, key, { reason: input.reason, workflowId: input.workflowId });
+    return { key };
   };
 }

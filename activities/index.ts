@@ -1,5 +1,5 @@
 import { recordAuditActivity, recordBlessingActivity } from './audit.js';
-import { loadRefreshContextActivity } from './context.js';
+import { loadRefreshContextActivity, markVersionRejectedActivity } from './context.js';
 import type { ActivityDeps } from './deps.js';
 import { evaluateCandidateActivity } from './evaluate.js';
 import { operatorPromoteActivity } from './operator.js';
@@ -13,6 +13,7 @@ export { BAD_DATASET } from './failures.js';
 export function createActivities(deps: ActivityDeps) {
   return {
     loadRefreshContext: loadRefreshContextActivity(deps),
+    markVersionRejected: markVersionRejectedActivity(deps),
     trainCandidate: trainCandidateActivity(deps),
     evaluateCandidate: evaluateCandidateActivity(deps),
     promoteCandidate: promoteCandidateActivity(deps),

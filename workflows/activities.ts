@@ -9,7 +9,7 @@ export function trainingTaskQueue(taskQueue: string): string {
 
 /** Activity proxies, one per timeout class. Built inside the workflow so settings can shape them. */
 export function refreshActivities(settings: RefreshSettings) {
-  const storage = proxyActivities<Pick<RefreshActivities, 'loadRefreshContext' | 'promoteCandidate' | 'recordAudit' | 'recordBlessing' | 'operatorPromote'>>({
+  const storage = proxyActivities<Pick<RefreshActivities, 'loadRefreshContext' | 'markVersionRejected' | 'promoteCandidate' | 'recordAudit' | 'recordBlessing' | 'operatorPromote'>>({
     startToCloseTimeout: '5 minutes',
     retry: { maximumAttempts: 5, initialInterval: '1 second' },
   });

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AttemptRecord, AuditEntry } from '../src/audit/ledger.js';
 import { computeSaved, scratchCost, wilsonInterval } from '../src/audit/savings.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
@@ -62,13 +62,14 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
         examples: trained.examples,
         flops: trained.flops,
         wallSeconds: trained.wallSeconds,
-        scoringFlops: trained.compute.scoringFlops,
-        scoringSeconds: trained.compute.scoringSeconds,
+        // Results from workers older than compute accounting carry no `compute`: read defensively.
+        scoringFlops: trained.compute?.scoringFlops ?? 0,
+        scoringSeconds: trained.compute?.scoringSeconds ?? 0,
         finalLoss: trained.finalLoss,
         initializedFrom: mode === 'warm' ? (context.production?.candidateId ?? null) : null,
-        levers: trained.levers,
-        grownClasses: trained.grownClasses,
-        resumedFromStep: trained.resumedFromStep,
+        levers: trained.levers ?? null,
+        grownClasses: trained.grownClasses ?? [],
+        resumedFromStep: trained.resumedFromStep ?? null,
       },
       evaluation: {
         testCount: evaluated.testCount,
@@ -129,6 +130,10 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
       finishedAt: new Date().toISOString(),
     };
     const { key } = await activities.storage.recordAudit(entry);
+    // Added after histories were recorded: patched() keeps refreshes started before it replayable.
+    if (patched('mark-rejected-version')) {
+      await activities.storage.markVersionRejected({ dataset: input.dataset, version: input.version, reason: rejection, workflowId });
+    }
     upsertSearchAttributes([{ key: DECISION, value: 'rejected' }, { key: PROMOTED, value: false }, { key: COMPUTE_SECONDS, value: 0 }]);
     return { dataset: input.dataset, version: input.version, workflowId, status: 'rejected', mode: 'none', candidateId: null, accuracy: null, reasons: [rejection], auditKey: key };
   }

@@ -4,7 +4,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { putJson } from '../storage/json.js';
 import { MANIFEST_FORMAT, manifestKey, type Manifest, type ShardEntry } from './manifest.js';
 import { writeParquetShard, type ShardWriteRow } from './parquet-shard.js';
-import { listVersions, loadManifest } from './versions.js';
+import { listVersions, loadManifest, rejectionKey } from './versions.js';
 
 /** What every shard of a version shares: the manifest less its identity and shard list. */
 export type VersionSchema = Pick<Manifest, 'idColumn' | 'features' | 'label' | 'weightColumn' | 'classes' | 'split'>;
@@ -32,10 +32,15 @@ export interface PublishResult {
   classes: string[];
 }
 
-/** The next version number and the newest valid version to build on (a rejected version is skipped). */
+/**
+ * The next version number and the newest valid version to build on. Skipped: a version whose manifest
+ * does not parse, and one a refresh rejected as bad data (its rejection marker), so a corrupt shard is
+ * never inherited by the versions after it.
+ */
 export async function nextVersion(store: ObjectStore, dataset: string): Promise<{ version: number; parent: Manifest | undefined }> {
   const versions = await listVersions(store, dataset);
   for (const version of [...versions].reverse()) {
+    if (await store.get(rejectionKey(dataset, version))) continue;
     try {
       return { version: versions.at(-1)! + 1, parent: await loadManifest(store, dataset, version) };
     } catch (error) {

@@ -39,3 +39,8 @@ export async function latestManifest(store: ObjectStore, dataset: string): Promi
     throw error;
   }
 }
+
+/** Written when a refresh rejects a version as bad data; publish does not build on such a version. */
+export function rejectionKey(dataset: string, version: number): string {
+  return `datasets/${dataset}/v${version}/rejected.json`;
+}

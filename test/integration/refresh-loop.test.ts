@@ -88,6 +88,8 @@ describe('refresh loop on real services', () => {
     const entry = (await listAuditEntries(h.store, model)).find((e) => e.datasetVersion === 3);
     expect(entry).toMatchObject({ status: 'rejected', attempts: [], promotion: { outcome: 'not-attempted' } });
     expect(await h.store.list(`models/${model}/candidates/${model}_v3`)).toEqual([]);
+    // Marked, so the next publish builds on v2 rather than on the broken v3.
+    expect(await h.store.get(`datasets/${dataset}/v3/rejected.json`)).toBeDefined();
   });
 
   it('the workflow histories are visible through the server', async () => {

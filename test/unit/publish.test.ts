@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExamples } from '../../src/data/examples.js';
 import { publishVersion, type PublishRequest } from '../../src/data/publish.js';
-import { listVersions, loadManifest } from '../../src/data/versions.js';
+import { listVersions, loadManifest, rejectionKey } from '../../src/data/versions.js';
 import { isWarmstartError } from '../../src/errors.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
@@ -94,5 +94,16 @@ describe('publishVersion', () => {
     const v3 = await publishVersion(store, request(range(10, 20)));
     expect(v3.version).toBe(3);
     expect(v3.parentVersion).toBe(1);
+  });
+
+  it('does not build on a version a refresh rejected as bad data, though its manifest parses', async () => {
+    const store = fresh();
+    await publishVersion(store, request(range(0, 10)));
+    await publishVersion(store, request(range(10, 20)));
+    await store.put(rejectionKey('toy', 2), JSON.stringify({ reason: 'sha256 mismatch' }));
+    const v3 = await publishVersion(store, request(range(20, 30)));
+    expect(v3).toMatchObject({ version: 3, parentVersion: 1 });
+    const manifest = await loadManifest(store, 'toy', 3);
+    expect(manifest.shards.map((s) => s.addedInVersion)).toEqual([1, 3]);
   });
 });
