@@ -93,10 +93,10 @@ export function gateCandidate(input: GateInput, settings: GateSettings): GateRes
       passed: worse >= alpha,
       detail:
         worse < alpha
-          ? `candidate significantly worse than production (p=${worse.toPrecision(3)} < ${alpha}; ${range})`
+          ? `candidate significantly worse than production (one-sided p=${worse.toPrecision(3)} < ${alpha}; ${range})`
           : better < alpha
-            ? `candidate significantly better than production (p=${better.toPrecision(3)}; ${range})`
-            : `no significant difference from production (p worse=${worse.toPrecision(3)}; ${range})`,
+            ? `candidate significantly better than production (one-sided p=${better.toPrecision(3)}; ${range})`
+            : `no significant difference from production (one-sided p worse=${worse.toPrecision(3)}; ${range})`,
     });
     // Opt-in: a combined change threshold failed by noise alone does not block; the paired test decides.
     for (const check of settings.pairedTest.waiveInsignificantDrops ? checks : []) {

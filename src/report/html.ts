@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../audit/ledger.js';
 import { ledgerTotals, versionSeries } from './series.js';
-import { COLORS, lineChart, niceMax, stackedBarChart } from './svg.js';
+import { COLORS, lineChart, niceMax, niceMin, stackedBarChart } from './svg.js';
 
 const esc = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(2)}%`);
@@ -16,7 +16,7 @@ export function renderReport(model: string, entries: AuditEntry[], generatedAt: 
   const labels = points.map((p) => p.label);
   const totals = ledgerTotals(entries);
   const accuracyValues = points.flatMap((p) => [p.candidateAccuracy, p.productionAccuracy]).filter((v): v is number => v !== null);
-  const accuracyMin = Math.max(0, Math.floor((Math.min(1, ...accuracyValues) - 0.05) * 20) / 20);
+  const accuracyMin = niceMin(accuracyValues, 1);
 
   const accuracy = lineChart(
     'Accuracy per version',
@@ -25,7 +25,7 @@ export function renderReport(model: string, entries: AuditEntry[], generatedAt: 
       { name: 'production model', color: COLORS.line, values: points.map((p) => p.productionAccuracy) },
       { name: 'candidate', color: COLORS.other, values: points.map((p) => p.candidateAccuracy) },
     ],
-    { min: accuracyMin, max: 1, format: (v) => `${(100 * v).toFixed(0)}%` },
+    { min: accuracyMin, max: 1, format: (v) => `${(100 * v).toFixed(1).replace(/\.0$/, '')}%` },
   );
   const compute = stackedBarChart(
     'Training compute per version',
@@ -34,7 +34,7 @@ export function renderReport(model: string, entries: AuditEntry[], generatedAt: 
       { name: 'warm start', color: COLORS.warm, values: points.map((p) => p.warmFlops / 1e9) },
       { name: 'scratch', color: COLORS.scratch, values: points.map((p) => p.scratchFlops / 1e9) },
     ],
-    { min: 0, max: niceMax(points.map((p) => (p.warmFlops + p.scratchFlops) / 1e9)), format: (v) => `${v.toFixed(0)} GF` },
+    { min: 0, max: niceMax(points.map((p) => (p.warmFlops + p.scratchFlops) / 1e9)), format: (v) => `${Number(v.toFixed(1))} GF` },
   );
   const cumulative = lineChart(
     'Cumulative compute',
@@ -43,7 +43,7 @@ export function renderReport(model: string, entries: AuditEntry[], generatedAt: 
       { name: 'retrain from scratch every version', color: COLORS.scratch, values: points.map((p) => p.cumulativeScratchFlops / 1e9) },
       { name: 'warmstart (actual)', color: COLORS.warm, values: points.map((p) => p.cumulativeSpentFlops / 1e9) },
     ],
-    { min: 0, max: niceMax(points.map((p) => p.cumulativeScratchFlops / 1e9)), format: (v) => `${v.toFixed(0)} GF` },
+    { min: 0, max: niceMax(points.map((p) => p.cumulativeScratchFlops / 1e9)), format: (v) => `${Number(v.toFixed(1))} GF` },
   );
 
   const rows = [...entries]

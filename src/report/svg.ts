@@ -21,7 +21,15 @@ function frame(title: string, labels: string[], axis: Axis, body: string, legend
   const step = (WIDTH - PAD.left - PAD.right) / Math.max(1, labels.length);
   const grid = ticks.map((t) => `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/><text x="${PAD.left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${esc(axis.format(t))}</text>`).join('');
   const xLabels = labels.map((label, i) => `<text x="${PAD.left + step * (i + 0.5)}" y="${HEIGHT - PAD.bottom + 16}" text-anchor="middle" font-size="11">${esc(label)}</text>`).join('');
-  const legendItems = legend.map(([name, color], i) => `<rect x="${PAD.left + i * 150}" y="${HEIGHT - 12}" width="10" height="10" fill="${color}"/><text x="${PAD.left + 14 + i * 150}" y="${HEIGHT - 3}" font-size="11">${esc(name)}</text>`).join('');
+  // Legend entries side by side, each as wide as its text (about 6.5 px per character at 11 px).
+  let legendX = PAD.left;
+  const legendItems = legend
+    .map(([name, color]) => {
+      const item = `<rect x="${legendX}" y="${HEIGHT - 12}" width="10" height="10" fill="${color}"/><text x="${legendX + 14}" y="${HEIGHT - 3}" font-size="11">${esc(name)}</text>`;
+      legendX += 14 + name.length * 6.5 + 18;
+      return item;
+    })
+    .join('');
   return `<svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${WIDTH} ${HEIGHT + 8}" width="${WIDTH}" height="${HEIGHT + 8}">${grid}${body}${xLabels}${legendItems}</svg>`;
 }
 
@@ -70,9 +78,22 @@ export function stackedBarChart(title: string, labels: string[], series: Series[
   return frame(title, labels, axis, body, series.map((s) => [s.name, s.color]));
 }
 
+/** A round tick step (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6 or 7.5 times a power of ten) of at least `raw`. */
+export function niceStep(raw: number): number {
+  if (raw <= 0) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const multiple = [1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 10].find((m) => m * magnitude >= raw * (1 - 1e-9)) ?? 10;
+  return Number((multiple * magnitude).toPrecision(6));
+}
+
+/** An axis maximum that is four round ticks above zero and above every value. */
 export function niceMax(values: number[]): number {
   const max = Math.max(0, ...values);
-  if (max === 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  return Math.ceil((max * 1.1) / magnitude) * magnitude;
+  return max === 0 ? 1 : 4 * niceStep((max * 1.05) / 4);
+}
+
+/** An axis minimum four round ticks below `top` and below every value (for accuracies, top = 1). */
+export function niceMin(values: number[], top: number): number {
+  const min = Math.min(top, ...values);
+  return Math.max(0, top - 4 * niceStep((top - min + 0.005) / 4));
 }
