@@ -64,7 +64,7 @@ describe('gateCandidate (paired test beyond TFX)', () => {
       DEFAULT_GATE,
     );
     expect(result.passed).toBe(false);
-    expect(result.reasons.join('\n')).toMatch(/FAIL: candidate significantly worse than production \(p=/);
+    expect(result.reasons.join('\n')).toMatch(/FAIL: candidate significantly worse than production \(one-sided p=/);
   });
 
   it('with waiveInsignificantDrops, a drop that is only noise does not block', () => {
