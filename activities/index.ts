@@ -5,6 +5,7 @@ import { evaluateCandidateActivity } from './evaluate.js';
 import { operatorPromoteActivity } from './operator.js';
 import { promoteCandidateActivity } from './promote.js';
 import { trainCandidateActivity } from './train.js';
+import { signalNewestVersionActivity } from './watch.js';
 
 export type { ActivityDeps } from './deps.js';
 export { BAD_DATASET } from './failures.js';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     recordAudit: recordAuditActivity(deps),
     recordBlessing: recordBlessingActivity(deps),
     operatorPromote: operatorPromoteActivity(deps),
+    signalNewestVersion: signalNewestVersionActivity(deps),
   };
 }
 

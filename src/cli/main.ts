@@ -6,6 +6,7 @@ import { loadManifest } from '../data/versions.js';
 import { isWarmstartError } from '../errors.js';
 import { connectClient, signalVersionLanded } from '../temporal/client.js';
 import { pauseRefreshes, promoteCandidate, resumeRefreshes, rollbackTo } from '../temporal/operations.js';
+import { parseInterval, triggerWatch, unwatchDataset, watchDataset } from '../temporal/schedules.js';
 import { createWorkers, type WorkerRole } from '../temporal/worker.js';
 import { cliContext } from './context.js';
 import { auditCommand } from './commands/audit.js';
@@ -34,6 +35,9 @@ data
 refreshing
   refresh --model <m> --dataset <d> --version <N>
                        validate the version, then signal-with-start the model's refresh workflow
+  watch --model <m> --dataset <d> [--every 5m] [--now]
+                       a Temporal Schedule polls the store and hands each new version to the refresh workflow
+  unwatch --model <m> --dataset <d>
   worker [--role all|control|training] [--task-queue <q>]
                        run workers: control = workflows + storage/evaluation activities,
                        training = the training activity on <queue>-training (GPU machines)
@@ -101,6 +105,8 @@ const OPTIONS = {
   candidate: { type: 'string' },
   reason: { type: 'string' },
   by: { type: 'string' },
+  every: { type: 'string' },
+  now: { type: 'boolean' },
   label: { type: 'string' },
   features: { type: 'string' },
   shape: { type: 'string' },
@@ -187,6 +193,23 @@ async function main(argv: string[]): Promise<number> {
       await withClient(async (client, { config }) => {
         const { workflowId } = await signalVersionLanded(client, { model, dataset, version, taskQueue: values['task-queue'] ?? config.temporal.taskQueue });
         out(values.json ? JSON.stringify({ workflowId, model, dataset, version }) : `signalled ${workflowId}: ${dataset} v${version}`);
+      });
+      return 0;
+    }
+    case 'watch':
+    case 'unwatch': {
+      const model = required(values, 'model');
+      const dataset = required(values, 'dataset');
+      await withClient(async (client, { config }) => {
+        if (command === 'unwatch') {
+          await unwatchDataset(client, model, dataset);
+          out(`stopped watching ${dataset} for ${model}`);
+          return;
+        }
+        const everySeconds = parseInterval(values.every ?? '5m');
+        const scheduleId = await watchDataset(client, { model, dataset, everySeconds, taskQueue: values['task-queue'] ?? config.temporal.taskQueue });
+        if (values.now) await triggerWatch(client, model, dataset);
+        out(`schedule ${scheduleId}: every ${everySeconds}s the newest version of ${dataset} goes to model-refresh/${model}`);
       });
       return 0;
     }

@@ -1,6 +1,6 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { WarmstartConfig } from '../config.js';
-import { WarmstartError } from '../errors.js';
+import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { RefreshSettingsInput } from '../refresh/settings.js';
 import {
   modelRefreshWorkflowId,
@@ -68,8 +68,17 @@ export async function waitForOutcome(
   options: { timeoutMs?: number; onPoll?: (state: ModelRefreshState) => void } = {},
 ): Promise<RefreshOutcome> {
   const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+  // The workflow may not exist yet when a schedule or another process is about to start it.
+  const startDeadline = Date.now() + 30_000;
   for (;;) {
-    const state = await queryRefreshState(client, model);
+    let state: ModelRefreshState;
+    try {
+      state = await queryRefreshState(client, model);
+    } catch (error) {
+      if (!isWarmstartError(error, 'MODEL_NOT_FOUND') || Date.now() > startDeadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
     options.onPoll?.(state);
     const outcome = [...state.outcomes].reverse().find((o) => o.dataset === dataset && o.version === version);
     if (outcome) return outcome;

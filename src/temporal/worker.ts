@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { trainingTaskQueue } from '../../workflows/activities.js';
 import type { WarmstartConfig } from '../config.js';
 import { WarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { signalVersionLanded } from './client.js';
 
 /** workflows/index.ts when running from source (tsx, vitest), workflows/index.js when compiled. */
 export function workflowsPath(): string {
@@ -57,7 +59,14 @@ export async function createWorkers(options: WarmstartWorkerOptions): Promise<Wa
   const connection = await connect(options.config);
   const role = options.role ?? 'all';
   const taskQueue = options.taskQueue ?? options.config.temporal.taskQueue;
-  const { trainCandidate, ...controlActivities } = createActivities({ store: options.store });
+  // The store watcher's activity signals model workflows through a client of its own.
+  const client = role !== 'training' ? new Client({ connection: await Connection.connect({ address: options.config.temporal.address }), namespace: options.config.temporal.namespace }) : null;
+  const signalVersion = client
+    ? async (request: { model: string; dataset: string; version: number }) => {
+        await signalVersionLanded(client, { ...request, taskQueue });
+      }
+    : undefined;
+  const { trainCandidate, ...controlActivities } = createActivities({ store: options.store, signalVersion });
   const workers: Worker[] = [];
   try {
     if (role !== 'training') {
@@ -87,6 +96,7 @@ export async function createWorkers(options: WarmstartWorkerOptions): Promise<Wa
   } catch (error) {
     // A failed Worker.create leaves the connection open and the process alive: close it.
     await connection.close();
+    await client?.connection.close();
     throw error;
   }
   return {
@@ -95,6 +105,9 @@ export async function createWorkers(options: WarmstartWorkerOptions): Promise<Wa
       await Promise.all(workers.map((worker) => worker.run()));
     },
     shutdown: () => workers.forEach((worker) => worker.shutdown()),
-    close: () => connection.close(),
+    close: async () => {
+      await connection.close();
+      await client?.connection.close();
+    },
   };
 }

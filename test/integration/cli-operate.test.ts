@@ -5,6 +5,8 @@ import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/audit/ledger.js';
 import { readProduction } from '../../src/registry/production.js';
+import { queryRefreshState, waitForOutcome } from '../../src/temporal/client.js';
+import { triggerWatch } from '../../src/temporal/schedules.js';
 import { versionRefreshWorkflowId } from '../../workflows/definitions.js';
 import { dumpDom, screenshot } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli.js';
@@ -165,5 +167,29 @@ describe('report', () => {
     await screenshot(file, png);
     const ink = inkShare(decodePng(readFileSync(png)));
     expect(ink).toBeGreaterThan(0.02);
+  });
+});
+
+describe('watch (a Temporal Schedule polls the store)', () => {
+  it('hands the newest version to the refresh workflow; later polls do not refresh it again', async () => {
+    const watched = h.newModel('watched');
+    await h.publish('mnist-watch', 'first', 1500);
+    const started = await cli('watch', '--model', watched, '--dataset', 'mnist-watch', '--every', '1h', '--now');
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(new RegExp(`schedule watch/${watched}/mnist-watch: every 3600s`));
+    const v1 = await waitForOutcome(h.client, watched, 'mnist-watch', 1, { timeoutMs: 120_000 });
+    expect(v1).toMatchObject({ status: 'promoted', mode: 'scratch' });
+
+    // A second poll with nothing new: the workflow ignores the version it already handled.
+    await triggerWatch(h.client, watched, 'mnist-watch');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const state = await queryRefreshState(h.client, watched);
+    expect(state.outcomes).toHaveLength(1);
+    expect(state.pending).toEqual([]);
+
+    expect((await cli('watch', '--model', watched, '--dataset', 'mnist-watch')).stderr).toMatch(/already exists/);
+    expect((await cli('unwatch', '--model', watched, '--dataset', 'mnist-watch')).code).toBe(0);
+    expect((await cli('unwatch', '--model', watched, '--dataset', 'mnist-watch')).stderr).toMatch(/nothing to unwatch/);
+    expect((await cli('watch', '--model', watched, '--dataset', 'mnist-watch', '--every', '2s')).stderr).toMatch(/polls too often/);
   });
 });
