@@ -10,18 +10,19 @@ import {
   type RefreshOutcome,
 } from '../../workflows/definitions.js';
 
+/** The one-line error for a Temporal server that does not answer, naming the fix. */
+export function temporalUnreachable(address: string, error: unknown): WarmstartError {
+  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  return new WarmstartError('TEMPORAL_UNREACHABLE', `cannot reach Temporal at ${address} (${reason}); start it (infra/services.sh start) or fix TEMPORAL_ADDRESS`, 'TEMPORAL_ADDRESS', { cause: error });
+}
+
 /** Connects to Temporal; an unreachable server is a one-line error that says how to fix it. */
 export async function connectClient(config: WarmstartConfig): Promise<Client> {
   try {
     const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
     return new Client({ connection, namespace: config.temporal.namespace });
   } catch (error) {
-    throw new WarmstartError(
-      'TEMPORAL_UNREACHABLE',
-      `cannot reach Temporal at ${config.temporal.address} (${(error as Error).message.split('\n')[0]}); start it (infra/services.sh start) or fix TEMPORAL_ADDRESS`,
-      'TEMPORAL_ADDRESS',
-      { cause: error },
-    );
+    throw temporalUnreachable(config.temporal.address, error);
   }
 }
 

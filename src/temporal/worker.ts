@@ -5,9 +5,8 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../../activities/index.js';
 import { trainingTaskQueue } from '../../workflows/activities.js';
 import type { WarmstartConfig } from '../config.js';
-import { WarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { signalVersionLanded } from './client.js';
+import { signalVersionLanded, temporalUnreachable } from './client.js';
 
 /** workflows/index.ts when running from source (tsx, vitest), workflows/index.js when compiled. */
 export function workflowsPath(): string {
@@ -45,12 +44,7 @@ async function connect(config: WarmstartConfig): Promise<NativeConnection> {
   try {
     return await NativeConnection.connect({ address: config.temporal.address });
   } catch (error) {
-    throw new WarmstartError(
-      'TEMPORAL_UNREACHABLE',
-      `cannot reach Temporal at ${config.temporal.address} (${(error as Error).message.split('\n')[0]}); start it (infra/services.sh start) or fix TEMPORAL_ADDRESS`,
-      'TEMPORAL_ADDRESS',
-      { cause: error },
-    );
+    throw temporalUnreachable(config.temporal.address, error);
   }
 }
 
