@@ -2,7 +2,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { loadVersions, type LoadOptions } from './data.js';
 import { runOne, type RunRecord, type RunSettings } from './run-one.js';
 import { finalAccuracy, speedUp, spread, stepsToReach, type SpeedUp, type Spread } from './target.js';
-import { scratchLevers, variants, type BenchHyper, type Variant } from './variants.js';
+import { combinedLevers, scratchLevers, variants, type BenchHyper, type Variant } from './variants.js';
 import type { LeverSettings } from '../training/levers.js';
 
 /**
@@ -17,7 +17,9 @@ export interface ContinualOptions extends RunSettings, LoadOptions {
   newVersion: number;
   seeds: number[];
   hyper: BenchHyper;
+  /** Overrides the chosen combination (combinedLevers) for tuning. */
   combined?: LeverSettings;
+  candidates?: LeverSettings[];
   /** Only these variants (tuning); all when absent. */
   only?: string[];
   log?: (line: string) => void;
@@ -133,7 +135,7 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
   const log = options.log ?? (() => {});
   const [old, next] = await loadVersions(store, options.dataset, [options.oldVersion, options.newVersion], options);
   if (!old || !next) throw new Error('benchContinual: versions did not load');
-  const chosen: Variant[] = variants(options.hyper, options.combined).filter((v) => !options.only || options.only.includes(v.name));
+  const chosen: Variant[] = variants(options.hyper, options.combined ?? combinedLevers(old.classes, next.classes), options.candidates).filter((v) => !options.only || options.only.includes(v.name));
   const scratch = scratchLevers(options.hyper);
   const runs: RunRecord[] = [];
   const outcomes = new Map<string, SeedOutcome[]>([['scratch', []], ...chosen.map((v) => [v.name, []] as [string, SeedOutcome[]])]);

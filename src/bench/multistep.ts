@@ -5,7 +5,7 @@ import { outcome, type SeedOutcome } from './continual.js';
 import { loadVersions, type LoadOptions } from './data.js';
 import { runOne, type RunRecord, type RunSettings } from './run-one.js';
 import { spread, type Spread } from './target.js';
-import { COMBINED_LEVERS, scratchLevers, type BenchHyper } from './variants.js';
+import { combinedLevers, scratchLevers, type BenchHyper } from './variants.js';
 
 /**
  * Multi-step mode: k successive versions. At every version after the first, retrain from scratch
@@ -43,7 +43,7 @@ export interface MultiStepResult {
   dataset: string;
   versions: number[];
   evaluationSplit: string;
-  settings: RunSettings & { seeds: number[]; combined: LeverSettings; trainRows: number[] };
+  settings: RunSettings & { seeds: number[]; combined: LeverSettings | 'per step (combinedLevers)'; trainRows: number[] };
   steps: StepSummary[];
   /** Over versions 2..k: scratch's steps / the chain's steps (budgets actually run), per seed. */
   cumulativeBudgetSpeedUp: Spread;
@@ -56,7 +56,6 @@ export interface MultiStepResult {
 
 export async function benchMultiStep(store: ObjectStore, options: MultiStepOptions): Promise<MultiStepResult> {
   const log = options.log ?? (() => {});
-  const combined = options.combined ?? COMBINED_LEVERS;
   const data = await loadVersions(store, options.dataset, options.versions, options);
   const scratch = scratchLevers(options.hyper);
   const runs: RunRecord[] = [];
@@ -73,7 +72,7 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
     for (const [index, version] of data.slice(1).entries()) {
       const reference = await runOne('scratch', version, scratch, seed, options, null);
       reference.model.dispose();
-      const next = await runOne('chain', version, combined, seed, options, { model: chain, classes: chainClasses });
+      const next = await runOne('chain', version, options.combined ?? combinedLevers(chainClasses, version.classes), seed, options, { model: chain, classes: chainClasses });
       chain.dispose();
       chain = next.model;
       chainClasses = version.classes;
@@ -118,7 +117,7 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
     dataset: options.dataset,
     versions: options.versions,
     evaluationSplit: options.evaluationSplit,
-    settings: { spec: options.spec, batchSize: options.batchSize, epochs: options.epochs, evaluationsPerEpoch: options.evaluationsPerEpoch, seeds: options.seeds, combined, trainRows: data.map((d) => d.train.count) },
+    settings: { spec: options.spec, batchSize: options.batchSize, epochs: options.epochs, evaluationsPerEpoch: options.evaluationsPerEpoch, seeds: options.seeds, combined: options.combined ?? 'per step (combinedLevers)', trainRows: data.map((d) => d.train.count) },
     steps,
     cumulativeBudgetSpeedUp: spread(budget)!,
     cumulativeReachSpeedUp: spread(reached),

@@ -59,7 +59,7 @@ operating
 benchmark
   bench continual --dataset <d> (--old <N> --new <M> | --versions 1,2,3,4,5 | --steps <k>) [--model mlp|cnn]
         [--seeds 3] [--split test|validation] [--epochs 15] [--json <file>] [--svg <file>] [--quick]
-        [--variants warm,combined] [--combined '<levers json>'] [--peak-lr 1e-3]
+        [--variants warm,combined] [--combined '<levers json>'] [--candidates '[<levers json>,...]'] [--peak-lr 1e-3]
                        the paper's speed-up table (L_100/L_99 in optimizer steps, FLOPs, accuracy) of
                        continual training vs scratch; --versions/--steps: chain of warm starts vs scratch
 
@@ -125,6 +125,7 @@ const OPTIONS = {
   quick: { type: 'boolean' },
   variants: { type: 'string' },
   combined: { type: 'string' },
+  candidates: { type: 'string' },
   'peak-lr': { type: 'string' },
 } as const;
 
@@ -313,6 +314,7 @@ async function main(argv: string[]): Promise<number> {
         quick: values.quick ?? false,
         only: values.variants?.split(',').map((v) => v.trim()),
         combined: values.combined,
+        candidates: values.candidates,
         peakLearningRate: values['peak-lr'] ? Number(values['peak-lr']) : undefined,
         json: jsonFile,
         svg: values.svg,

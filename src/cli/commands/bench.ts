@@ -30,6 +30,8 @@ export interface BenchCommandOptions {
   only?: string[];
   /** JSON LeverSettingsInput merged over the built-in combination (tuning). */
   combined?: string;
+  /** JSON array of LeverSettingsInput, each merged over the combination: extra variants candidate-1.. (tuning). */
+  candidates?: string;
   peakLearningRate?: number;
   json?: string;
   svg?: string;
@@ -51,14 +53,16 @@ export async function benchCommand(store: ObjectStore, options: BenchCommandOpti
   const settings = benchSettings(options);
   const seeds = Array.from({ length: options.seeds }, (_, i) => i + 1);
   const hyper = { ...DEFAULT_HYPER, ...(options.peakLearningRate !== undefined ? { peakLearningRate: options.peakLearningRate } : {}) };
-  const combined = options.combined ? resolveLevers(JSON.parse(options.combined) as LeverSettingsInput, COMBINED_LEVERS) : COMBINED_LEVERS;
+  // Tuning overrides are merged over the new-classes combination (the built-in choice is per step).
+  const combined = options.combined ? resolveLevers(JSON.parse(options.combined) as LeverSettingsInput, COMBINED_LEVERS) : undefined;
+  const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]).map((input) => resolveLevers(input, combined ?? COMBINED_LEVERS)) : undefined;
   const common = { ...settings, dataset: options.dataset, seeds, hyper, combined, evaluationSplit: options.split, log: options.log };
   const result = options.versions
     ? await benchMultiStep(store, { ...common, versions: options.versions })
-    : await benchContinual(store, { ...common, oldVersion: options.oldVersion!, newVersion: options.newVersion!, only: options.only });
+    : await benchContinual(store, { ...common, oldVersion: options.oldVersion!, newVersion: options.newVersion!, only: options.only, candidates });
   const machine = `${backend.name} (${backend.device}), ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
   const table = result.kind === 'continual' ? continualTable(result) : multiStepTable(result);
-  if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...result, rule: RULE, machine }, null, 1)}\n`);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...result, rule: RULE, machine })}\n`);
   if (options.svg) writeFileSync(options.svg, result.kind === 'continual' ? continualChart(result) : multiStepChart(result));
   return { text: `${table}\n\nRule: ${RULE}.\nMachine: ${machine}.`, result };
 }
