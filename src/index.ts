@@ -49,3 +49,9 @@ export { connectClient, signalVersionLanded, queryRefreshState, waitForOutcome }
 export { createWorkers, workflowsPath, type WorkerRole, type WarmstartWorkers } from './temporal/worker.js';
 export { createActivities } from '../activities/index.js';
 export * from '../workflows/definitions.js';
+export { benchContinual, type ContinualOptions, type ContinualResult, type VariantSummary, type SeedOutcome } from './bench/continual.js';
+export { benchMultiStep, type MultiStepOptions, type MultiStepResult, type StepSummary } from './bench/multistep.js';
+export { stepsToReach, finalAccuracy, speedUp, WINDOW as REACHED_WINDOW, type SpeedUp } from './bench/target.js';
+export { COMBINED_LEVERS, variants as benchVariants, type Variant as BenchVariant } from './bench/variants.js';
+export { continualTable, multiStepTable } from './bench/format.js';
+export { continualChart, multiStepChart } from './bench/chart.js';

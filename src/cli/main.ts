@@ -10,6 +10,7 @@ import { parseInterval, triggerWatch, unwatchDataset, watchDataset } from '../te
 import { createWorkers, type WorkerRole } from '../temporal/worker.js';
 import { cliContext } from './context.js';
 import { auditCommand } from './commands/audit.js';
+import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { importMnist } from './commands/import-mnist.js';
 import { replayCommand, replayHistoryCommand } from './commands/operate.js';
@@ -59,6 +60,12 @@ operating
                        point production at a stored (earlier promoted) candidate; audited
   pause --model <m> --reason <why> | resume --model <m>
   check                validate configuration and reach the store
+benchmark
+  bench continual --dataset <d> (--old <N> --new <M> | --versions 1,2,3,4,5 | --steps <k>) [--model mlp|cnn]
+        [--seeds 3] [--split test|validation] [--epochs 15] [--json <file>] [--svg <file>] [--quick]
+        [--variants warm,combined] [--combined '<levers json>'] [--candidates '[<levers json>,...]'] [--peak-lr 1e-3]
+                       the paper's speed-up table (L_100/L_99 in optimizer steps, FLOPs, accuracy) of
+                       continual training vs scratch; --versions/--steps: chain of warm starts vs scratch
 
 options: --store <uri> (overrides WARMSTART_STORE), --by <name> (default $USER), --json, --help
 environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, WARMSTART_STORE (s3://bucket/prefix | file:///dir),
@@ -114,6 +121,18 @@ const OPTIONS = {
   'weight-column': { type: 'string' },
   'id-column': { type: 'string' },
   'new-classes': { type: 'boolean' },
+  old: { type: 'string' },
+  new: { type: 'string' },
+  seeds: { type: 'string' },
+  steps: { type: 'string' },
+  split: { type: 'string' },
+  epochs: { type: 'string' },
+  svg: { type: 'string' },
+  quick: { type: 'boolean' },
+  variants: { type: 'string' },
+  combined: { type: 'string' },
+  candidates: { type: 'string' },
+  'peak-lr': { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -287,6 +306,44 @@ async function main(argv: string[]): Promise<number> {
       const reason = command === 'pause' ? required(values, 'reason') : '';
       await withClient((client) => (command === 'pause' ? pauseRefreshes(client, model, by, reason) : resumeRefreshes(client, model, by)));
       out(`${command === 'pause' ? 'paused' : 'resumed'} refreshes of ${model}`);
+      return 0;
+    }
+    case 'bench': {
+      if (rest[0] !== 'continual') throw new UsageError('usage: warmstart bench continual --dataset <name> --old <N> --new <M>');
+      const dataset = required(values, 'dataset');
+      const model = values.model ?? 'mlp';
+      if (model !== 'mlp' && model !== 'cnn') throw new UsageError(`--model must be mlp or cnn (got "${model}")`);
+      const split = values.split ?? 'test';
+      if (split !== 'test' && split !== 'validation') throw new UsageError(`--split must be test or validation (got "${split}")`);
+      const versions = values.versions
+        ? values.versions.split(',').map((v) => positiveInt(v.trim(), 'versions'))
+        : values.steps
+          ? Array.from({ length: positiveInt(values.steps, 'steps') }, (_, i) => i + 1)
+          : undefined;
+      if (versions && versions.length < 2) throw new UsageError('--versions/--steps needs at least 2 versions');
+      // --json is a boolean elsewhere (machine-readable output); here it takes the file after it.
+      const jsonFile = values.json ? rest[1] : undefined;
+      if (values.json && !jsonFile) throw new UsageError('--json needs a file name');
+      const { store } = await cliContext(values.store);
+      const { text } = await benchCommand(store, {
+        dataset,
+        oldVersion: versions ? undefined : positiveInt(required(values, 'old'), 'old'),
+        newVersion: versions ? undefined : positiveInt(required(values, 'new'), 'new'),
+        versions,
+        model,
+        seeds: values.seeds ? positiveInt(values.seeds, 'seeds') : 3,
+        split,
+        epochs: values.epochs ? positiveInt(values.epochs, 'epochs') : undefined,
+        quick: values.quick ?? false,
+        only: values.variants?.split(',').map((v) => v.trim()),
+        combined: values.combined,
+        candidates: values.candidates,
+        peakLearningRate: values['peak-lr'] ? Number(values['peak-lr']) : undefined,
+        json: jsonFile,
+        svg: values.svg,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      out(text);
       return 0;
     }
     case 'check': {

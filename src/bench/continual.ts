@@ -1,0 +1,180 @@
+import type { ObjectStore } from '../storage/object-store.js';
+import { loadVersions, type LoadOptions } from './data.js';
+import { runOne, type RunRecord, type RunSettings } from './run-one.js';
+import { finalAccuracy, speedUp, spread, stepsToReach, type SpeedUp, type Spread } from './target.js';
+import { combinedLevers, scratchLevers, variants, type BenchHyper, type Variant } from './variants.js';
+import type { LeverSettings } from '../training/levers.js';
+
+/**
+ * One old -> new comparison (CONTINUAL.md protocol): per seed, a base model trained on the old version
+ * (not charged), scratch on the new version for the full schedule (its final accuracy is A*), and each
+ * variant started from the base. Runs are paired by seed: scratch and every variant of a seed share
+ * the seed (same fresh init for new head rows and same data order).
+ */
+export interface ContinualOptions extends RunSettings, LoadOptions {
+  dataset: string;
+  oldVersion: number;
+  newVersion: number;
+  seeds: number[];
+  hyper: BenchHyper;
+  /** Overrides the chosen combination (combinedLevers) for tuning. */
+  combined?: LeverSettings;
+  candidates?: LeverSettings[];
+  /** Only these variants (tuning); all when absent. */
+  only?: string[];
+  log?: (line: string) => void;
+}
+
+/** Per seed, how a run compares with its seed's scratch run. */
+export interface SeedOutcome {
+  seed: number;
+  target: number;
+  /** Steps to reach A* (L_100) and 0.99 A* (L_99), by the rule in target.ts. */
+  steps100: number | null;
+  steps99: number | null;
+  speedUp100: SpeedUp;
+  speedUp99: SpeedUp;
+  /** FLOPs to reach A*, the scoring pass included; ratio scratch / this. */
+  flopsSpeedUp100: number | null;
+  finalAccuracy: number;
+  finalOld: number | null;
+  finalNew: number | null;
+  /** Reached A* at some point but its final accuracy is below it. */
+  endedBelow: boolean;
+  wallSeconds: number;
+  steps: number;
+  examples: number;
+  flops: number;
+}
+
+export interface VariantSummary {
+  name: string;
+  description: string;
+  levers: LeverSettings | null;
+  seeds: SeedOutcome[];
+  speedUp100: Spread | null;
+  speedUp99: Spread | null;
+  /** Seeds in which L_99 is 0 steps (the old model already within 1% of A*). */
+  zero99: number;
+  reached100: number;
+  flopsSpeedUp100: Spread | null;
+  finalAccuracy: Spread;
+  /** Final accuracy minus A*, in points (mean over seeds). */
+  finalMinusTarget: Spread;
+  finalOld: Spread | null;
+  finalNew: Spread | null;
+  endedBelow: number;
+  wallSeconds: Spread;
+}
+
+export interface ContinualResult {
+  kind: 'continual';
+  dataset: string;
+  oldVersion: number;
+  newVersion: number;
+  evaluationSplit: string;
+  settings: RunSettings & { seeds: number[]; trainRows: { old: number; new: number }; evaluationRows: number; classes: { old: string[]; new: string[] } };
+  summaries: VariantSummary[];
+  runs: RunRecord[];
+}
+
+/** FLOPs spent until `steps`: training examples so far (the run's examples per step) plus the whole scoring pass. */
+const reachCost = (record: RunRecord, steps: number) => (steps * record.compute.examples * record.trainFlopsPerExample) / Math.max(1, record.compute.steps) + record.compute.scoringFlops;
+
+export function outcome(record: RunRecord, scratch: RunRecord): SeedOutcome {
+  const target = finalAccuracy(scratch.curve);
+  const scratch100 = stepsToReach(scratch.curve, target);
+  const scratch99 = stepsToReach(scratch.curve, 0.99 * target);
+  const steps100 = stepsToReach(record.curve, target);
+  const steps99 = stepsToReach(record.curve, 0.99 * target);
+  const final = finalAccuracy(record.curve);
+  const last = record.curve.at(-1);
+  return {
+    seed: record.seed,
+    target,
+    steps100,
+    steps99,
+    speedUp100: speedUp(scratch100, steps100),
+    speedUp99: speedUp(scratch99, steps99),
+    flopsSpeedUp100: steps100 !== null && scratch100 !== null && reachCost(record, steps100) > 0 ? reachCost(scratch, scratch100) / reachCost(record, steps100) : null,
+    finalAccuracy: final,
+    finalOld: last?.oldAccuracy ?? null,
+    finalNew: last?.newAccuracy ?? null,
+    endedBelow: steps100 !== null && final < target - 1e-12,
+    wallSeconds: record.compute.wallSeconds + record.compute.scoringSeconds,
+    steps: record.compute.steps,
+    examples: record.compute.examples + record.compute.scoringExamples,
+    flops: record.compute.flops + record.compute.scoringFlops,
+  };
+}
+
+const ratios = (list: SpeedUp[]) => list.flatMap((s) => (s.kind === 'ratio' ? [s.value] : []));
+const nonNull = <T>(list: (T | null)[]) => list.filter((v): v is T => v !== null);
+
+export function summarize(name: string, description: string, levers: LeverSettings | null, seeds: SeedOutcome[]): VariantSummary {
+  return {
+    name,
+    description,
+    levers,
+    seeds,
+    speedUp100: spread(ratios(seeds.map((s) => s.speedUp100))),
+    speedUp99: spread(ratios(seeds.map((s) => s.speedUp99))),
+    zero99: seeds.filter((s) => s.speedUp99.kind === 'zero').length,
+    reached100: seeds.filter((s) => s.steps100 !== null).length,
+    flopsSpeedUp100: spread(nonNull(seeds.map((s) => s.flopsSpeedUp100))),
+    finalAccuracy: spread(seeds.map((s) => s.finalAccuracy))!,
+    finalMinusTarget: spread(seeds.map((s) => 100 * (s.finalAccuracy - s.target)))!,
+    finalOld: spread(nonNull(seeds.map((s) => s.finalOld))),
+    finalNew: spread(nonNull(seeds.map((s) => s.finalNew))),
+    endedBelow: seeds.filter((s) => s.endedBelow).length,
+    wallSeconds: spread(seeds.map((s) => s.wallSeconds))!,
+  };
+}
+
+export async function benchContinual(store: ObjectStore, options: ContinualOptions): Promise<ContinualResult> {
+  const log = options.log ?? (() => {});
+  const [old, next] = await loadVersions(store, options.dataset, [options.oldVersion, options.newVersion], options);
+  if (!old || !next) throw new Error('benchContinual: versions did not load');
+  const chosen: Variant[] = variants(options.hyper, options.combined ?? combinedLevers(old.classes, next.classes), options.candidates).filter((v) => !options.only || options.only.includes(v.name));
+  const scratch = scratchLevers(options.hyper);
+  const runs: RunRecord[] = [];
+  const outcomes = new Map<string, SeedOutcome[]>([['scratch', []], ...chosen.map((v) => [v.name, []] as [string, SeedOutcome[]])]);
+  for (const seed of options.seeds) {
+    const base = await runOne('base', old, scratch, seed, options, null);
+    runs.push(base.record);
+    log(`seed ${seed}: base on v${old.version} final ${(100 * finalAccuracy(base.record.curve)).toFixed(2)}%`);
+    const reference = await runOne('scratch', next, scratch, seed, options, null);
+    reference.model.dispose();
+    runs.push(reference.record);
+    outcomes.get('scratch')!.push(outcome(reference.record, reference.record));
+    log(`seed ${seed}: scratch on v${next.version} A* ${(100 * finalAccuracy(reference.record.curve)).toFixed(2)}% in ${reference.record.compute.steps} steps`);
+    for (const variant of chosen) {
+      const run = await runOne(variant.name, next, variant.levers, seed, options, { model: base.model, classes: old.classes });
+      run.model.dispose();
+      runs.push(run.record);
+      const result = outcome(run.record, reference.record);
+      outcomes.get(variant.name)!.push(result);
+      log(`seed ${seed}: ${variant.name} L100 ${result.steps100 ?? 'missed'} steps, final ${(100 * result.finalAccuracy).toFixed(2)}%`);
+    }
+    base.model.dispose();
+  }
+  return {
+    kind: 'continual',
+    dataset: options.dataset,
+    oldVersion: old.version,
+    newVersion: next.version,
+    evaluationSplit: options.evaluationSplit,
+    settings: {
+      spec: options.spec,
+      batchSize: options.batchSize,
+      epochs: options.epochs,
+      evaluationsPerEpoch: options.evaluationsPerEpoch,
+      seeds: options.seeds,
+      trainRows: { old: old.train.count, new: next.train.count },
+      evaluationRows: next.evaluation.count,
+      classes: { old: old.classes, new: next.classes },
+    },
+    summaries: [summarize('scratch', 'scratch on old+new, full schedule (reference)', scratch, outcomes.get('scratch')!), ...chosen.map((v) => summarize(v.name, v.description, v.levers, outcomes.get(v.name)!))],
+    runs,
+  };
+}

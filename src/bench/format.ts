@@ -1,0 +1,84 @@
+import type { ContinualResult, VariantSummary } from './continual.js';
+import type { MultiStepResult } from './multistep.js';
+import type { SpeedUp, Spread } from './target.js';
+import { WINDOW } from './target.js';
+
+/** Markdown tables of the benchmark's results. Pure module. */
+const range = (s: Spread | null, digits: number, scale = 1) =>
+  s === null ? '-' : s.n > 1 ? `${(s.mean * scale).toFixed(digits)} (${(s.min * scale).toFixed(digits)}-${(s.max * scale).toFixed(digits)})` : (s.mean * scale).toFixed(digits);
+
+export const RULE = `A* = scratch's final accuracy (mean of its last ${WINDOW} evaluations); a run reaches a target at the last step of the first window of ${WINDOW} consecutive evaluations whose mean is >= the target (0 steps when the old model is already there before training); same rule for scratch and every variant; speed-ups are per seed against the same seed's scratch run, mean (min-max) over seeds`;
+
+function speedCell(summary: VariantSummary, which: '100' | '99'): string {
+  const seeds = summary.seeds.length;
+  const spreadOf = which === '100' ? summary.speedUp100 : summary.speedUp99;
+  const kinds = summary.seeds.map((s) => (which === '100' ? s.speedUp100 : s.speedUp99).kind);
+  const zero = kinds.filter((k) => k === 'zero').length;
+  const missed = kinds.filter((k) => k === 'missed').length;
+  const parts: string[] = [];
+  if (spreadOf) parts.push(`${range(spreadOf, 2)}x`);
+  if (zero > 0) parts.push(`0 steps in ${zero}/${seeds}`);
+  if (missed > 0) parts.push(`missed in ${missed}/${seeds}`);
+  return parts.join('; ');
+}
+
+const stepsCell = (summary: VariantSummary, pick: (s: VariantSummary['seeds'][number]) => number | null) => {
+  const values = summary.seeds.map(pick);
+  const got = values.filter((v): v is number => v !== null);
+  return got.length === 0 ? 'missed' : `${Math.round(got.reduce((a, b) => a + b, 0) / got.length)}${got.length < values.length ? ` (${got.length}/${values.length})` : ''}`;
+};
+
+export function continualTable(result: ContinualResult): string {
+  const head = '| variant | L_100 speed-up | L_99 speed-up | steps to A* | FLOPs speed-up (L_100) | final acc % | final - A* (pts) | old % | new % | ended below A* | wall s (run) |';
+  const rows = result.summaries.map((s) =>
+    [
+      s.name,
+      s.name === 'scratch' ? '1 (reference)' : speedCell(s, '100'),
+      s.name === 'scratch' ? '1 (reference)' : speedCell(s, '99'),
+      stepsCell(s, (o) => o.steps100),
+      s.name === 'scratch' ? '1' : `${range(s.flopsSpeedUp100, 2)}x`,
+      range(s.finalAccuracy, 2, 100),
+      range(s.finalMinusTarget, 2),
+      range(s.finalOld, 2, 100),
+      range(s.finalNew, 2, 100),
+      s.name === 'scratch' ? '-' : `${s.endedBelow}/${s.seeds.length}`,
+      range(s.wallSeconds, 1),
+    ].join(' | '),
+  );
+  const settings = result.settings;
+  return [
+    `**${result.dataset} v${result.oldVersion} -> v${result.newVersion}** (${settings.trainRows.old} -> ${settings.trainRows.new} train rows, classes ${settings.classes.old.length} -> ${settings.classes.new.length}; ${result.evaluationSplit} split ${settings.evaluationRows} rows; ${describeSpec(settings)}; seeds ${settings.seeds.join(',')})`,
+    '',
+    head,
+    `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r} |`),
+  ].join('\n');
+}
+
+function describeSpec(settings: { spec: { kind: string }; batchSize: number; epochs: number; evaluationsPerEpoch: number }): string {
+  return `${JSON.stringify(settings.spec)}, batch ${settings.batchSize}, scratch ${settings.epochs} epochs, ${settings.evaluationsPerEpoch} evaluations/epoch`;
+}
+
+export function multiStepTable(result: MultiStepResult): string {
+  const head = '| version | scratch steps | chain steps | scratch A* % | chain final % | chain - A* (pts) | chain reached A* | chain old % | chain new % |';
+  const rows = result.steps.map((s) =>
+    [`v${s.version}`, s.scratchSteps, s.chainSteps, range(s.scratchAccuracy, 2, 100), range(s.chainAccuracy, 2, 100), range(s.chainMinusScratch, 2), `${s.chainReached}/${s.seeds.length}`, range(s.chainOld, 2, 100), range(s.chainNew, 2, 100)].join(' | '),
+  );
+  const reach = result.cumulativeReachSpeedUp;
+  return [
+    `**${result.dataset} versions ${result.versions.join(',')}** (${result.settings.trainRows.join(' -> ')} train rows; ${result.evaluationSplit} split; ${describeSpec(result.settings)}; seeds ${result.settings.seeds.join(',')}; the first version's model is shared and not charged)`,
+    '',
+    head,
+    `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r} |`),
+    '',
+    `cumulative steps over v${result.versions[1]}..v${result.versions.at(-1)}: scratch ${result.cumulative.scratchSteps}, chain ${result.cumulative.chainSteps}: budget speed-up ${range(result.cumulativeBudgetSpeedUp, 2)}x; ` +
+      `cumulative L_100 (sum of steps to reach each version's A*) ${reach ? `${range(reach, 2)}x` : 'n/a'}${result.cumulativeReachMissed > 0 ? ` (chain missed an A* in ${result.cumulativeReachMissed}/${result.settings.seeds.length} seeds)` : ''}; ` +
+      `cumulative GFLOPs scratch ${range(result.cumulative.scratchFlops, 1, 1e-9)}, chain ${range(result.cumulative.chainFlops, 1, 1e-9)}`,
+  ].join('\n');
+}
+
+/** For JSON output and tests: a speed-up as text. */
+export function speedUpText(s: SpeedUp): string {
+  return s.kind === 'ratio' ? `${s.value.toFixed(2)}x` : s.kind === 'zero' ? '0 steps' : 'missed';
+}

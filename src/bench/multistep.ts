@@ -1,0 +1,128 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { LeverSettings } from '../training/levers.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { outcome, type SeedOutcome } from './continual.js';
+import { loadVersions, type LoadOptions } from './data.js';
+import { runOne, type RunRecord, type RunSettings } from './run-one.js';
+import { spread, type Spread } from './target.js';
+import { combinedLevers, scratchLevers, type BenchHyper } from './variants.js';
+
+/**
+ * Multi-step mode: k successive versions. At every version after the first, retrain from scratch
+ * (fresh init, full schedule) or continue a chain of warm starts with the combined levers. The first
+ * version's scratch model is shared by both (not charged to either). Cumulative compute and the
+ * accuracy at every step are reported per seed.
+ */
+export interface MultiStepOptions extends RunSettings, LoadOptions {
+  dataset: string;
+  versions: number[];
+  seeds: number[];
+  hyper: BenchHyper;
+  combined?: LeverSettings;
+  log?: (line: string) => void;
+}
+
+export interface StepSummary {
+  version: number;
+  /** Scratch's A* at this version and the chain's final accuracy, in [0, 1]. */
+  scratchAccuracy: Spread;
+  chainAccuracy: Spread;
+  /** Chain final minus scratch A*, in points. */
+  chainMinusScratch: Spread;
+  scratchSteps: number;
+  chainSteps: number;
+  /** Seeds in which the chain reached this version's A* (rule in target.ts). */
+  chainReached: number;
+  chainOld: Spread | null;
+  chainNew: Spread | null;
+  seeds: SeedOutcome[];
+}
+
+export interface MultiStepResult {
+  kind: 'multistep';
+  dataset: string;
+  versions: number[];
+  evaluationSplit: string;
+  settings: RunSettings & { seeds: number[]; combined: LeverSettings | 'per step (combinedLevers)'; trainRows: number[] };
+  steps: StepSummary[];
+  /** Over versions 2..k: scratch's steps / the chain's steps (budgets actually run), per seed. */
+  cumulativeBudgetSpeedUp: Spread;
+  /** Over versions 2..k: sum of scratch's steps to reach its A* / sum of the chain's; null for a seed in which the chain missed a step. */
+  cumulativeReachSpeedUp: Spread | null;
+  cumulativeReachMissed: number;
+  cumulative: { scratchSteps: number; chainSteps: number; scratchFlops: Spread; chainFlops: Spread };
+  runs: RunRecord[];
+}
+
+export async function benchMultiStep(store: ObjectStore, options: MultiStepOptions): Promise<MultiStepResult> {
+  const log = options.log ?? (() => {});
+  const data = await loadVersions(store, options.dataset, options.versions, options);
+  const scratch = scratchLevers(options.hyper);
+  const runs: RunRecord[] = [];
+  const perStep = data.slice(1).map(() => ({ outcomes: [] as SeedOutcome[], scratch: [] as RunRecord[] }));
+  const budget: number[] = [];
+  const reach: (number | null)[] = [];
+  const flops = { scratch: [] as number[], chain: [] as number[] };
+  for (const seed of options.seeds) {
+    const first = await runOne('base', data[0]!, scratch, seed, options, null);
+    runs.push(first.record);
+    let chain: tf.LayersModel = first.model;
+    let chainClasses = data[0]!.classes;
+    const sums = { scratchSteps: 0, chainSteps: 0, scratchReach: 0, chainReach: 0, missed: false, scratchFlops: 0, chainFlops: 0 };
+    for (const [index, version] of data.slice(1).entries()) {
+      const reference = await runOne('scratch', version, scratch, seed, options, null);
+      reference.model.dispose();
+      const next = await runOne('chain', version, options.combined ?? combinedLevers(chainClasses, version.classes), seed, options, { model: chain, classes: chainClasses });
+      chain.dispose();
+      chain = next.model;
+      chainClasses = version.classes;
+      runs.push(reference.record, next.record);
+      const result = outcome(next.record, reference.record);
+      const scratchReach = outcome(reference.record, reference.record).steps100!;
+      perStep[index]!.outcomes.push(result);
+      perStep[index]!.scratch.push(reference.record);
+      sums.scratchSteps += reference.record.compute.steps;
+      sums.chainSteps += next.record.compute.steps;
+      sums.scratchFlops += reference.record.compute.flops;
+      sums.chainFlops += next.record.compute.flops + next.record.compute.scoringFlops;
+      sums.scratchReach += scratchReach;
+      if (result.steps100 === null) sums.missed = true;
+      else sums.chainReach += result.steps100;
+      log(`seed ${seed} v${version.version}: scratch A* ${(100 * result.target).toFixed(2)}%, chain ${(100 * result.finalAccuracy).toFixed(2)}% (reached: ${result.steps100 ?? 'no'})`);
+    }
+    chain.dispose();
+    budget.push(sums.scratchSteps / sums.chainSteps);
+    reach.push(sums.missed || sums.chainReach === 0 ? null : sums.scratchReach / sums.chainReach);
+    flops.scratch.push(sums.scratchFlops);
+    flops.chain.push(sums.chainFlops);
+  }
+  const steps: StepSummary[] = perStep.map((step, index) => {
+    const version = data[index + 1]!;
+    return {
+      version: version.version,
+      scratchAccuracy: spread(step.outcomes.map((o) => o.target))!,
+      chainAccuracy: spread(step.outcomes.map((o) => o.finalAccuracy))!,
+      chainMinusScratch: spread(step.outcomes.map((o) => 100 * (o.finalAccuracy - o.target)))!,
+      scratchSteps: step.scratch[0]?.compute.steps ?? 0,
+      chainSteps: step.outcomes[0]?.steps ?? 0,
+      chainReached: step.outcomes.filter((o) => o.steps100 !== null).length,
+      chainOld: spread(step.outcomes.flatMap((o) => (o.finalOld === null ? [] : [o.finalOld]))),
+      chainNew: spread(step.outcomes.flatMap((o) => (o.finalNew === null ? [] : [o.finalNew]))),
+      seeds: step.outcomes,
+    };
+  });
+  const reached = reach.filter((r): r is number => r !== null);
+  return {
+    kind: 'multistep',
+    dataset: options.dataset,
+    versions: options.versions,
+    evaluationSplit: options.evaluationSplit,
+    settings: { spec: options.spec, batchSize: options.batchSize, epochs: options.epochs, evaluationsPerEpoch: options.evaluationsPerEpoch, seeds: options.seeds, combined: options.combined ?? 'per step (combinedLevers)', trainRows: data.map((d) => d.train.count) },
+    steps,
+    cumulativeBudgetSpeedUp: spread(budget)!,
+    cumulativeReachSpeedUp: spread(reached),
+    cumulativeReachMissed: reach.length - reached.length,
+    cumulative: { scratchSteps: steps.reduce((n, s) => n + s.scratchSteps, 0), chainSteps: steps.reduce((n, s) => n + s.chainSteps, 0), scratchFlops: spread(flops.scratch)!, chainFlops: spread(flops.chain)! },
+    runs,
+  };
+}

@@ -1,0 +1,65 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { PreviousModel } from '../training/init.js';
+import type { LeverSettings } from '../training/levers.js';
+import { runTraining, type ComputeAccount, type CurvePoint } from '../training/run.js';
+import type { ModelSpec } from '../training/spec.js';
+import type { VersionData } from './data.js';
+
+/** One training run of the benchmark, as recorded in the JSON (every run's curve). */
+export interface RunRecord {
+  /** scratch, base, or a variant's name. */
+  name: string;
+  seed: number;
+  version: number;
+  levers: LeverSettings;
+  /** Steps a scratch run of this version gets (the schedule's stepsFraction is relative to it). */
+  scratchSteps: number;
+  curve: CurvePoint[];
+  compute: ComputeAccount;
+  /** Training FLOPs per example (forward + backward), for FLOPs to reach a target. */
+  trainFlopsPerExample: number;
+}
+
+export interface RunSettings {
+  spec: ModelSpec;
+  batchSize: number;
+  epochs: number;
+  evaluationsPerEpoch: number;
+}
+
+/** Scratch's budget: `epochs` passes over the version's training rows. */
+export function scratchStepsFor(data: VersionData, settings: RunSettings): number {
+  return Math.max(1, Math.ceil((data.train.count * settings.epochs) / settings.batchSize));
+}
+
+/** Evaluate every 1/evaluationsPerEpoch epoch of this version's data, the same cadence for every run. */
+export function evaluateEveryFor(data: VersionData, settings: RunSettings): number {
+  return Math.max(1, Math.round(data.train.count / settings.batchSize / settings.evaluationsPerEpoch));
+}
+
+export async function runOne(
+  name: string,
+  data: VersionData,
+  levers: LeverSettings,
+  seed: number,
+  settings: RunSettings,
+  previous: PreviousModel | null,
+): Promise<{ model: tf.LayersModel; record: RunRecord }> {
+  const scratchSteps = scratchStepsFor(data, settings);
+  const result = await runTraining({
+    spec: settings.spec,
+    inputShape: data.manifest.features.shape,
+    classes: data.classes,
+    train: data.train,
+    previous,
+    levers: { ...levers, schedule: { ...levers.schedule, evaluateEvery: evaluateEveryFor(data, settings) } },
+    scratchSteps,
+    batchSize: settings.batchSize,
+    seed,
+    evaluation: data.evaluation,
+  });
+  return {
+    model: result.model,
+    record: { name, seed, version: data.version, levers, scratchSteps, curve: result.curve, compute: result.compute, trainFlopsPerExample: result.flopsPerExample.trainPerExample },
+  };
+}

@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { continualChart, multiStepChart } from '../../bench/chart.js';
+import { benchContinual, type ContinualResult } from '../../bench/continual.js';
+import { continualTable, multiStepTable, RULE } from '../../bench/format.js';
+import { benchMultiStep, type MultiStepResult } from '../../bench/multistep.js';
+import type { RunSettings } from '../../bench/run-one.js';
+import { COMBINED_LEVERS, DEFAULT_HYPER } from '../../bench/variants.js';
+import { selectBackend } from '../../training/backend.js';
+import { resolveLevers, type LeverSettingsInput } from '../../training/levers.js';
+import { DEFAULT_CNN_SPEC, type ModelSpec } from '../../training/spec.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+
+/**
+ * `warmstart bench continual`: the paper's speed-up table on any published dataset (old -> new pair,
+ * or multi-step over several versions). Full runs are not part of CI; --quick is (a tiny slice).
+ */
+export interface BenchCommandOptions {
+  dataset: string;
+  /** Pair mode. */
+  oldVersion?: number;
+  newVersion?: number;
+  /** Multi-step mode. */
+  versions?: number[];
+  model: 'mlp' | 'cnn';
+  seeds: number;
+  split: 'validation' | 'test';
+  epochs?: number;
+  quick: boolean;
+  only?: string[];
+  /** JSON LeverSettingsInput merged over the built-in combination (tuning). */
+  combined?: string;
+  /** JSON array of LeverSettingsInput, each merged over the combination: extra variants candidate-1.. (tuning). */
+  candidates?: string;
+  peakLearningRate?: number;
+  json?: string;
+  svg?: string;
+  log?: (line: string) => void;
+}
+
+/** The MLP of the sizing runs (784-256-10 on MNIST); the CNN is ~15x slower on wasm. */
+export const BENCH_MLP: ModelSpec = { kind: 'mlp', hidden: [256] };
+
+export function benchSettings(options: Pick<BenchCommandOptions, 'model' | 'quick' | 'epochs'>): RunSettings & { trainLimit?: number; evaluationLimit?: number } {
+  const spec = options.model === 'cnn' ? DEFAULT_CNN_SPEC : BENCH_MLP;
+  // Quick: a few hundred rows and a few dozen steps, to prove the pipeline end to end in CI.
+  if (options.quick) return { spec, batchSize: 32, epochs: options.epochs ?? 3, evaluationsPerEpoch: 4, trainLimit: 300, evaluationLimit: 200 };
+  return { spec, batchSize: 64, epochs: options.epochs ?? 15, evaluationsPerEpoch: 10 };
+}
+
+export async function benchCommand(store: ObjectStore, options: BenchCommandOptions): Promise<{ text: string; result: ContinualResult | MultiStepResult }> {
+  const backend = await selectBackend();
+  const settings = benchSettings(options);
+  const seeds = Array.from({ length: options.seeds }, (_, i) => i + 1);
+  const hyper = { ...DEFAULT_HYPER, ...(options.peakLearningRate !== undefined ? { peakLearningRate: options.peakLearningRate } : {}) };
+  // Tuning overrides are merged over the new-classes combination (the built-in choice is per step).
+  const combined = options.combined ? resolveLevers(JSON.parse(options.combined) as LeverSettingsInput, COMBINED_LEVERS) : undefined;
+  const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]).map((input) => resolveLevers(input, combined ?? COMBINED_LEVERS)) : undefined;
+  const common = { ...settings, dataset: options.dataset, seeds, hyper, combined, evaluationSplit: options.split, log: options.log };
+  const result = options.versions
+    ? await benchMultiStep(store, { ...common, versions: options.versions })
+    : await benchContinual(store, { ...common, oldVersion: options.oldVersion!, newVersion: options.newVersion!, only: options.only, candidates });
+  const machine = `${backend.name} (${backend.device}), ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  const table = result.kind === 'continual' ? continualTable(result) : multiStepTable(result);
+  if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...result, rule: RULE, machine })}\n`);
+  if (options.svg) writeFileSync(options.svg, result.kind === 'continual' ? continualChart(result) : multiStepChart(result));
+  return { text: `${table}\n\nRule: ${RULE}.\nMachine: ${machine}.`, result };
+}

@@ -1,0 +1,110 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ContinualResult } from '../../src/bench/continual.js';
+import type { MultiStepResult } from '../../src/bench/multistep.js';
+import { benchCommand } from '../../src/cli/commands/bench.js';
+import { importMnist } from '../../src/cli/commands/import-mnist.js';
+import { publishVersion } from '../../src/data/publish.js';
+import type { ShardWriteRow } from '../../src/data/parquet-shard.js';
+import { LocalObjectStore } from '../../src/storage/local-store.js';
+import { runCli } from '../helpers/cli.js';
+
+/**
+ * The benchmark end to end on tiny slices (--quick): what CI runs to prove it still works. The full
+ * runs (README "Continual-training benchmark") are not part of CI.
+ */
+const directory = mkdtempSync(path.join(tmpdir(), 'warmstart-bench-'));
+const store = new LocalObjectStore(directory);
+
+/** Gaussian blobs in a 3x3x2 uint8 "image": a shape and class count unlike MNIST's. */
+function blobs(classes: number[], perClass: number, firstId: number): ShardWriteRow[] {
+  let state = 12345 + firstId;
+  const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 0x1_0000_0000);
+  const rows: ShardWriteRow[] = [];
+  for (const label of classes) {
+    for (let i = 0; i < perClass; i++) {
+      const features = new Uint8Array(18);
+      for (let j = 0; j < 18; j++) {
+        const centre = ((label * 7 + j * 3) % 5) * 50;
+        features[j] = Math.max(0, Math.min(255, Math.round(centre + (random() - 0.5) * 60)));
+      }
+      rows.push({ id: firstId + rows.length, label, features });
+    }
+  }
+  return rows;
+}
+
+async function publishSynthetic(dataset: string, classes: string[], rows: ShardWriteRow[]) {
+  await publishVersion(store, {
+    dataset,
+    rows,
+    columns: { id: 'id', label: 'label', features: 'pixels' },
+    features: { encoding: 'uint8-binary', shape: [3, 3, 2], scale: 1 / 255 },
+    classes,
+    split: { kind: 'hash', testFraction: 0.2, validationFraction: 0.1 },
+  });
+}
+
+/** Everything but wall-clock times and the machine's load. */
+function withoutTimes(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (/seconds$/i.test(key) || key === 'machine' ? undefined : v)));
+}
+
+beforeAll(async () => {
+  await importMnist(store, { dataset: 'mnist-ci', versions: '0-6,7-9', limit: 400 });
+  // 3 classes, then 2 more classes and more of the old ones; then more of the same.
+  await publishSynthetic('blobs', ['a', 'b', 'c'], blobs([0, 1, 2], 120, 0));
+  await publishSynthetic('blobs', ['a', 'b', 'c', 'd', 'e'], blobs([0, 1, 2, 3, 4], 60, 10_000));
+  await publishSynthetic('blobs', ['a', 'b', 'c', 'd', 'e'], blobs([0, 1, 2, 3, 4], 60, 20_000));
+});
+
+describe('bench continual --quick', () => {
+  it('on MNIST class-incremental: grows the head, measures every variant, and gives the same numbers twice', async () => {
+    const options = { dataset: 'mnist-ci', oldVersion: 1, newVersion: 2, model: 'mlp' as const, seeds: 1, split: 'test' as const, quick: true };
+    const first = (await benchCommand(store, options)).result as ContinualResult;
+    const second = (await benchCommand(store, options)).result as ContinualResult;
+    expect(first.settings.classes.old).toEqual(['0', '1', '2', '3', '4', '5', '6']);
+    expect(first.settings.classes.new).toHaveLength(10);
+    expect(first.summaries.map((s) => s.name)).toEqual(['scratch', 'warm', 'shrink-perturb', 'l2-to-old', 'easy-hard', 'short-schedule', 'combined']);
+    // base, scratch and six variants, each with a curve from step 0.
+    expect(first.runs).toHaveLength(8);
+    for (const run of first.runs) expect(run.curve[0]!.step).toBe(0);
+    // Selection is charged its scoring pass; the others have none.
+    expect(first.runs.find((r) => r.name === 'easy-hard')!.compute.scoringFlops).toBeGreaterThan(0);
+    expect(first.runs.find((r) => r.name === 'warm')!.compute.scoringFlops).toBe(0);
+    // Scratch reaches its own A* (the rule guarantees it), so its speed-up reference exists.
+    expect(first.summaries[0]!.seeds[0]!.steps100).not.toBeNull();
+    expect(withoutTimes(second)).toEqual(withoutTimes(first));
+  });
+
+  it('on a dataset with another feature shape and class count, pair and multi-step, without code changes', async () => {
+    const pair = (await benchCommand(store, { dataset: 'blobs', oldVersion: 1, newVersion: 2, model: 'mlp', seeds: 2, split: 'validation', quick: true })).result as ContinualResult;
+    expect(pair.settings.classes).toEqual({ old: ['a', 'b', 'c'], new: ['a', 'b', 'c', 'd', 'e'] });
+    const combined = pair.summaries.find((s) => s.name === 'combined')!;
+    expect(combined.seeds.map((s) => s.seed)).toEqual([1, 2]);
+    expect(combined.finalNew!.mean).toBeGreaterThan(0);
+
+    const { text, result } = await benchCommand(store, { dataset: 'blobs', versions: [1, 2, 3], model: 'mlp', seeds: 1, split: 'test', quick: true });
+    const multi = result as MultiStepResult;
+    expect(multi.steps.map((s) => s.version)).toEqual([2, 3]);
+    expect(multi.steps.every((s) => s.chainSteps < s.scratchSteps)).toBe(true);
+    expect(multi.cumulativeBudgetSpeedUp.mean).toBeGreaterThan(1);
+    expect(text).toContain('| v3 |');
+  });
+
+  it('through the CLI: table on stdout, JSON with every curve, SVG chart', async () => {
+    const json = path.join(directory, 'bench.json');
+    const svg = path.join(directory, 'bench.svg');
+    const result = await runCli(['bench', 'continual', '--dataset', 'mnist-ci', '--old', '1', '--new', '2', '--quick', '--seeds', '1', '--variants', 'combined', '--json', json, '--svg', svg, '--store', `file://${directory}`], {});
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('| combined |');
+    expect(result.stdout).toContain('Rule: A*');
+    const written = JSON.parse(readFileSync(json, 'utf8')) as ContinualResult;
+    expect(written.runs.map((r) => r.name)).toEqual(['base', 'scratch', 'combined']);
+    expect(written.runs[1]!.curve.length).toBeGreaterThan(3);
+    expect(existsSync(svg) && readFileSync(svg, 'utf8')).toMatch(/^<svg[^]*data-series="combined"[^]*<\/svg>\n$/);
+  });
+});
