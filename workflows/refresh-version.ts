@@ -4,6 +4,7 @@ import { computeSaved, scratchCost, wilsonInterval } from '../src/audit/savings.
 import { gateCandidate } from '../src/evaluation/gate.js';
 import { decideRefresh, type RefreshMode } from '../src/policy/decide.js';
 import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/settings.js';
+import { warmLeversFor } from '../src/refresh/warm-levers.js';
 import { refreshActivities } from './activities.js';
 import { candidateIdFor, type RefreshOutcome, type RefreshVersionInput } from './definitions.js';
 import { COMPUTE_SECONDS, DECISION, PROMOTED } from './search-attributes.js';
@@ -38,7 +39,7 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
     mode,
     initFromPrefix: initFrom,
     settings,
-    ...(mode === 'warm' && settings.warmLevers ? { levers: settings.warmLevers } : {}),
+    ...(mode === 'warm' ? { levers: warmLeversFor(settings.warmLevers, context.production?.classes ?? [], context.dataset.classes) } : {}),
   });
   const evaluated = await activities.evaluation.evaluateCandidate({
     dataset: input.dataset,

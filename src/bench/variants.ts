@@ -20,37 +20,9 @@ export interface BenchHyper {
 
 export const DEFAULT_HYPER: BenchHyper = { peakLearningRate: 1e-3, warmupFraction: 0.05 };
 
-/**
- * The combinations chosen on the validation split (README "Continual-training benchmark"): a warm copy
- * (head grown for new classes), no regularization, all data, and a shortened schedule whose length
- * depends on whether the version brings new classes. New classes must be learnt from their fresh head
- * rows, which needs more steps and a higher peak learning rate; more of the same distribution only
- * needs a short fine-tune, and a higher rate there costs accuracy.
- */
-export const NEW_CLASSES_LEVERS: LeverSettings = {
-  init: { kind: 'warm' },
-  regularization: { kind: 'none' },
-  selection: { kind: 'all' },
-  schedule: { stepsFraction: 1 / 3, warmupFraction: 0.05, peakLearningRate: 3e-3 },
-};
-
-/**
- * S/5 at 3e-3: the fastest validation candidate whose final accuracy stayed at least 0.2 points above
- * A* in every seed. The first choice, S/8 at 1e-3 (fastest on validation, +0.07 points in its worst
- * seed), fell below A* on the test split in all three seeds: validation noise (one example = 0.1
- * point) is larger than its margin.
- */
-export const SAME_CLASSES_LEVERS: LeverSettings = {
-  init: { kind: 'warm' },
-  regularization: { kind: 'none' },
-  selection: { kind: 'all' },
-  schedule: { stepsFraction: 0.2, warmupFraction: 0.05, peakLearningRate: 3e-3 },
-};
-
-/** The combination for a step from `previous` to `next` classes (a superset when classes are new). */
-export function combinedLevers(previous: readonly string[], next: readonly string[]): LeverSettings {
-  return next.some((c) => !previous.includes(c)) ? NEW_CLASSES_LEVERS : SAME_CLASSES_LEVERS;
-}
+// The chosen combinations are the product's defaults: they live with the refresh settings.
+export { NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, combinedLevers } from '../refresh/warm-levers.js';
+import { NEW_CLASSES_LEVERS } from '../refresh/warm-levers.js';
 
 /** Kept for callers that want one setting: the new-classes one, the safer of the two. */
 export const COMBINED_LEVERS = NEW_CLASSES_LEVERS;

@@ -1,5 +1,5 @@
-import type { LeverSettingsInput } from '../training/levers.js';
 import { DEFAULT_MODEL_SPEC, type ModelSpec } from '../training/spec.js';
+import type { WarmLeversSetting } from './warm-levers.js';
 
 /**
  * How one model is refreshed. Plain JSON: it travels in workflow inputs.
@@ -25,10 +25,11 @@ export interface RefreshSettings {
   /** Steps between training checkpoints (resume point after a crash). */
   checkpointEvery: number;
   /**
-   * The continual-training levers of a warm start (init, regularization, data selection, schedule).
-   * null: a plain warm copy for warmSteps at warmLearningRate.
+   * The continual-training levers of a warm start (init, regularization, data selection, schedule):
+   * 'benchmark' (default) = the combination chosen by `warmstart bench continual`, by whether the
+   * version adds classes; explicit levers; or null for a plain warm copy (warmSteps at warmLearningRate).
    */
-  warmLevers: LeverSettingsInput | null;
+  warmLevers: WarmLeversSetting;
 }
 
 /** When to retrain from scratch although a production model exists. */
@@ -96,7 +97,7 @@ export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   fallback: { toScratch: true, maxTrainFlops: null },
   trainingHeartbeatSeconds: 60,
   checkpointEvery: 100,
-  warmLevers: null,
+  warmLevers: 'benchmark',
 };
 
 export type RefreshSettingsInput = Partial<Omit<RefreshSettings, 'gate' | 'policy' | 'fallback'>> & {

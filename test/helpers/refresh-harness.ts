@@ -17,7 +17,9 @@ const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() 
  */
 export const TEST_SETTINGS: RefreshSettingsInput = {
   scratchSteps: 200,
+  // A plain warm copy of 80 steps; the benchmark's levers are exercised by the demo test.
   warmSteps: 80,
+  warmLevers: null,
   gate: {
     thresholds: [
       { metric: 'accuracy', slice: 'combined', lowerBound: 0.7, absoluteChange: -0.03, direction: 'higher-is-better' },
