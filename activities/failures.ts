@@ -1,9 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isWarmstartError } from '../src/errors.js';
+import { FAILURE_TYPES, isWarmstartError } from '../src/errors.js';
 
-/** Failure types the workflows branch on. */
-export const BAD_DATASET = 'BadDataset';
-export const NOT_FOUND = 'NotFound';
+export const BAD_DATASET = FAILURE_TYPES.badDataset;
+export const NOT_FOUND = FAILURE_TYPES.notFound;
 
 /**
  * Bad input is a business failure: retrying cannot fix a corrupt shard, so it is non-retryable

@@ -31,3 +31,12 @@ export class WarmstartError extends Error {
 export function isWarmstartError(error: unknown, code?: WarmstartErrorCode): error is WarmstartError {
   return error instanceof WarmstartError && (code === undefined || error.code === code);
 }
+
+/**
+ * Types of the non-retryable ApplicationFailures activities raise and workflows branch on. Here, in a
+ * pure module, so workflows need not import activity code to name them.
+ */
+export const FAILURE_TYPES = {
+  badDataset: 'BadDataset',
+  notFound: 'NotFound',
+} as const;

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AttemptRecord, AuditEntry } from '../src/audit/ledger.js';
+import { FAILURE_TYPES } from '../src/errors.js';
 import { computeSaved, scratchCost, wilsonInterval } from '../src/audit/savings.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
 import { decideRefresh, type RefreshMode } from '../src/policy/decide.js';
@@ -9,7 +10,7 @@ import { refreshActivities } from './activities.js';
 import { candidateIdFor, type RefreshOutcome, type RefreshVersionInput } from './definitions.js';
 import { COMPUTE_SECONDS, DECISION, PROMOTED } from './search-attributes.js';
 
-const BAD_DATASET = 'BadDataset';
+const BAD_DATASET = FAILURE_TYPES.badDataset;
 
 function badDatasetMessage(error: unknown): string | null {
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === BAD_DATASET) {

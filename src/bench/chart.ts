@@ -1,6 +1,7 @@
 import type { ContinualResult } from './continual.js';
 import type { MultiStepResult } from './multistep.js';
 import type { RunRecord } from './run-one.js';
+import { escapeHtml as esc } from '../report/text.js';
 
 /**
  * SVG chart of accuracy against compute (cumulative training GFLOPs, scoring included) for scratch
@@ -10,7 +11,6 @@ const W = 720;
 const H = 360;
 const PAD = { left: 60, right: 20, top: 30, bottom: 50 };
 const COLORS: Record<string, string> = { scratch: '#4062bb', combined: '#e4572e', chain: '#e4572e' };
-const esc = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 interface Line {
   name: string;

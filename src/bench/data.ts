@@ -1,4 +1,4 @@
-import { loadExamples, type Examples } from '../data/examples.js';
+import { loadExamples, selectExamples, type Examples } from '../data/examples.js';
 import type { Manifest } from '../data/manifest.js';
 import { stableHash, type Split } from '../data/split.js';
 import { loadManifest } from '../data/versions.js';
@@ -18,22 +18,6 @@ export interface VersionData {
   evaluation: Examples;
 }
 
-/** Keeps the rows at `indices`, in that order. */
-export function subset(data: Examples, indices: readonly number[]): Examples {
-  const size = data.featureSize;
-  const x = new Float32Array(indices.length * size);
-  indices.forEach((row, i) => x.set(data.x.subarray(row * size, (row + 1) * size), i * size));
-  return {
-    count: indices.length,
-    featureSize: size,
-    x,
-    y: Int32Array.from(indices, (i) => data.y[i]!),
-    isNew: Uint8Array.from(indices, (i) => data.isNew[i]!),
-    ids: indices.map((i) => data.ids[i]!),
-    ...(data.weights ? { weights: Float32Array.from(indices, (i) => data.weights![i]!) } : {}),
-  };
-}
-
 /**
  * A fixed, seed-independent sample of `limit` rows (quick mode): ordered by a hash of the id, so the
  * same rows are kept on every run and old and new rows are both represented.
@@ -41,7 +25,7 @@ export function subset(data: Examples, indices: readonly number[]): Examples {
 export function sample(data: Examples, limit: number | undefined): Examples {
   if (limit === undefined || data.count <= limit) return data;
   const order = Array.from({ length: data.count }, (_, i) => i).sort((a, b) => stableHash(`bench:${data.ids[a]}`) - stableHash(`bench:${data.ids[b]}`) || a - b);
-  return subset(data, order.slice(0, limit).sort((a, b) => a - b));
+  return selectExamples(data, order.slice(0, limit).sort((a, b) => a - b));
 }
 
 /**
@@ -99,7 +83,7 @@ export async function loadVersions(store: ObjectStore, dataset: string, versions
     // Evaluation rows of a class absent from training cannot be scored by this model; they do not occur
     // with a hash split of a real dataset, but a tiny quick slice might drop a class from train.
     const keep = Array.from({ length: evaluation.count }, (_, i) => i).filter((i) => classes.includes(manifest.classes[evaluation.y[i]!]!));
-    evaluation = relabel(subset(evaluation, keep), manifest, classes);
+    evaluation = relabel(selectExamples(evaluation, keep), manifest, classes);
     result.push({ version, manifest, classes, train, evaluation });
     previousIds = new Set([...trainRaw.ids, ...evaluationRaw.ids]);
   }

@@ -18,8 +18,13 @@ export function ensureLocalServices(log: (line: string) => void): Record<string,
     log('starting local Temporal dev server and SeaweedFS S3 (infra/services.sh start)...');
     execFileSync(path, ['start'], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  return localServicesEnv();
+}
+
+/** The environment that points clients at the local services (`infra/services.sh env`). */
+export function localServicesEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const line of execFileSync(path, ['env'], { encoding: 'utf8' }).split('\n')) {
+  for (const line of execFileSync(script(), ['env'], { encoding: 'utf8' }).split('\n')) {
     const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (match) env[match[1]!] = match[2]!;
   }

@@ -17,9 +17,7 @@ export function progressBar(label: string): { update(done: number, total: number
   };
 }
 
-export function pct(value: number | null | undefined): string {
-  return value === null || value === undefined ? '-' : `${(100 * value).toFixed(2)}%`;
-}
+export { pct } from '../report/text.js';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -41,3 +41,20 @@ export async function loadExamples(store: ObjectStore, manifest: Manifest, split
   if (manifest.weightColumn !== null) examples.weights = weights;
   return examples;
 }
+
+/** The examples at `rows`, in that order (a copy; weights kept when present). */
+export function selectExamples(data: Examples, rows: ArrayLike<number>): Examples {
+  const size = data.featureSize;
+  const indices = Array.from(rows);
+  const x = new Float32Array(indices.length * size);
+  indices.forEach((row, i) => x.set(data.x.subarray(row * size, (row + 1) * size), i * size));
+  return {
+    count: indices.length,
+    featureSize: size,
+    x,
+    y: Int32Array.from(indices, (i) => data.y[i]!),
+    isNew: Uint8Array.from(indices, (i) => data.isNew[i]!),
+    ids: indices.map((i) => data.ids[i]!),
+    ...(data.weights ? { weights: Float32Array.from(indices, (i) => data.weights![i]!) } : {}),
+  };
+}

@@ -1,9 +1,8 @@
 import type { AuditEntry } from '../audit/ledger.js';
 import { ledgerTotals, versionSeries } from './series.js';
 import { COLORS, lineChart, niceMax, niceMin, stackedBarChart } from './svg.js';
+import { escapeHtml as esc, pct } from './text.js';
 
-const esc = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(2)}%`);
 const gflop = (x: number) => (x / 1e9).toFixed(2);
 
 /**

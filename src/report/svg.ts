@@ -1,3 +1,5 @@
+import { escapeHtml as esc } from './text.js';
+
 /** Small, dependency-free SVG charts: the report must open offline, with no script and no network. */
 const WIDTH = 640;
 const HEIGHT = 260;
@@ -5,8 +7,6 @@ const PAD = { left: 56, right: 16, top: 16, bottom: 36 };
 const COLORS = { warm: '#e4572e', scratch: '#4062bb', line: '#29335c', other: '#8c8c8c', saved: '#59c3c3' };
 
 export { COLORS };
-
-const esc = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 interface Axis {
   min: number;

@@ -49,12 +49,17 @@ export async function signalVersionLanded(client: Client, request: SignalVersion
   return { workflowId };
 }
 
+/** The model has no refresh workflow on the server: said once, for every command that needs one. */
+export function noRefreshWorkflow(model: string, error: unknown): WarmstartError {
+  return new WarmstartError('MODEL_NOT_FOUND', `no refresh workflow for model ${model}; publish a version and run \`warmstart refresh\` first`, model, { cause: error });
+}
+
 export async function queryRefreshState(client: Client, model: string): Promise<ModelRefreshState> {
   try {
     return await client.workflow.getHandle(modelRefreshWorkflowId(model)).query(refreshStateQuery);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
-      throw new WarmstartError('MODEL_NOT_FOUND', `no refresh workflow for model ${model}; publish a version and run \`warmstart refresh\` first`, model, { cause: error });
+      throw noRefreshWorkflow(model, error);
     }
     throw error;
   }

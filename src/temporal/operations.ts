@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { readFileSync } from 'node:fs';
 import { WarmstartError } from '../errors.js';
@@ -18,7 +18,8 @@ import {
   type RefreshVersionInput,
 } from '../../workflows/definitions.js';
 import type { RefreshSettingsInput } from '../refresh/settings.js';
-import { workflowsPath } from './worker.js';
+import { noRefreshWorkflow } from './client.js';
+import { bundleWorkflows } from './worker.js';
 
 /** Operator actions on the running workflows: replays, pause/resume, promote/rollback, determinism checks. */
 
@@ -71,7 +72,7 @@ async function withModel<T>(model: string, action: () => Promise<T>): Promise<T>
     return await action();
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
-      throw new WarmstartError('MODEL_NOT_FOUND', `no refresh workflow for model ${model}; publish a version and run \`warmstart refresh\` first`, model, { cause: error });
+      throw noRefreshWorkflow(model, error);
     }
     const cause = (error as { cause?: Error }).cause;
     if (cause?.message) throw new WarmstartError('MODEL_NOT_FOUND', cause.message, model, { cause: error });
@@ -103,8 +104,7 @@ export async function checkDeterminism(source: { client: Client; workflowId: str
     }
   }
   const events = history.events?.length ?? 0;
-  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet });
+  const workflowBundle = await bundleWorkflows();
   try {
     await Worker.runReplayHistory({ workflowBundle }, history);
     return { deterministic: true, events };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { trainingTaskQueue } from '../../workflows/activities.js';
 import type { WarmstartConfig } from '../config.js';
@@ -15,6 +15,12 @@ export function workflowsPath(): string {
     if (existsSync(candidate)) return candidate;
   }
   throw new Error('cannot find workflows/index.ts or workflows/index.js next to the package');
+}
+
+/** Bundles workflow code (today's by default) without the bundler's log output: tests and replays bundle often. */
+export function bundleWorkflows(path = workflowsPath()): ReturnType<typeof bundleWorkflowCode> {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  return bundleWorkflowCode({ workflowsPath: path, logger: quiet });
 }
 
 /**

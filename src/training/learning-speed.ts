@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Examples } from '../data/examples.js';
+import { selectExamples, type Examples } from '../data/examples.js';
 import { predictClasses } from '../evaluation/evaluate.js';
 import { trainLoop } from './trainer.js';
 
@@ -20,7 +20,7 @@ export async function learningSpeedDifficulty(options: {
   seed: number;
 }): Promise<{ difficulty: Float32Array; trainExamples: number; evaluatedExamples: number; steps: number }> {
   const { probe, data, rows, evaluations } = options;
-  const subset = subsetOf(data, rows);
+  const subset = selectExamples(data, rows);
   const correct = new Float32Array(rows.length);
   const steps = Math.max(evaluations, options.steps);
   const every = Math.max(1, Math.floor(steps / evaluations));
@@ -40,18 +40,4 @@ export async function learningSpeedDifficulty(options: {
   });
   const difficulty = correct.map((c) => 1 - c / evaluations);
   return { difficulty, trainExamples: stats.examples, evaluatedExamples: evaluated, steps: stats.steps };
-}
-
-export function subsetOf(data: Examples, rows: Int32Array): Examples {
-  const size = data.featureSize;
-  const x = new Float32Array(rows.length * size);
-  rows.forEach((r, i) => x.set(data.x.subarray(r * size, (r + 1) * size), i * size));
-  return {
-    count: rows.length,
-    featureSize: size,
-    x,
-    y: Int32Array.from(rows, (r) => data.y[r]!),
-    isNew: Uint8Array.from(rows, (r) => data.isNew[r]!),
-    ids: Array.from(rows, (r) => data.ids[r]!),
-  };
 }

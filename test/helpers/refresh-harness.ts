@@ -1,14 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { parseVersionPlan, planMnistVersions } from '../../src/data/mnist.js';
 import type { RefreshSettingsInput } from '../../src/refresh/settings.js';
 import { signalVersionLanded, waitForOutcome } from '../../src/temporal/client.js';
-import { createWorkers, workflowsPath, type WarmstartWorkers, type WorkerRole } from '../../src/temporal/worker.js';
+import { bundleWorkflows, createWorkers, type WarmstartWorkers, type WorkerRole } from '../../src/temporal/worker.js';
 import { publishMnistRows } from '../../src/cli/commands/import-mnist.js';
 import { modelRefreshWorkflowId } from '../../workflows/definitions.js';
 import { testS3, uniqueName } from './services.js';
 
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * The default checks, sized for small test runs: a lower floor, and a paired test at alpha 0.001 so a
@@ -32,7 +30,7 @@ export const TEST_SETTINGS: RefreshSettingsInput = {
 /** Real workers on a fresh task queue, a client, and a fresh S3 prefix: one per test file. */
 export async function startHarness(options: { role?: WorkerRole } = {}) {
   const { config, store, env } = testS3();
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet });
+  const workflowBundle = await bundleWorkflows();
   const workers: WarmstartWorkers = await createWorkers({ config, store, workflowBundle, role: options.role });
   const running = workers.run();
   const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });

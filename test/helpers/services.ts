@@ -1,21 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { localServicesEnv } from '../../src/cli/local-services.js';
 import { loadConfig, type WarmstartConfig } from '../../src/config.js';
 import { S3ObjectStore } from '../../src/storage/s3-store.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 /** The environment infra/services.sh prints for its local servers (the same the demo uses). */
-export function servicesEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  const text = execFileSync(path.join(repoRoot, 'infra/services.sh'), ['env'], { encoding: 'utf8' });
-  for (const line of text.split('\n')) {
-    const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (match) env[match[1]!] = match[2]!;
-  }
-  return env;
-}
+export const servicesEnv = localServicesEnv;
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

@@ -1,85 +1,76 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, testS3, uniqueName } from '../helpers/services.js';
+import { runCli } from '../helpers/cli.js';
+import { testS3, uniqueName } from '../helpers/services.js';
 
 // The CLI as a user runs it, against the real local services, including its error paths.
 const { store, env } = testS3();
 afterAll(() => store.destroy());
 
-function cli(args: string[], overrides: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, ...overrides },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr.trim() };
-}
+const cli = (args: string[], overrides: Record<string, string> = {}) => runCli(args, { ...env, ...overrides });
 
 describe('warmstart CLI', () => {
-  it('prints help and exits 0', () => {
-    const { code, stdout } = cli(['--help']);
+  it('prints help and exits 0', async () => {
+    const { code, stdout } = await cli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/usage: warmstart <command>/);
   });
 
-  it('a wrong S3 endpoint: one line naming the endpoint, non-zero exit', () => {
-    const { code, stderr } = cli(['check'], { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' });
+  it('a wrong S3 endpoint: one line naming the endpoint, non-zero exit', async () => {
+    const { code, stderr } = await cli(['check'], { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' });
     expect(code).toBe(2);
     expect(stderr.split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/STORE_UNREACHABLE.*http:\/\/127\.0\.0\.1:9/);
   });
 
-  it('a missing bucket: one line naming the bucket', () => {
-    const { code, stderr } = cli(['check'], { WARMSTART_STORE: 's3://no-such-bucket-for-warmstart/x' });
+  it('a missing bucket: one line naming the bucket', async () => {
+    const { code, stderr } = await cli(['check'], { WARMSTART_STORE: 's3://no-such-bucket-for-warmstart/x' });
     expect(code).toBe(2);
     expect(stderr.split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/bucket "no-such-bucket-for-warmstart" does not exist/);
   });
 
-  it('a malformed setting names the variable and the fix', () => {
-    const { code, stderr } = cli(['check'], { TEMPORAL_ADDRESS: 'no-port' });
+  it('a malformed setting names the variable and the fix', async () => {
+    const { code, stderr } = await cli(['check'], { TEMPORAL_ADDRESS: 'no-port' });
     expect(code).toBe(2);
     expect(stderr).toMatch(/TEMPORAL_ADDRESS must be host:port .*127\.0\.0\.1:7233/);
   });
 
   it('imports MNIST versions, validates them, and refuses a manifest that does not parse without signalling', async () => {
     const dataset = uniqueName('cli-mnist');
-    const imported = cli(['import', 'mnist', '--dataset', dataset, '--versions', '0-6,7-9', '--limit', '200', '--json']);
+    const imported = await cli(['import', 'mnist', '--dataset', dataset, '--versions', '0-6,7-9', '--limit', '200', '--json']);
     expect(imported.code).toBe(0);
     expect(JSON.parse(imported.stdout).map((r: { version: number }) => r.version)).toEqual([1, 2]);
 
-    const valid = cli(['validate', '--dataset', dataset, '--version', '2']);
+    const valid = await cli(['validate', '--dataset', dataset, '--version', '2']);
     expect(valid.code).toBe(0);
     expect(valid.stdout).toMatch(/2 shards, \d+ rows \(200 new\)/);
 
     await store.put(`datasets/${dataset}/v3/manifest.json`, 'not json at all');
     const before = await store.list('');
-    const refused = cli(['refresh', '--model', uniqueName('m'), '--dataset', dataset, '--version', '3']);
+    const refused = await cli(['refresh', '--model', uniqueName('m'), '--dataset', dataset, '--version', '3']);
     expect(refused.code).toBe(2);
     expect(refused.stderr.split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/DATASET_INVALID.*v3\/manifest\.json is not valid JSON/);
     expect(await store.list('')).toEqual(before);
   });
 
-  it('an unreachable Temporal server: a clear message, not a stack trace', () => {
+  it('an unreachable Temporal server: a clear message, not a stack trace', async () => {
     const dataset = uniqueName('cli-tiny');
-    expect(cli(['import', 'mnist', '--dataset', dataset, '--versions', '3', '--limit', '50']).code).toBe(0);
-    const { code, stderr } = cli(['refresh', '--model', 'm', '--dataset', dataset, '--version', '1'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect((await cli(['import', 'mnist', '--dataset', dataset, '--versions', '3', '--limit', '50'])).code).toBe(0);
+    const { code, stderr } = await cli(['refresh', '--model', 'm', '--dataset', dataset, '--version', '1'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(2);
     expect(stderr).toMatch(/^warmstart: error \[TEMPORAL_UNREACHABLE\]: cannot reach Temporal at 127\.0\.0\.1:1/);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('an unknown version is named', () => {
-    const { code, stderr } = cli(['validate', '--dataset', 'nope', '--version', '4']);
+  it('an unknown version is named', async () => {
+    const { code, stderr } = await cli(['validate', '--dataset', 'nope', '--version', '4']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/dataset nope has no version 4/);
   });
 
-  it('an unknown command or a bad flag is a usage error', () => {
-    expect(cli(['frobnicate']).code).toBe(64);
-    expect(cli(['validate', '--dataset', 'x', '--version', 'two']).stderr).toMatch(/--version must be a positive integer/);
+  it('an unknown command or a bad flag is a usage error', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(64);
+    expect((await cli(['validate', '--dataset', 'x', '--version', 'two'])).stderr).toMatch(/--version must be a positive integer/);
   });
 });
