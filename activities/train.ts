@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, log } from '@temporalio/activity';
 import { loadExamples, type Examples } from '../src/data/examples.js';
@@ -7,7 +8,7 @@ import { candidatePrefix } from '../src/registry/production.js';
 import type { RefreshSettings } from '../src/refresh/settings.js';
 import { getJson, putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
-import { checkpointsPrefix, deleteCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointRef } from '../src/training/checkpoint.js';
+import { checkpointsPrefix, deleteCheckpoints, findResumePoint, saveCheckpoint, type CheckpointRef } from '../src/training/checkpoint.js';
 import { InitializationError } from '../src/training/init.js';
 import { BAD_TRAINING_CONFIG, LeverSettingsError, plainLevers, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../src/training/levers.js';
 import { loadModel, saveModel } from '../src/training/model-io.js';
@@ -68,6 +69,11 @@ function leversFor(input: TrainCandidateInput): LeverSettings {
   return { ...levers, init: { kind: 'scratch' }, regularization: levers.regularization.kind === 'l2-to-old' ? { kind: 'none' } : levers.regularization, selection };
 }
 
+/** What a checkpoint must match to be resumed from: everything that shapes the run except how often it saves. */
+function runFingerprint(input: TrainCandidateInput): string {
+  return createHash('sha256').update(JSON.stringify({ ...input, checkpointEvery: undefined })).digest('hex');
+}
+
 function refuseBadConfig<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
     if (error instanceof LeverSettingsError || error instanceof InitializationError) {
@@ -80,8 +86,8 @@ function refuseBadConfig<T>(work: () => Promise<T>): Promise<T> {
 /**
  * Trains a candidate and saves it under models/<model>/candidates/<candidateId>/. The candidate ID
  * derives from the workflow ID, so a retried attempt overwrites its own output and nothing else.
- * Checkpoints go to models/<model>/checkpoints/<candidateId>/; a retry resumes from the one named in
- * the last heartbeat and ends with the weights an uninterrupted run would have had.
+ * Checkpoints go to models/<model>/checkpoints/<candidateId>/; a retry resumes from the newest complete
+ * one of a run with the same inputs and ends with the weights an uninterrupted run would have had.
  */
 export function trainCandidateActivity(deps: ActivityDeps) {
   return async function trainCandidate(input: TrainCandidateInput): Promise<TrainCandidateResult> {
@@ -112,10 +118,15 @@ export function trainCandidateActivity(deps: ActivityDeps) {
 
         const checkpoints = checkpointsPrefix(input.model, input.candidateId);
         const every = input.checkpointEvery ?? settings.checkpointEvery;
-        const details = context.info.heartbeatDetails as TrainHeartbeat | undefined;
-        const resume = details?.checkpointKey ? await loadCheckpoint(deps.store, { step: details.step, checkpointKey: details.checkpointKey }) : undefined;
-        let latest: CheckpointRef | null = resume ? { step: resume.snapshot.step, checkpointKey: details!.checkpointKey! } : null;
-        log.info('training candidate', { candidateId: input.candidateId, mode: input.mode, levers, backend: backend.name, examples: train.count, resumeFrom: latest?.step ?? null });
+        const fingerprint = runFingerprint(input);
+        const heard = context.info.heartbeatDetails as TrainHeartbeat | undefined;
+        const search = await findResumePoint(deps.store, checkpoints, fingerprint);
+        const resume = search.found?.checkpoint;
+        let latest: CheckpointRef | null = search.found?.ref ?? null;
+        if (search.skipped.length > 0 || (heard?.checkpointKey && heard.checkpointKey !== latest?.checkpointKey)) {
+          log.warn('resuming from another checkpoint than the last heartbeat named', { heartbeat: heard ?? null, resumeFrom: latest, skipped: search.skipped });
+        }
+        log.info('training candidate', { candidateId: input.candidateId, mode: input.mode, levers, backend: backend.name, examples: train.count, attempt: context.info.attempt, resumeFrom: latest?.step ?? null });
 
         const run = await runTraining({
           spec: settings.modelSpec,
@@ -135,7 +146,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           },
           checkpointEvery: every > 0 ? every : undefined,
           onCheckpoint: async (model, snapshot, state, weights) => {
-            latest = await saveCheckpoint(deps.store, checkpoints, model, snapshot, state, weights);
+            latest = await saveCheckpoint(deps.store, checkpoints, model, snapshot, state, { fingerprint, ...(weights ? { selectionWeights: weights } : {}) });
             context.heartbeat({ step: snapshot.step, checkpointKey: latest.checkpointKey } satisfies TrainHeartbeat);
           },
           resume: resume ? { model: resume.model, snapshot: resume.snapshot, state: resume.extra as RunProgressState, ...(resume.selectionWeights ? { selectionWeights: resume.selectionWeights } : {}) } : undefined,

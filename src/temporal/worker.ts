@@ -36,6 +36,8 @@ export interface WarmstartWorkerOptions {
   role?: WorkerRole;
   /** A prebuilt bundle (tests bundle once and start many workers). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Interceptors for every worker of the role (tracing, metrics, fault injection in tests). */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 export interface WarmstartWorkers {
@@ -78,6 +80,7 @@ export async function createWorkers(options: WarmstartWorkerOptions): Promise<Wa
           ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
           activities: controlActivities,
           maxConcurrentActivityTaskExecutions: 4,
+          ...(options.interceptors ? { interceptors: options.interceptors } : {}),
         }),
       );
     }
@@ -90,6 +93,7 @@ export async function createWorkers(options: WarmstartWorkerOptions): Promise<Wa
           activities: { trainCandidate },
           // Training saturates the CPU (or the GPU): one run at a time per process.
           maxConcurrentActivityTaskExecutions: 1,
+          ...(options.interceptors ? { interceptors: options.interceptors } : {}),
         }),
       );
     }

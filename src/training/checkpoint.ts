@@ -8,8 +8,8 @@ import type { LoopSnapshot } from './trainer.js';
 /**
  * Checkpoints under `<prefix>/step-<N>/`: the model in the tfjs Layers format, the optimizer's moments
  * (optimizer.bin + optimizer.json), optional per-example selection weights, and state.json (step, data
- * sampler and generator state, caller's extra JSON), written last: a checkpoint whose state.json
- * exists is complete. Only the small reference travels in heartbeats.
+ * sampler and generator state, the run's fingerprint, caller's extra JSON), written last: a checkpoint
+ * whose state.json exists is complete. Only the small reference travels in heartbeats.
  */
 export interface CheckpointRef {
   step: number;
@@ -21,8 +21,13 @@ interface StateFile {
   sampler: LoopSnapshot['sampler'];
   lastLoss: number | null;
   hasSelectionWeights: boolean;
+  /** Identifies the run's inputs: only a run with the same inputs may resume from this checkpoint. */
+  fingerprint?: string;
   extra: unknown;
 }
+
+/** Complete checkpoints kept per run: the newest, and the one before it (see saveCheckpoint). */
+export const CHECKPOINTS_KEPT = 2;
 
 export function checkpointsPrefix(model: string, candidateId: string): string {
   return `models/${model}/checkpoints/${candidateId}`;
@@ -50,25 +55,41 @@ export async function loadOptimizerState(store: ObjectStore, prefix: string): Pr
   return { step: meta.value.step, m: indices.map((i) => pick(`m/${i}`)), v: indices.map((i) => pick(`v/${i}`)) };
 }
 
-export async function saveCheckpoint(
-  store: ObjectStore,
-  prefix: string,
-  model: tf.LayersModel,
-  snapshot: LoopSnapshot,
-  extra: unknown,
-  selectionWeights?: Float32Array,
-): Promise<CheckpointRef> {
-  const key = `${prefix}/step-${String(snapshot.step).padStart(8, '0')}`;
+export interface SaveCheckpointOptions {
+  selectionWeights?: Float32Array;
+  fingerprint?: string;
+}
+
+export async function saveCheckpoint(store: ObjectStore, prefix: string, model: tf.LayersModel, snapshot: LoopSnapshot, extra: unknown, options: SaveCheckpointOptions = {}): Promise<CheckpointRef> {
+  const { selectionWeights, fingerprint } = options;
+  const key = checkpointKey(prefix, snapshot.step);
   await saveModel(store, key, model);
   await saveOptimizerState(store, key, snapshot.optimizer);
   if (selectionWeights) await store.put(`${key}/selection.bin`, new Uint8Array(selectionWeights.buffer.slice(0)), { contentType: 'application/octet-stream' });
-  const state: StateFile = { step: snapshot.step, sampler: snapshot.sampler, lastLoss: Number.isNaN(snapshot.lastLoss) ? null : snapshot.lastLoss, hasSelectionWeights: !!selectionWeights, extra };
+  const state: StateFile = { step: snapshot.step, sampler: snapshot.sampler, lastLoss: Number.isNaN(snapshot.lastLoss) ? null : snapshot.lastLoss, hasSelectionWeights: !!selectionWeights, ...(fingerprint ? { fingerprint } : {}), extra };
   await putJson(store, `${key}/state.json`, state);
-  // Older checkpoints of this run are superseded once the new one is complete.
+  // The previous checkpoint stays: the heartbeat naming this one may not have reached the server yet
+  // (heartbeats are throttled), and a retry must still find what the server last heard of.
+  const kept = new Set((await completeCheckpoints(store, prefix)).slice(0, CHECKPOINTS_KEPT).map((ref) => `${ref.checkpointKey}/`));
+  kept.add(`${key}/`);
   for (const object of await store.list(`${prefix}/`)) {
-    if (!object.startsWith(`${key}/`)) await store.delete(object);
+    if (![...kept].some((keep) => object.startsWith(keep))) await store.delete(object);
   }
   return { step: snapshot.step, checkpointKey: key };
+}
+
+function checkpointKey(prefix: string, step: number): string {
+  return `${prefix}/step-${String(step).padStart(8, '0')}`;
+}
+
+/** Complete checkpoints (state.json written) under a run's prefix, newest first. */
+export async function completeCheckpoints(store: ObjectStore, prefix: string): Promise<CheckpointRef[]> {
+  const refs: CheckpointRef[] = [];
+  for (const object of await store.list(`${prefix}/`)) {
+    const match = /\/step-(\d+)\/state\.json$/.exec(object);
+    if (match && object === `${checkpointKey(prefix, Number(match[1]))}/state.json`) refs.push({ step: Number(match[1]), checkpointKey: checkpointKey(prefix, Number(match[1])) });
+  }
+  return refs.sort((a, b) => b.step - a.step);
 }
 
 export interface LoadedCheckpoint {
@@ -78,9 +99,10 @@ export interface LoadedCheckpoint {
   selectionWeights?: Float32Array;
 }
 
-export async function loadCheckpoint(store: ObjectStore, ref: CheckpointRef): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(store: ObjectStore, ref: CheckpointRef, fingerprint?: string): Promise<LoadedCheckpoint> {
   const state = await getJson<StateFile>(store, `${ref.checkpointKey}/state.json`);
   if (!state) throw new Error(`checkpoint ${ref.checkpointKey} is incomplete or gone (no state.json)`);
+  if (fingerprint !== undefined && state.value.fingerprint !== fingerprint) throw new Error(`checkpoint ${ref.checkpointKey} belongs to a run with other inputs`);
   const model = await loadModel(store, ref.checkpointKey);
   const optimizer = await loadOptimizerState(store, ref.checkpointKey);
   let selectionWeights: Float32Array | undefined;
@@ -91,6 +113,32 @@ export async function loadCheckpoint(store: ObjectStore, ref: CheckpointRef): Pr
   }
   const snapshot: LoopSnapshot = { step: state.value.step, sampler: state.value.sampler, optimizer, lastLoss: state.value.lastLoss ?? Number.NaN, wallSeconds: 0 };
   return { model, snapshot, extra: state.value.extra, ...(selectionWeights ? { selectionWeights } : {}) };
+}
+
+export interface ResumeSearch {
+  /** The checkpoint to resume from; absent: nothing usable, start from step 0. */
+  found?: { checkpoint: LoadedCheckpoint; ref: CheckpointRef };
+  /** Newer checkpoints that could not be used, with why (gone mid-read, other inputs). */
+  skipped: string[];
+}
+
+/**
+ * Where a retried attempt resumes: the newest complete checkpoint of this run that loads. The last
+ * heartbeat is only a hint: an attempt the server timed out while its worker was stalled (not dead)
+ * keeps training, writing newer checkpoints and pruning older ones, while the server refuses its
+ * heartbeats. Any complete checkpoint of a run with the same inputs is a valid resume point, since
+ * runs are deterministic.
+ */
+export async function findResumePoint(store: ObjectStore, prefix: string, fingerprint: string): Promise<ResumeSearch> {
+  const skipped: string[] = [];
+  for (const ref of await completeCheckpoints(store, prefix)) {
+    try {
+      return { found: { checkpoint: await loadCheckpoint(store, ref, fingerprint), ref }, skipped };
+    } catch (error) {
+      skipped.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  return { skipped };
 }
 
 export async function deleteCheckpoints(store: ObjectStore, prefix: string): Promise<void> {

@@ -71,6 +71,36 @@ describe('trainCandidate', () => {
     expect(await store.list('models/m/checkpoints/interrupted/')).toEqual([]);
   });
 
+  it('resumes from the newest complete checkpoint when the last heartbeat names one that is gone', async () => {
+    // A stalled (not dead) attempt that the server timed out keeps writing checkpoints and pruning
+    // old ones while its heartbeats are refused: the server's details then name a pruned checkpoint.
+    const full = await train(new MockActivityEnvironment(), base('full-stale', { levers, checkpointEvery: 10 }));
+    const zombie = new MockActivityEnvironment();
+    zombie.on('heartbeat', (details: TrainHeartbeat) => {
+      if (details.checkpointKey?.endsWith('step-00000030')) zombie.cancel();
+    });
+    await expect(train(zombie, base('stale', { levers, checkpointEvery: 10 }))).rejects.toThrow();
+    expect(await store.list('models/m/checkpoints/stale/step-00000010/')).toEqual([]);
+
+    const stale: TrainHeartbeat = { step: 12, checkpointKey: 'models/m/checkpoints/stale/step-00000010' };
+    const retry = await train(new MockActivityEnvironment({ heartbeatDetails: stale }), base('stale', { levers, checkpointEvery: 10 }));
+    expect(retry.resumedFromStep).toBe(30);
+    const weights = async (id: string) => Array.from((await store.get(`models/m/candidates/${id}/weights.bin`))!.body);
+    expect(await weights('stale')).toEqual(await weights('full-stale'));
+    expect(retry.steps).toBe(full.steps);
+  });
+
+  it('never resumes from a checkpoint of a run with other inputs', async () => {
+    const first = new MockActivityEnvironment();
+    first.on('heartbeat', (details: TrainHeartbeat) => {
+      if (details.checkpointKey?.endsWith('step-00000010')) first.cancel();
+    });
+    await expect(train(first, base('changed', { levers, checkpointEvery: 10 }))).rejects.toThrow();
+    const otherLevers: LeverSettingsInput = { ...levers, regularization: { kind: 'none' } };
+    const rerun = await train(new MockActivityEnvironment(), base('changed', { levers: otherLevers, checkpointEvery: 10 }));
+    expect(rerun.resumedFromStep).toBeNull();
+  });
+
   it('refuses a bad configuration before training, as a non-retryable failure naming the setting', async () => {
     const run = train(new MockActivityEnvironment(), base('bad', { levers: { selection: { kind: 'easy-hard', score: 'loss', dropEasiest: 0.7, dropHardest: 0.3, mode: 'drop' } } }));
     await expect(run).rejects.toMatchObject({ type: BAD_TRAINING_CONFIG, nonRetryable: true, message: expect.stringContaining('levers.selection.dropEasiest') });
