@@ -8,7 +8,7 @@ import { leverSteps, LeverSettingsError, validateLevers, type LeverSettings } fr
 import { buildModel } from './model-spec.js';
 import { regularizationPenalty } from './regularization.js';
 import { learningRateAt } from './schedule.js';
-import { oldRows, scoreByModel, selectionWeights, type SelectionSummary } from './selection.js';
+import { lossWeights, oldRows, scoreByModel, selectionWeights, type SelectionSummary } from './selection.js';
 import type { ModelSpec } from './spec.js';
 import { trainLoop, type LoopOptions, type LoopSnapshot } from './trainer.js';
 
@@ -168,7 +168,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       batchSize: options.batchSize,
       seed: options.seed,
       learningRateAt: (step) => learningRateAt(step, schedule),
-      exampleWeights: weights,
+      exampleWeights: lossWeights(options.train.weights, weights),
       newFraction: levers.selection.newFraction,
       penalty: regularizationPenalty(levers.regularization, anchor),
       onProgress: options.onProgress,

@@ -78,6 +78,12 @@ export function selectionWeights(count: number, rows: Int32Array, scores: Float3
   return { weights, summary: { scored: scored.length, easiest, hardest, mode: lever.mode, affected: chosen.length } };
 }
 
+/** Each example's loss weight: the dataset's weight column times the selection's (0 drops the row); undefined when neither applies. */
+export function lossWeights(dataset: Float32Array | undefined, selection: Float32Array | undefined): Float32Array | undefined {
+  if (!dataset || !selection) return dataset ?? selection;
+  return dataset.map((weight, i) => weight * selection[i]!);
+}
+
 /** Rows of the old (inherited) examples. */
 export function oldRows(data: Examples): Int32Array {
   return Int32Array.from({ length: data.count }, (_, i) => i).filter((i) => data.isNew[i] === 0);

@@ -77,6 +77,16 @@ describe('runTraining', () => {
     run.model.dispose();
   });
 
+  it("trains with the dataset's example weights: a class weighted 0 is never learnt", async () => {
+    const scratch = { init: { kind: 'scratch' as const }, schedule: { stepsFraction: 1, peakLearningRate: 0.01 } };
+    const unweighted = await runTraining(options(scratch, { previous: null }));
+    const weights = Float32Array.from(train.y, (label) => (label === 2 ? 0 : 1));
+    const weighted = await runTraining(options(scratch, { previous: null, train: { ...train, weights } }));
+    expect(evaluateAccuracy(unweighted.model, test).newAccuracy).toBeGreaterThan(0.9);
+    expect(evaluateAccuracy(weighted.model, test).newAccuracy).toBeLessThan(0.1);
+    for (const run of [unweighted, weighted]) run.model.dispose();
+  });
+
   it('counts a learning-speed probe run as scoring compute', async () => {
     const run = await runTraining(options({ init: { kind: 'scratch' }, selection: { kind: 'easy-hard', score: 'learning-speed', dropEasiest: 0.2, dropHardest: 0, mode: 'down-weight', probeStepsFraction: 0.2, probeEvaluations: 4 }, schedule: { stepsFraction: 0.2 } }, { previous: null }));
     const oldCount = train.count - train.isNew.reduce((n, v) => n + v, 0);

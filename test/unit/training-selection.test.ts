@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Examples } from '../../src/data/examples.js';
 import { selectBackend } from '../../src/training/backend.js';
 import { BatchSampler } from '../../src/training/sampler.js';
-import { oldRows, scoreByModel, selectionWeights, type EasyHard } from '../../src/training/selection.js';
+import { lossWeights, oldRows, scoreByModel, selectionWeights, type EasyHard } from '../../src/training/selection.js';
 
 beforeAll(async () => {
   await selectBackend();
@@ -28,6 +28,15 @@ describe('easy/hard selection', () => {
     const { weights } = selectionWeights(12, rows, withUnknown, lever({ mode: 'down-weight', downWeight: 0.5, dropHardest: 0.12 }));
     // 9 scored rows: floor(0.2 * 9) = 1 easiest (row 0), floor(0.12 * 9) = 1 hardest (row 8).
     expect(Array.from(weights)).toEqual([0.5, 1, 1, 1, 1, 1, 1, 1, 0.5, 1, 1, 1]);
+  });
+
+  it("multiplies the selection's weights into the dataset's example weights", () => {
+    const { weights } = selectionWeights(12, rows, scores, lever());
+    const dataset = Float32Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 2 : 0.5));
+    expect(Array.from(lossWeights(dataset, weights)!)).toEqual([0, 0, 2, 0.5, 2, 0.5, 2, 0.5, 2, 0, 2, 0.5]);
+    expect(lossWeights(dataset, undefined)).toBe(dataset);
+    expect(lossWeights(undefined, weights)).toBe(weights);
+    expect(lossWeights(undefined, undefined)).toBeUndefined();
   });
 
   it('scores loss and margin from the logits, mapping labels to the previous model\'s classes', () => {
