@@ -85,6 +85,32 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
   };
 }
 
+const NO_COMPUTE: AuditEntry['compute'] = { steps: 0, examples: 0, flops: 0, trainSeconds: 0, evaluationSeconds: 0 };
+
+/** Compute over the attempts that finished. */
+function totalCompute(attempts: Attempt[]): AuditEntry['compute'] {
+  return attempts.reduce(
+    (sum, a) => ({
+      steps: sum.steps + a.record.training.steps,
+      examples: sum.examples + a.record.training.examples,
+      flops: sum.flops + a.record.training.flops,
+      trainSeconds: sum.trainSeconds + a.record.training.wallSeconds,
+      evaluationSeconds: sum.evaluationSeconds + a.record.evaluation.wallSeconds,
+    }),
+    NO_COMPUTE,
+  );
+}
+
+/** One line for the ledger: which activity failed, the failure's type, and its message. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ActivityFailure) {
+    const cause = error.cause;
+    const type = cause instanceof ApplicationFailure && cause.type ? ` (${cause.type})` : '';
+    return `${error.activityType} failed${type}: ${cause?.message ?? error.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Whether a failed warm start may retrain from scratch: configured, and the budget allows a scratch run's cost. */
 function fallbackPlan(settings: RefreshSettings, warm: AttemptRecord): { allowed: boolean; why: string } {
   if (!settings.fallback.toScratch) return { allowed: false, why: 'fallback to scratch is disabled' };
@@ -109,7 +135,6 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const base = { model: input.model, dataset: input.dataset, datasetVersion: input.version, workflowId, replayOf: input.replayOf ?? null, startedAt };
-  const noCompute = { steps: 0, examples: 0, flops: 0, trainSeconds: 0, evaluationSeconds: 0 };
 
   let context: Context;
   try {
@@ -126,7 +151,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
       fallback: null,
       promotion: { outcome: 'not-attempted', candidateId: null, detail: 'bad dataset version; production untouched', override: null },
       rejection,
-      compute: noCompute,
+      compute: NO_COMPUTE,
       scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'nothing trained: the version was rejected' },
       saved: { flops: 0, trainSeconds: 0 },
       finishedAt: new Date().toISOString(),
@@ -144,12 +169,36 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   const decision = decideRefresh({ production: context.production, dataset: context.dataset, modelSpec: settings.modelSpec, policy: settings.policy, lastAttempt: context.lastAttempt, force });
   upsertSearchAttributes([{ key: DECISION, value: decision.mode }]);
 
-  const attempts: Attempt[] = [await runAttempt(activities, input, settings, context, decision.mode)];
+  const attempts: Attempt[] = [];
   let fallback: string | null = null;
-  if (decision.mode === 'warm' && !attempts[0]!.record.gate.passed) {
-    const plan = fallbackPlan(settings, attempts[0]!.record);
-    fallback = plan.why;
-    if (plan.allowed) attempts.push(await runAttempt(activities, input, settings, context, 'scratch'));
+  try {
+    attempts.push(await runAttempt(activities, input, settings, context, decision.mode));
+    if (decision.mode === 'warm' && !attempts[0]!.record.gate.passed) {
+      const plan = fallbackPlan(settings, attempts[0]!.record);
+      fallback = plan.why;
+      if (plan.allowed) attempts.push(await runAttempt(activities, input, settings, context, 'scratch'));
+    }
+  } catch (error) {
+    // Added after histories were recorded: patched() keeps failed refreshes started before it replayable.
+    if (patched('audit-failed-refresh')) {
+      const compute = totalCompute(attempts);
+      await activities.storage.recordAudit({
+        ...base,
+        status: 'failed',
+        decision,
+        attempts: attempts.map((a) => a.record),
+        fallback,
+        promotion: { outcome: 'not-attempted', candidateId: null, detail: 'refresh failed; production untouched', override: null },
+        rejection: null,
+        failure: describeFailure(error),
+        compute,
+        scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'the refresh failed: the compute of the failed attempt is not known' },
+        saved: { flops: 0, trainSeconds: 0 },
+        finishedAt: new Date().toISOString(),
+      });
+      upsertSearchAttributes([{ key: PROMOTED, value: false }, { key: COMPUTE_SECONDS, value: compute.trainSeconds + compute.evaluationSeconds }]);
+    }
+    throw error;
   }
   const final = attempts.at(-1)!;
   const override = !final.record.gate.passed && input.overrides?.overrideGate ? input.overrides.overrideGate : null;
@@ -183,16 +232,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
     promotion = { outcome: result.outcome, candidateId: final.candidateId, detail: result.outcome === 'superseded' ? result.reason : null, override };
   }
 
-  const compute = attempts.reduce(
-    (sum, a) => ({
-      steps: sum.steps + a.record.training.steps,
-      examples: sum.examples + a.record.training.examples,
-      flops: sum.flops + a.record.training.flops,
-      trainSeconds: sum.trainSeconds + a.record.training.wallSeconds,
-      evaluationSeconds: sum.evaluationSeconds + a.record.evaluation.wallSeconds,
-    }),
-    noCompute,
-  );
+  const compute = totalCompute(attempts);
   const scratchAttempt = attempts.find((a) => a.record.mode === 'scratch')?.record.training;
   const measured = scratchAttempt ? { datasetVersion: input.version, steps: scratchAttempt.steps, flops: scratchAttempt.flops, trainSeconds: scratchAttempt.wallSeconds } : null;
   const scratch = scratchCost(measured, context.lastScratch, settings.scratchSteps);

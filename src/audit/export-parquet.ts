@@ -29,6 +29,8 @@ export function ledgerRows(entries: AuditEntry[]) {
       production_accuracy: final?.evaluation.production?.combined?.accuracy ?? null,
       gate_passed: final?.gate.passed ?? null,
       promotion: e.promotion.outcome,
+      rejection: e.rejection,
+      failure: e.failure ?? null,
       scratch_cost_flops: e.scratchCost.flops,
       scratch_cost_basis: e.scratchCost.basis,
       saved_flops: e.saved.flops,
@@ -44,7 +46,7 @@ const TYPES: Record<keyof Row, 'STRING' | 'INT32' | 'DOUBLE' | 'BOOLEAN'> = {
   model: 'STRING', dataset: 'STRING', dataset_version: 'INT32', workflow_id: 'STRING', replay_of: 'STRING', status: 'STRING', decision: 'STRING',
   decision_reasons: 'STRING', attempts: 'STRING', backend: 'STRING', steps: 'INT32', examples: 'INT32', train_flops: 'DOUBLE', train_seconds: 'DOUBLE',
   evaluation_seconds: 'DOUBLE', accuracy: 'DOUBLE', accuracy_ci_low: 'DOUBLE', accuracy_ci_high: 'DOUBLE', old_accuracy: 'DOUBLE', new_accuracy: 'DOUBLE',
-  production_accuracy: 'DOUBLE', gate_passed: 'BOOLEAN', promotion: 'STRING', scratch_cost_flops: 'DOUBLE', scratch_cost_basis: 'STRING',
+  production_accuracy: 'DOUBLE', gate_passed: 'BOOLEAN', promotion: 'STRING', rejection: 'STRING', failure: 'STRING', scratch_cost_flops: 'DOUBLE', scratch_cost_basis: 'STRING',
   saved_flops: 'DOUBLE', saved_seconds: 'DOUBLE', started_at: 'STRING', finished_at: 'STRING',
 };
 

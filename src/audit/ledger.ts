@@ -54,7 +54,7 @@ export interface AuditEntry {
   workflowId: string;
   /** A manual replay names the refresh it re-ran. */
   replayOf: string | null;
-  status: 'promoted' | 'rejected' | 'superseded' | 'skipped';
+  status: 'promoted' | 'rejected' | 'superseded' | 'skipped' | 'failed';
   decision: { mode: 'scratch' | 'warm' | 'none'; reasons: string[] };
   attempts: AttemptRecord[];
   /** Why there was no second attempt after a failed warm start, when there was none. */
@@ -62,6 +62,8 @@ export interface AuditEntry {
   promotion: { outcome: string; candidateId: string | null; detail: string | null; override: { by: string; reason: string } | null };
   /** Why the version was rejected before training (bad manifest or shard), when it was. */
   rejection: string | null;
+  /** Why the refresh failed (a bad training configuration, an activity out of retries), when it did; absent in older entries. */
+  failure?: string | null;
   /** Totals over all attempts. */
   compute: { steps: number; examples: number; flops: number; trainSeconds: number; evaluationSeconds: number };
   /** What retraining this version from scratch costs (measured or estimated) and what this refresh saved. */
@@ -69,6 +71,12 @@ export interface AuditEntry {
   saved: ComputeSaved;
   startedAt: string;
   finishedAt: string;
+}
+
+/** Every reason an entry gives, in order: decision, fallback, the final attempt's gate, rejection, failure. */
+export function entryReasons(entry: AuditEntry): string[] {
+  const final = entry.attempts.at(-1);
+  return [...entry.decision.reasons, ...(entry.fallback ? [entry.fallback] : []), ...(final?.gate.reasons ?? []), ...(entry.rejection ? [entry.rejection] : []), ...(entry.failure ? [entry.failure] : [])];
 }
 
 /** Operator actions (promote, rollback) outside a refresh, kept beside the ledger. */

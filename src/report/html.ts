@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../audit/ledger.js';
+import { entryReasons, type AuditEntry } from '../audit/ledger.js';
 import { ledgerTotals, versionSeries } from './series.js';
 import { COLORS, lineChart, niceMax, niceMin, stackedBarChart } from './svg.js';
 import { escapeHtml as esc, pct } from './text.js';
@@ -49,7 +49,7 @@ export function renderReport(model: string, entries: AuditEntry[], generatedAt: 
     .sort((a, b) => a.datasetVersion - b.datasetVersion || a.finishedAt.localeCompare(b.finishedAt))
     .map((e) => {
       const final = e.attempts.at(-1);
-      const reasons = [...e.decision.reasons, ...(e.fallback ? [e.fallback] : []), ...(final?.gate.reasons ?? []), ...(e.rejection ? [e.rejection] : [])];
+      const reasons = entryReasons(e);
       const interval = final ? ` <span class="ci">[${pct(final.evaluation.accuracyInterval.low)}, ${pct(final.evaluation.accuracyInterval.high)}]</span>` : '';
       return `<tr data-version="${e.datasetVersion}" data-workflow-id="${esc(e.workflowId)}">
 <td>v${e.datasetVersion}${e.replayOf ? ` <span class="tag">replay of ${esc(e.replayOf)}</span>` : ''}</td>
@@ -82,7 +82,7 @@ table{border-collapse:collapse;width:100%;margin-top:16px;font-size:13px} th,td{
 <h1>warmstart report: ${esc(model)}</h1>
 <div class="sub">${totals.refreshes} refreshes, generated ${esc(generatedAt)}. Compute is estimated training FLOPs; "saved" compares with retraining the version from scratch (measured when the refresh trained from scratch, else estimated from the last scratch run's cost per step).</div>
 <div class="cards">
-<div class="card"><div class="v" data-field="total-refreshes">${totals.refreshes}</div><div class="k">refreshes (${totals.promoted} promoted, ${totals.rejected} rejected)</div></div>
+<div class="card"><div class="v" data-field="total-refreshes">${totals.refreshes}</div><div class="k">refreshes (${totals.promoted} promoted, ${totals.rejected} rejected${totals.failed > 0 ? `, ${totals.failed} failed` : ''})</div></div>
 <div class="card"><div class="v" data-field="total-spent-gflop" data-value="${totals.spentFlops}">${gflop(totals.spentFlops)} GFLOP</div><div class="k">training compute spent</div></div>
 <div class="card"><div class="v" data-field="total-scratch-gflop" data-value="${totals.scratchEquivalentFlops}">${gflop(totals.scratchEquivalentFlops)} GFLOP</div><div class="k">retraining every version from scratch</div></div>
 <div class="card"><div class="v" data-field="total-saved-gflop" data-value="${totals.savedFlops}">${gflop(totals.savedFlops)} GFLOP</div><div class="k">saved (${pct(savedShare)})</div></div>

@@ -56,6 +56,7 @@ export interface LedgerTotals {
   refreshes: number;
   promoted: number;
   rejected: number;
+  failed: number;
   warm: number;
   scratch: number;
   spentFlops: number;
@@ -66,11 +67,12 @@ export interface LedgerTotals {
 }
 
 export function ledgerTotals(entries: AuditEntry[]): LedgerTotals {
-  const totals: LedgerTotals = { refreshes: 0, promoted: 0, rejected: 0, warm: 0, scratch: 0, spentFlops: 0, spentSeconds: 0, scratchEquivalentFlops: 0, savedFlops: 0, savedSeconds: 0 };
+  const totals: LedgerTotals = { refreshes: 0, promoted: 0, rejected: 0, failed: 0, warm: 0, scratch: 0, spentFlops: 0, spentSeconds: 0, scratchEquivalentFlops: 0, savedFlops: 0, savedSeconds: 0 };
   for (const entry of entries) {
     totals.refreshes++;
     if (entry.status === 'promoted') totals.promoted++;
     if (entry.status === 'rejected') totals.rejected++;
+    if (entry.status === 'failed') totals.failed++;
     for (const attempt of entry.attempts) totals[attempt.mode]++;
     totals.spentFlops += entry.compute.flops;
     totals.spentSeconds += entry.compute.trainSeconds;

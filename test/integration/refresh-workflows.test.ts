@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/audit/ledger.js';
@@ -88,6 +88,25 @@ describe('fallback', () => {
     const next = await refreshDirectly(model, dataset, (await h.publish(dataset, 'second', 500)).version, TEST_SETTINGS);
     expect(next.mode).toBe('scratch');
     expect(next.reasons[0]).toMatch(/last warm start \(v2\) failed its gate/);
+  });
+});
+
+describe('failed refresh', () => {
+  it('a refresh whose training is refused leaves a failed audit entry and production untouched', async () => {
+    const model = h.newModel();
+    const dataset = 'mnist-failed';
+    await h.refresh(model, dataset, (await h.publish(dataset, 'first')).version);
+    const before = await readProduction(h.store, model);
+    const badLevers: RefreshSettingsInput = { ...TEST_SETTINGS, warmLevers: { selection: { kind: 'easy-hard', score: 'loss', dropEasiest: 0.7, dropHardest: 0.3, mode: 'drop' } } };
+    const failed = await refreshDirectly(model, dataset, (await h.publish(dataset, 'second', 1000)).version, badLevers).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(WorkflowFailedError);
+    const entry = (await listAuditEntries(h.store, model)).find((e) => e.datasetVersion === 2)!;
+    expect(entry).toMatchObject({ status: 'failed', decision: { mode: 'warm' }, attempts: [], promotion: { outcome: 'not-attempted' }, compute: { steps: 0 } });
+    expect(entry.failure).toMatch(/^trainCandidate failed \(BadTrainingConfig\): .*levers\.selection\.dropEasiest/);
+    expect(await readProduction(h.store, model)).toEqual(before);
+    const described = await h.client.workflow.getHandle(versionRefreshWorkflowId(model, 2)).describe();
+    expect(described.searchAttributes).toMatchObject({ WarmstartPromoted: [false] });
+    await record(versionRefreshWorkflowId(model, 2), 'refresh-version-failed.json');
   });
 });
 

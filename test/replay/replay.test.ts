@@ -13,7 +13,7 @@ const files = readdirSync(directory).filter((f) => f.endsWith('.json')).sort();
 const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(directory, file), 'utf8')));
 
 describe('replay of recorded histories', () => {
-  it('has histories of both workflows, including fallback, rejection and operator updates', () => {
+  it('has histories of both workflows, including fallback, rejection, failure and operator updates', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'model-refresh.json',
@@ -22,6 +22,7 @@ describe('replay of recorded histories', () => {
         'refresh-version-warm.json',
         'refresh-version-rejected.json',
         'refresh-version-fallback.json',
+        'refresh-version-failed.json',
       ]),
     );
   });

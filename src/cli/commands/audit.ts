@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { ledgerToParquet } from '../../audit/export-parquet.js';
-import { listAuditEntries, type AuditEntry } from '../../audit/ledger.js';
+import { entryReasons, listAuditEntries, type AuditEntry } from '../../audit/ledger.js';
 import { ledgerTotals } from '../../report/series.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { pct, table } from '../output.js';
@@ -26,7 +26,7 @@ export function formatAuditTable(entries: AuditEntry[]): string {
         pct(final?.evaluation.candidate.combined?.accuracy),
         pct(final?.evaluation.candidate.old?.accuracy),
         pct(final?.evaluation.production?.combined?.accuracy),
-        final ? (final.gate.passed ? 'pass' : e.promotion.override ? 'override' : 'fail') : e.rejection ? 'bad data' : '-',
+        e.failure ? 'error' : final ? (final.gate.passed ? 'pass' : e.promotion.override ? 'override' : 'fail') : e.rejection ? 'bad data' : '-',
         `${gflop(e.saved.flops)} (${e.scratchCost.basis})`,
       ];
     }),
@@ -37,7 +37,7 @@ export function formatTotals(entries: AuditEntry[]): string {
   const t = ledgerTotals(entries);
   const share = t.scratchEquivalentFlops > 0 ? t.savedFlops / t.scratchEquivalentFlops : 0;
   return [
-    `refreshes: ${t.refreshes} (${t.promoted} promoted, ${t.rejected} rejected; ${t.warm} warm and ${t.scratch} scratch training runs)`,
+    `refreshes: ${t.refreshes} (${t.promoted} promoted, ${t.rejected} rejected${t.failed > 0 ? `, ${t.failed} failed` : ''}; ${t.warm} warm and ${t.scratch} scratch training runs)`,
     `compute spent: ${gflop(t.spentFlops)} GFLOP, ${t.spentSeconds.toFixed(1)} s of training`,
     `retraining every version from scratch: ${gflop(t.scratchEquivalentFlops)} GFLOP`,
     `compute saved: ${gflop(t.savedFlops)} GFLOP (${pct(share)}), ${t.savedSeconds.toFixed(1)} s of training`,
@@ -53,8 +53,7 @@ export async function auditCommand(store: ObjectStore, model: string, options: {
   if (options.json) return JSON.stringify({ model, totals: ledgerTotals(entries), entries }, null, 2);
   if (entries.length === 0) return `no audit entries for model ${model} in ${store.uri}`;
   const reasons = entries.map((e) => {
-    const final = e.attempts.at(-1);
-    const lines = [...e.decision.reasons, ...(e.fallback ? [e.fallback] : []), ...(final?.gate.reasons ?? []), ...(e.rejection ? [e.rejection] : []), e.scratchCost.explanation];
+    const lines = [...entryReasons(e), e.scratchCost.explanation];
     return `  ${e.dataset} v${e.datasetVersion}${e.replayOf ? ` (replay of ${e.replayOf})` : ''}:\n${lines.map((line) => `    - ${line}`).join('\n')}`;
   });
   return `${formatAuditTable(entries)}\n\n${formatTotals(entries)}\n\nreasons:\n${reasons.join('\n')}`;
