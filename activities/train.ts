@@ -154,6 +154,12 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         resume?.model.dispose();
         previous?.model.dispose();
 
+        // An attempt the server gave up on (its heartbeats were refused) must not overwrite the candidate
+        // a later attempt saved, which may already be evaluated.
+        if (context.cancellationSignal.aborted) {
+          run.model.dispose();
+          throw context.cancellationSignal.reason ?? new Error('cancelled');
+        }
         const prefix = candidatePrefix(input.model, input.candidateId);
         await saveModel(deps.store, prefix, run.model);
         run.model.dispose();
