@@ -10,7 +10,8 @@ import { parseInterval, triggerWatch, unwatchDataset, watchDataset } from '../te
 import { createWorkers, type WorkerRole } from '../temporal/worker.js';
 import { cliContext } from './context.js';
 import { auditCommand } from './commands/audit.js';
-import { benchCommand } from './commands/bench.js';
+import { BENCH_MLP, benchCommand } from './commands/bench.js';
+import { DEFAULT_CNN_SPEC, parseModelSpec, type ModelSpec } from '../training/spec.js';
 import { demoCommand } from './commands/demo.js';
 import { importMnist } from './commands/import-mnist.js';
 import { replayCommand, replayHistoryCommand } from './commands/operate.js';
@@ -61,7 +62,7 @@ operating
   pause --model <m> --reason <why> | resume --model <m>
   check                validate configuration and reach the store
 benchmark
-  bench continual --dataset <d> (--old <N> --new <M> | --versions 1,2,3,4,5 | --steps <k>) [--model mlp|cnn]
+  bench continual --dataset <d> (--old <N> --new <M> | --versions 1,2,3,4,5 | --steps <k>) [--model mlp|cnn|<spec json>]
         [--seeds 3] [--split test|validation] [--epochs 15] [--json <file>] [--svg <file>] [--quick]
         [--variants warm,combined] [--combined '<levers json>'] [--candidates '[<levers json>,...]'] [--peak-lr 1e-3]
                        the paper's speed-up table (L_100/L_99 in optimizer steps, FLOPs, accuracy) of
@@ -86,6 +87,15 @@ function positiveInt(value: string, name: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got "${value}")`);
   return n;
+}
+
+/** --model of bench: mlp, cnn, or a JSON spec; a bad one is a usage error naming the problem. */
+function modelOption(value: string): ModelSpec {
+  try {
+    return parseModelSpec(value, { mlp: BENCH_MLP, cnn: DEFAULT_CNN_SPEC });
+  } catch (error) {
+    throw new UsageError(`--model: ${(error as Error).message}`);
+  }
 }
 
 const OPTIONS = {
@@ -311,8 +321,7 @@ async function main(argv: string[]): Promise<number> {
     case 'bench': {
       if (rest[0] !== 'continual') throw new UsageError('usage: warmstart bench continual --dataset <name> --old <N> --new <M>');
       const dataset = required(values, 'dataset');
-      const model = values.model ?? 'mlp';
-      if (model !== 'mlp' && model !== 'cnn') throw new UsageError(`--model must be mlp or cnn (got "${model}")`);
+      const model = modelOption(values.model ?? 'mlp');
       const split = values.split ?? 'test';
       if (split !== 'test' && split !== 'validation') throw new UsageError(`--split must be test or validation (got "${split}")`);
       const versions = values.versions

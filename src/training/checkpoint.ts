@@ -68,8 +68,8 @@ export async function saveCheckpoint(store: ObjectStore, prefix: string, model: 
   if (selectionWeights) await store.put(`${key}/selection.bin`, new Uint8Array(selectionWeights.buffer.slice(0)), { contentType: 'application/octet-stream' });
   const state: StateFile = { step: snapshot.step, sampler: snapshot.sampler, lastLoss: Number.isNaN(snapshot.lastLoss) ? null : snapshot.lastLoss, hasSelectionWeights: !!selectionWeights, ...(fingerprint ? { fingerprint } : {}), extra };
   await putJson(store, `${key}/state.json`, state);
-  // The previous checkpoint stays: the heartbeat naming this one may not have reached the server yet
-  // (heartbeats are throttled), and a retry must still find what the server last heard of.
+  // The previous complete checkpoint stays, so a retry that cannot read the newest one (pruned or
+  // rewritten meanwhile by a stalled attempt that is still running) has one to fall back on.
   const kept = new Set((await completeCheckpoints(store, prefix)).slice(0, CHECKPOINTS_KEPT).map((ref) => `${ref.checkpointKey}/`));
   kept.add(`${key}/`);
   for (const object of await store.list(`${prefix}/`)) {

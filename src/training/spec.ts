@@ -38,3 +38,39 @@ export function describeModelSpec(spec: ModelSpec): string {
       return `custom "${spec.name}"${spec.options ? ` ${JSON.stringify(spec.options)}` : ''}`;
   }
 }
+
+/**
+ * A spec from the command line: `mlp`, `cnn` (the built-in defaults given), or a JSON spec such as
+ * `{"kind":"cnn","filters":[8,16],"kernelSize":3,"dense":[32]}`. Throws an error naming what is wrong.
+ */
+export function parseModelSpec(text: string, defaults: { mlp: MlpSpec; cnn: CnnSpec }): ModelSpec {
+  const trimmed = text.trim();
+  if (trimmed === 'mlp' || trimmed === 'cnn') return defaults[trimmed];
+  const usage = `use mlp, cnn, or a JSON spec such as {"kind":"mlp","hidden":[256]}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch {
+    throw new Error(`model "${trimmed}" is neither mlp, cnn nor JSON: ${usage}`);
+  }
+  const spec = value as { kind?: unknown; hidden?: unknown; filters?: unknown; dense?: unknown; kernelSize?: unknown; name?: unknown; options?: Record<string, unknown> } | null;
+  const sizes = (field: 'hidden' | 'filters' | 'dense') => {
+    const list = spec?.[field];
+    if (!Array.isArray(list) || !list.every((n) => Number.isInteger(n) && (n as number) > 0)) throw new Error(`model.${field} must be a list of positive integers (got ${JSON.stringify(list)}): ${usage}`);
+    return list as number[];
+  };
+  switch (spec?.kind) {
+    case 'mlp':
+      return { kind: 'mlp', hidden: sizes('hidden') };
+    case 'cnn': {
+      const kernelSize = spec.kernelSize;
+      if (typeof kernelSize !== 'number' || !Number.isInteger(kernelSize) || kernelSize <= 0) throw new Error(`model.kernelSize must be a positive integer (got ${JSON.stringify(kernelSize)})`);
+      return { kind: 'cnn', filters: sizes('filters'), kernelSize, dense: sizes('dense') };
+    }
+    case 'custom':
+      if (typeof spec.name !== 'string' || spec.name === '') throw new Error('model.name must name a builder registered with registerModelBuilder');
+      return { kind: 'custom', name: spec.name, ...(spec.options ? { options: spec.options } : {}) };
+    default:
+      throw new Error(`model.kind must be mlp, cnn or custom (got ${JSON.stringify(spec?.kind)}): ${usage}`);
+  }
+}

@@ -72,5 +72,8 @@ describe('warmstart CLI', () => {
   it('an unknown command or a bad flag is a usage error', async () => {
     expect((await cli(['frobnicate'])).code).toBe(64);
     expect((await cli(['validate', '--dataset', 'x', '--version', 'two'])).stderr).toMatch(/--version must be a positive integer/);
+    const badModel = await cli(['bench', 'continual', '--dataset', 'x', '--old', '1', '--new', '2', '--model', '{"kind":"mlp","hidden":[0]}']);
+    expect(badModel.code).toBe(64);
+    expect(badModel.stderr).toMatch(/--model: model.hidden must be a list of positive integers/);
   });
 });

@@ -8,7 +8,7 @@ import type { RunSettings } from '../../bench/run-one.js';
 import { COMBINED_LEVERS, DEFAULT_HYPER } from '../../bench/variants.js';
 import { selectBackend } from '../../training/backend.js';
 import { resolveLevers, type LeverSettingsInput } from '../../training/levers.js';
-import { DEFAULT_CNN_SPEC, type ModelSpec } from '../../training/spec.js';
+import { DEFAULT_CNN_SPEC, type MlpSpec, type ModelSpec } from '../../training/spec.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 
 /**
@@ -22,7 +22,8 @@ export interface BenchCommandOptions {
   newVersion?: number;
   /** Multi-step mode. */
   versions?: number[];
-  model: 'mlp' | 'cnn';
+  /** mlp, cnn (the built-in benchmark models), or any spec. */
+  model: 'mlp' | 'cnn' | ModelSpec;
   seeds: number;
   split: 'validation' | 'test';
   epochs?: number;
@@ -39,10 +40,10 @@ export interface BenchCommandOptions {
 }
 
 /** The MLP of the sizing runs (784-256-10 on MNIST); the CNN is ~15x slower on wasm. */
-export const BENCH_MLP: ModelSpec = { kind: 'mlp', hidden: [256] };
+export const BENCH_MLP: MlpSpec = { kind: 'mlp', hidden: [256] };
 
 export function benchSettings(options: Pick<BenchCommandOptions, 'model' | 'quick' | 'epochs'>): RunSettings & { trainLimit?: number; evaluationLimit?: number } {
-  const spec = options.model === 'cnn' ? DEFAULT_CNN_SPEC : BENCH_MLP;
+  const spec = options.model === 'cnn' ? DEFAULT_CNN_SPEC : options.model === 'mlp' ? BENCH_MLP : options.model;
   // Quick: a few hundred rows and a few dozen steps, to prove the pipeline end to end in CI.
   if (options.quick) return { spec, batchSize: 32, epochs: options.epochs ?? 3, evaluationsPerEpoch: 4, trainLimit: 300, evaluationLimit: 200 };
   return { spec, batchSize: 64, epochs: options.epochs ?? 15, evaluationsPerEpoch: 10 };
