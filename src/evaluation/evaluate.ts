@@ -28,31 +28,17 @@ export function predictClasses(model: tf.LayersModel, data: Examples, batchSize 
   return predictions;
 }
 
+/** Combined, old and new accuracy: the slices the training curve tracks (without per-class ones). */
 export function accuracyFromPredictions(predictions: Int32Array, data: Examples): AccuracyMetrics {
-  let correct = 0;
-  let oldCorrect = 0;
-  let oldCount = 0;
-  let newCorrect = 0;
-  let newCount = 0;
-  for (let i = 0; i < data.count; i++) {
-    const hit = predictions[i] === data.y[i] ? 1 : 0;
-    correct += hit;
-    if (data.isNew[i]) {
-      newCount++;
-      newCorrect += hit;
-    } else {
-      oldCount++;
-      oldCorrect += hit;
-    }
-  }
+  const { combined, old, new: fresh } = sliceMetrics(predictions, data, [], { perClass: false });
   return {
-    accuracy: data.count > 0 ? correct / data.count : 0,
-    correct,
+    accuracy: combined?.accuracy ?? 0,
+    correct: combined?.correct ?? 0,
     count: data.count,
-    oldAccuracy: oldCount > 0 ? oldCorrect / oldCount : null,
-    newAccuracy: newCount > 0 ? newCorrect / newCount : null,
-    oldCount,
-    newCount,
+    oldAccuracy: old ? old.accuracy : null,
+    newAccuracy: fresh ? fresh.accuracy : null,
+    oldCount: old?.count ?? 0,
+    newCount: fresh?.count ?? 0,
   };
 }
 

@@ -10,7 +10,8 @@ export interface SliceMetric {
 /** Slices: "combined", "old" (inherited shards), "new" (this version's shards), "class:<name>". */
 export type SliceMetrics = Record<string, SliceMetric>;
 
-export function sliceMetrics(predictions: Int32Array, data: Examples, classes: readonly string[]): SliceMetrics {
+export function sliceMetrics(predictions: Int32Array, data: Examples, classes: readonly string[], options: { perClass?: boolean } = {}): SliceMetrics {
+  const perClass = options.perClass ?? true;
   const tally = new Map<string, { correct: number; count: number }>();
   const add = (slice: string, hit: number) => {
     const entry = tally.get(slice) ?? { correct: 0, count: 0 };
@@ -22,7 +23,7 @@ export function sliceMetrics(predictions: Int32Array, data: Examples, classes: r
     const hit = predictions[i] === data.y[i] ? 1 : 0;
     add('combined', hit);
     add(data.isNew[i] ? 'new' : 'old', hit);
-    add(`class:${classes[data.y[i]!] ?? data.y[i]}`, hit);
+    if (perClass) add(`class:${classes[data.y[i]!] ?? data.y[i]}`, hit);
   }
   const metrics: SliceMetrics = {};
   for (const [slice, { correct, count }] of [...tally.entries()].sort(([a], [b]) => a.localeCompare(b))) {
