@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import { lastAttemptOf, lastScratchRunOf, listAuditEntries } from '../src/audit/ledger.js';
 import type { ScratchRun } from '../src/audit/savings.js';
-import { loadExamples } from '../src/data/examples.js';
+import { summarizeVersion } from '../src/data/summary.js';
 import { loadManifest, rejectionKey } from '../src/data/versions.js';
 import { putJson } from '../src/storage/json.js';
 import type { DatasetSummary, LastAttempt, ProductionSummary } from '../src/policy/decide.js';
@@ -26,27 +26,26 @@ export interface RefreshContext {
 }
 
 /**
- * Validates the version end to end (manifest schema, every shard's size, sha256 and rows) before
- * any training, and reads the production pointer. A bad version fails here, non-retryably.
+ * Validates the version end to end (manifest schema, every shard's size and sha256, every row of
+ * every split) in one streaming pass before any training, and reads the production pointer. A bad version fails here, non-retryably.
  */
 export function loadRefreshContextActivity(deps: ActivityDeps) {
   return async function loadRefreshContext(input: LoadContextInput): Promise<RefreshContext> {
     return classifyFailures(async () => {
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
-      const train = await loadExamples(deps.store, manifest, ['train']);
-      const test = await loadExamples(deps.store, manifest, ['test']);
+      const rows = await summarizeVersion(deps.store, manifest);
       const production = await readProduction(deps.store, input.model);
       const ledger = await listAuditEntries(deps.store, input.model);
       const lastAttempt = lastAttemptOf(ledger);
-      log.info('refresh context loaded', { dataset: input.dataset, version: input.version, train: train.count, test: test.count, production: production?.pointer.candidateId ?? null });
+      log.info('refresh context loaded', { dataset: input.dataset, version: input.version, train: rows.train, validation: rows.validation, test: rows.test, production: production?.pointer.candidateId ?? null });
       return {
         dataset: {
           manifestKey: `datasets/${input.dataset}/v${input.version}/manifest.json`,
           classes: manifest.classes,
           featureShape: manifest.features.shape,
-          trainCount: train.count,
-          newTrainCount: train.isNew.reduce((n, v) => n + v, 0),
-          testCount: test.count,
+          trainCount: rows.train,
+          newTrainCount: rows.newTrain,
+          testCount: rows.test,
           shards: manifest.shards.length,
           newShards: manifest.shards.filter((s) => s.addedInVersion === manifest.version).length,
         },

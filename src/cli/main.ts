@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import { loadExamples } from '../data/examples.js';
+import { summarizeVersion } from '../data/summary.js';
 import { loadManifest } from '../data/versions.js';
 import { isWarmstartError } from '../errors.js';
 import { connectClient, signalVersionLanded } from '../temporal/client.js';
@@ -207,9 +207,9 @@ async function main(argv: string[]): Promise<number> {
       const dataset = required(values, 'dataset');
       const version = positiveInt(required(values, 'version'), 'version');
       const manifest = await loadManifest(store, dataset, version);
-      const examples = await loadExamples(store, manifest, ['train', 'validation', 'test']);
-      const summary = { dataset, version, shards: manifest.shards.length, rows: examples.count, classes: manifest.classes.length, newRows: examples.isNew.reduce((n, v) => n + v, 0) };
-      out(values.json ? JSON.stringify(summary) : `ok: ${dataset} v${version}: ${summary.shards} shards, ${summary.rows} rows (${summary.newRows} new), ${summary.classes} classes`);
+      const rows = await summarizeVersion(store, manifest);
+      const summary = { dataset, version, shards: manifest.shards.length, rows: rows.train + rows.validation + rows.test, classes: manifest.classes.length, newRows: rows.newRows, splits: { train: rows.train, validation: rows.validation, test: rows.test } };
+      out(values.json ? JSON.stringify(summary) : `ok: ${dataset} v${version}: ${summary.shards} shards, ${summary.rows} rows (${summary.newRows} new; train ${rows.train}, validation ${rows.validation}, test ${rows.test}), ${summary.classes} classes`);
       return 0;
     }
     case 'refresh': {

@@ -1,7 +1,7 @@
 import { WarmstartError } from '../errors.js';
 import { featureSize, type Manifest } from './manifest.js';
 import type { ColumnInfo, ColumnKind, ShardGroup } from './shard-reader.js';
-import { hashSplit, parseSplitValue, type Split } from './split.js';
+import { hashSplit, parseSplitValue, SPLITS, type Split } from './split.js';
 
 /** The manifest fields that say how to read rows (everything but the shard list). */
 export type RowSchema = Pick<Manifest, 'dataset' | 'idColumn' | 'features' | 'label' | 'weightColumn' | 'classes' | 'split'>;
@@ -14,6 +14,8 @@ export interface DecodedRows {
   y: Int32Array;
   weights: Float32Array;
   ids: Float64Array;
+  /** Each row's split, as its index in SPLITS. */
+  splits: Uint8Array;
 }
 
 export interface DecodeOptions {
@@ -104,6 +106,7 @@ export function decodeGroup(schema: RowSchema, group: ShardGroup, options: Decod
   const outIds: number[] = [];
   const outY: number[] = [];
   const outW: number[] = [];
+  const outSplits: number[] = [];
   for (let r = 0; r < group.rows; r++) {
     const row = group.rowStart + r;
     const id = ids ? toInteger(ids[r], key, schema.idColumn!, row) : options.firstId + row;
@@ -127,6 +130,7 @@ export function decodeGroup(schema: RowSchema, group: ShardGroup, options: Decod
     outIds.push(id);
     outY.push(index);
     outW.push(weight);
+    outSplits.push(SPLITS.indexOf(split));
   }
 
   // Pass 2: features of the kept rows, normalised.
@@ -156,12 +160,12 @@ export function decodeGroup(schema: RowSchema, group: ShardGroup, options: Decod
       } else for (let j = 0; j < size; j++) x[base + j] = toFloat(value[j], key, f.column, row) * scale + offset;
     });
     if (norm.kind === 'standardize') standardize(x, size, norm.mean, norm.std);
-    return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds) };
+    return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds), splits: Uint8Array.from(outSplits) };
   }
   if (norm.kind === 'affine') {
     if (scale !== 1 || offset !== 0) for (let k = 0; k < x.length; k++) x[k] = x[k]! * scale + offset;
   } else standardize(x, size, norm.mean, norm.std);
-  return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds) };
+  return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds), splits: Uint8Array.from(outSplits) };
 }
 
 function standardize(x: Float32Array, size: number, mean: readonly number[], std: readonly number[]): void {

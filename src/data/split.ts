@@ -1,6 +1,9 @@
 /** Stable train/validation/test assignment from a hash of (dataset, example id). */
 export type Split = 'train' | 'validation' | 'test';
 
+/** Splits in code order: a row's split travels as its index here (0 train, 1 validation, 2 test). */
+export const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
+
 /** FNV-1a 32-bit: tiny, stable across platforms and releases. */
 export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;

@@ -17,6 +17,8 @@ export interface Batch {
   ids: Float64Array;
   /** 1 when the example's shard was added in the manifest's own version, else 0. */
   isNew: Uint8Array;
+  /** Each example's split, as its index in SPLITS (0 train, 1 validation, 2 test). */
+  splits: Uint8Array;
 }
 
 export interface StreamOptions {
@@ -125,6 +127,7 @@ export async function* streamBatches(store: ObjectStore, manifest: Manifest, opt
       weights: new Float32Array(batchSize),
       ids: new Float64Array(batchSize),
       isNew: new Uint8Array(batchSize),
+      splits: new Uint8Array(batchSize),
     };
     while (batch.size < batchSize) {
       if (pool.length < poolGroups) await refill();
@@ -138,6 +141,7 @@ export async function* streamBatches(store: ObjectStore, manifest: Manifest, opt
       batch.weights[k] = item.rows.weights[r]!;
       batch.ids[k] = item.rows.ids[r]!;
       batch.isNew[k] = item.isNew;
+      batch.splits[k] = item.rows.splits[r]!;
       if (item.pos >= item.rows.count) pool.splice(g, 1);
     }
     if (batch.size === 0) return;
@@ -155,5 +159,6 @@ function trim(batch: Batch): Batch {
     weights: batch.weights.slice(0, n),
     ids: batch.ids.slice(0, n),
     isNew: batch.isNew.slice(0, n),
+    splits: batch.splits.slice(0, n),
   };
 }

@@ -43,7 +43,7 @@ describe('warmstart CLI', () => {
 
     const valid = await cli(['validate', '--dataset', dataset, '--version', '2']);
     expect(valid.code).toBe(0);
-    expect(valid.stdout).toMatch(/2 shards, \d+ rows \(200 new\)/);
+    expect(valid.stdout).toMatch(/2 shards, \d+ rows \(200 new; train \d+, validation \d+, test \d+\)/);
 
     await store.put(`datasets/${dataset}/v3/manifest.json`, 'not json at all');
     const before = await store.list('');
