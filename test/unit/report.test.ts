@@ -33,6 +33,16 @@ describe('report series and totals', () => {
     expect(ledgerTotals(ledger)).toMatchObject({ refreshes: 3, promoted: 2, rejected: 1, warm: 2, scratch: 1, spentFlops: 6e9, savedFlops: 6e9 });
   });
 
+  it('counts a failed refresh, keeps production, and shows its failure among the reasons', () => {
+    const failed: AuditEntry = { ...entry(4, 'warm', 'failed', 0, 0, 0), attempts: [], compute: { steps: 0, examples: 0, flops: 0, trainSeconds: 0, evaluationSeconds: 0 }, failure: 'trainCandidate failed (BadTrainingConfig): levers.init.lambda: must be a number in [0, 1]' };
+    const withFailure = [...ledger, failed];
+    expect(versionSeries(withFailure).at(-1)!.productionAccuracy).toBe(0.92);
+    expect(ledgerTotals(withFailure)).toMatchObject({ refreshes: 4, promoted: 2, rejected: 1, failed: 1 });
+    const html = renderReport('m', withFailure, '2026-11-28');
+    expect(html).toContain('1 rejected, 1 failed');
+    expect(html).toContain('trainCandidate failed (BadTrainingConfig): levers.init.lambda');
+  });
+
   it('renders a self-contained page: no script, no network, text escaped, numbers as data attributes', () => {
     const html = renderReport('m<1>', ledger, '2026-11-28');
     expect(html).not.toMatch(/<script|https?:\/\//);
