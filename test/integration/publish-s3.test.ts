@@ -44,7 +44,7 @@ describe('warmstart publish on S3', () => {
     const second = cli(['publish', csv('two.csv', 40, 20), csv('three.csv', 60, 20), ...args]);
     expect(JSON.parse(second.stdout)).toMatchObject({ version: 2, parentVersion: 1, rows: 40, newShards: 2, inheritedShards: 1 });
     const validate = cli(['validate', '--dataset', dataset, '--version', '2']);
-    expect(validate.stdout).toMatch(/ok: .* v2: 3 shards, 80 rows \(40 new\), 2 classes/);
+    expect(validate.stdout).toMatch(/ok: .* v2: 3 shards, 80 rows \(40 new; train \d+, validation \d+, test \d+\), 2 classes/);
   });
 
   it('a bad file: one line naming shard, column and row, exit 2, nothing written', async () => {
