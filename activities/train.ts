@@ -95,14 +95,19 @@ export function trainCandidateActivity(deps: ActivityDeps) {
       refuseBadConfig(async () => {
         const context = Context.current();
         const { settings } = input;
+        const heard = context.info.heartbeatDetails as TrainHeartbeat | undefined;
+        // Heartbeat from the first moment: loading data can outlast the heartbeat timeout, and the server
+        // times out a silent attempt while it goes on running.
+        const stillHere = () => context.heartbeat(heard ?? ({ step: 0, checkpointKey: null } satisfies TrainHeartbeat));
+        stillHere();
         const levers = leversFor(input);
         const backend = await selectBackend();
         const manifest = await loadManifest(deps.store, input.dataset, input.version);
-        const train = await loadExamples(deps.store, manifest, ['train']);
+        const train = await loadExamples(deps.store, manifest, ['train'], { onProgress: stillHere });
         const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined;
         let evaluation: Examples | undefined;
         if (wantsCurve) {
-          evaluation = await loadExamples(deps.store, manifest, ['validation']);
+          evaluation = await loadExamples(deps.store, manifest, ['validation'], { onProgress: stillHere });
           if (evaluation.count === 0) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
         }
         const previous =
@@ -119,7 +124,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         const checkpoints = checkpointsPrefix(input.model, input.candidateId);
         const every = input.checkpointEvery ?? settings.checkpointEvery;
         const fingerprint = runFingerprint(input);
-        const heard = context.info.heartbeatDetails as TrainHeartbeat | undefined;
+        stillHere();
         const search = await findResumePoint(deps.store, checkpoints, fingerprint);
         const resume = search.found?.checkpoint;
         let latest: CheckpointRef | null = search.found?.ref ?? null;
@@ -140,6 +145,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           seed: settings.seed + input.version,
           evaluation,
           backend,
+          onBusy: stillHere,
           onProgress: ({ step }) => {
             context.heartbeat({ step, checkpointKey: latest?.checkpointKey ?? null } satisfies TrainHeartbeat);
             if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('cancelled');

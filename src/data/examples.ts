@@ -20,12 +20,18 @@ export interface Examples {
 
 /**
  * Loads every example of the wanted splits, from all shards of a (cumulative) version, in shard and
- * row order. For data larger than memory, use streamBatches.
+ * row order, reporting the rows read so far after each batch (activities heartbeat from it). For data
+ * larger than memory, use streamBatches.
  */
-export async function loadExamples(store: ObjectStore, manifest: Manifest, splits: readonly Split[]): Promise<Examples> {
+export async function loadExamples(store: ObjectStore, manifest: Manifest, splits: readonly Split[], options: { onProgress?: (rows: number) => void } = {}): Promise<Examples> {
   const size = featureSize(manifest);
   const batches = [];
-  for await (const batch of streamBatches(store, manifest, { splits, shuffle: false, batchSize: 8192 })) batches.push(batch);
+  let rows = 0;
+  for await (const batch of streamBatches(store, manifest, { splits, shuffle: false, batchSize: 8192 })) {
+    batches.push(batch);
+    rows += batch.size;
+    options.onProgress?.(rows);
+  }
   const count = batches.reduce((n, b) => n + b.size, 0);
   const examples: Examples = { count, featureSize: size, x: new Float32Array(count * size), y: new Int32Array(count), isNew: new Uint8Array(count), ids: [] };
   const weights = new Float32Array(count);

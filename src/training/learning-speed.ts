@@ -18,6 +18,8 @@ export async function learningSpeedDifficulty(options: {
   batchSize: number;
   learningRate: number;
   seed: number;
+  /** Called as the probe trains and evaluates (the caller heartbeats). */
+  onBusy?: () => void;
 }): Promise<{ difficulty: Float32Array; trainExamples: number; evaluatedExamples: number; steps: number }> {
   const { probe, data, rows, evaluations } = options;
   const subset = selectExamples(data, rows);
@@ -31,7 +33,9 @@ export async function learningSpeedDifficulty(options: {
     seed: options.seed,
     learningRateAt: () => options.learningRate,
     evaluateEvery: every,
+    onProgress: () => options.onBusy?.(),
     onEvaluate: () => {
+      options.onBusy?.();
       const predicted = predictClasses(probe, subset);
       for (let i = 0; i < rows.length; i++) if (predicted[i] === subset.y[i]) correct[i]!++;
       evaluated += rows.length;

@@ -64,6 +64,8 @@ export interface RunTrainingOptions {
   evaluation?: Examples;
   onEvaluation?: (point: CurvePoint) => void;
   onProgress?: LoopOptions['onProgress'];
+  /** Called during the data-selection scoring pass, which reports no steps (the caller heartbeats). */
+  onBusy?: () => void;
   progressEvery?: number;
   checkpointEvery?: number;
   onCheckpoint?: (model: tf.LayersModel, snapshot: LoopSnapshot, state: RunProgressState, selectionWeights?: Float32Array) => Promise<void>;
@@ -104,6 +106,7 @@ async function selectData(options: RunTrainingOptions) {
       batchSize: options.batchSize,
       learningRate: levers.schedule.peakLearningRate,
       seed: options.seed + 37,
+      ...(options.onBusy ? { onBusy: options.onBusy } : {}),
     });
     probe.dispose();
     difficulty = result.difficulty;
@@ -112,7 +115,7 @@ async function selectData(options: RunTrainingOptions) {
   } else {
     if (!previous) throw new LeverSettingsError([{ setting: 'levers.selection.score', message: `${lever.score} needs a previous model` }]);
     const labelMap = classMapping(previous.classes, options.classes);
-    difficulty = scoreByModel(previous.model, train, rows, lever.score, labelMap);
+    difficulty = scoreByModel(previous.model, train, rows, lever.score, labelMap, { ...(options.onBusy ? { onBatch: options.onBusy } : {}) });
     examples = rows.length;
     scoringFlops = estimateFlops(previous.model).forwardPerExample * rows.length;
   }

@@ -13,7 +13,8 @@ export type EasyHard = Extract<SelectionLever, { kind: 'easy-hard' }>;
  * Scores examples with a model's logits. `labelMap` maps each example's class index to the model's
  * output index (-1: a class the model does not know; scored NaN, i.e. kept).
  */
-export function scoreByModel(model: tf.LayersModel, data: Examples, rows: Int32Array, score: 'loss' | 'margin', labelMap?: number[], batchSize = 512): Float32Array {
+export function scoreByModel(model: tf.LayersModel, data: Examples, rows: Int32Array, score: 'loss' | 'margin', labelMap?: number[], options: { batchSize?: number; onBatch?: () => void } = {}): Float32Array {
+  const batchSize = options.batchSize ?? 512;
   const scores = new Float32Array(rows.length);
   const size = data.featureSize;
   for (let start = 0; start < rows.length; start += batchSize) {
@@ -28,6 +29,7 @@ export function scoreByModel(model: tf.LayersModel, data: Examples, rows: Int32A
     const values = logits.dataSync();
     const k = logits.shape[1];
     logits.dispose();
+    options.onBatch?.();
     for (let i = 0; i < end - start; i++) {
       const label = labels[i]!;
       if (label < 0) {

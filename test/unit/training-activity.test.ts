@@ -49,6 +49,17 @@ describe('trainCandidate', () => {
     expect(result.compute).toMatchObject({ steps: 20, scoringExamples: 0, scoringFlops: 0 });
   });
 
+  it('heartbeats from the start, while it loads data and scores old examples, before the first step', async () => {
+    const env = new MockActivityEnvironment();
+    const beats: TrainHeartbeat[] = [];
+    env.on('heartbeat', (details: TrainHeartbeat) => beats.push(details));
+    await train(env, base('beats', { levers }));
+    const beforeTraining = beats.slice(0, beats.findIndex((beat) => beat.step > 0));
+    // At the start, after the train and validation rows are loaded, before the checkpoint lookup, per scoring batch.
+    expect(beforeTraining.length).toBeGreaterThanOrEqual(5);
+    expect(beforeTraining.every((beat) => beat.step === 0 && beat.checkpointKey === null)).toBe(true);
+  });
+
   it('resumes a cancelled attempt from its last checkpoint and ends with the weights of an uninterrupted run', async () => {
     const full = await train(new MockActivityEnvironment(), base('full', { levers, checkpointEvery: 10 }));
 
