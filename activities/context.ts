@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { lastAttemptOf, lastScratchRunOf, listAuditEntries } from '../src/audit/ledger.js';
 import type { ScratchRun } from '../src/audit/savings.js';
 import { summarizeVersion } from '../src/data/summary.js';
@@ -33,7 +33,8 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
   return async function loadRefreshContext(input: LoadContextInput): Promise<RefreshContext> {
     return classifyFailures(async () => {
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
-      const rows = await summarizeVersion(deps.store, manifest);
+      const context = Context.current();
+      const rows = await summarizeVersion(deps.store, manifest, { signal: context.cancellationSignal, onProgress: (read) => context.heartbeat({ rowsRead: read }) });
       const production = await readProduction(deps.store, input.model);
       const ledger = await listAuditEntries(deps.store, input.model);
       const lastAttempt = lastAttemptOf(ledger);

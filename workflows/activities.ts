@@ -9,8 +9,14 @@ export function trainingTaskQueue(taskQueue: string): string {
 
 /** Activity proxies, one per timeout class. Built inside the workflow so settings can shape them. */
 export function refreshActivities(settings: RefreshSettings) {
-  const storage = proxyActivities<Pick<RefreshActivities, 'loadRefreshContext' | 'markVersionRejected' | 'promoteCandidate' | 'recordAudit' | 'recordBlessing' | 'operatorPromote'>>({
+  const storage = proxyActivities<Pick<RefreshActivities, 'markVersionRejected' | 'promoteCandidate' | 'recordAudit' | 'recordBlessing' | 'operatorPromote'>>({
     startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 5, initialInterval: '1 second' },
+  });
+  // Validating a version reads every shard: as long as the data takes, with heartbeats so a lost worker is noticed.
+  const data = proxyActivities<Pick<RefreshActivities, 'loadRefreshContext'>>({
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '2 minutes',
     retry: { maximumAttempts: 5, initialInterval: '1 second' },
   });
   const training = proxyActivities<Pick<RefreshActivities, 'trainCandidate'>>({
@@ -24,5 +30,5 @@ export function refreshActivities(settings: RefreshSettings) {
     startToCloseTimeout: '30 minutes',
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
   });
-  return { storage, training, evaluation };
+  return { storage, data, training, evaluation };
 }

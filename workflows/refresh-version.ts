@@ -20,7 +20,7 @@ function badDatasetMessage(error: unknown): string | null {
 }
 
 type Activities = ReturnType<typeof refreshActivities>;
-type Context = Awaited<ReturnType<Activities['storage']['loadRefreshContext']>>;
+type Context = Awaited<ReturnType<Activities['data']['loadRefreshContext']>>;
 
 interface Attempt {
   record: AttemptRecord;
@@ -138,7 +138,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
 
   let context: Context;
   try {
-    context = await activities.storage.loadRefreshContext({ model: input.model, dataset: input.dataset, version: input.version });
+    context = await activities.data.loadRefreshContext({ model: input.model, dataset: input.dataset, version: input.version });
   } catch (error) {
     const rejection = badDatasetMessage(error);
     if (rejection === null) throw error;

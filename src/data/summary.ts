@@ -17,7 +17,8 @@ export interface VersionSummary {
  * of every split (labels, features, weights, split values): a bad row anywhere fails here, with the
  * shard, column and row named, before any training.
  */
-export async function summarizeVersion(store: ObjectStore, manifest: Manifest, options: { signal?: AbortSignal } = {}): Promise<VersionSummary> {
+export async function summarizeVersion(store: ObjectStore, manifest: Manifest, options: { signal?: AbortSignal; onProgress?: (rows: number) => void } = {}): Promise<VersionSummary> {
+  let rows = 0;
   const summary: VersionSummary = { train: 0, validation: 0, test: 0, newRows: 0, newTrain: 0 };
   for await (const batch of streamBatches(store, manifest, { shuffle: false, batchSize: 8192, ...(options.signal ? { signal: options.signal } : {}) })) {
     for (let i = 0; i < batch.size; i++) {
@@ -27,6 +28,8 @@ export async function summarizeVersion(store: ObjectStore, manifest: Manifest, o
       summary.newRows++;
       if (split === 'train') summary.newTrain++;
     }
+    rows += batch.size;
+    options.onProgress?.(rows);
   }
   return summary;
 }
