@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/audit/ledger.js';
 import { readProduction } from '../../src/registry/production.js';
 import { queryRefreshState, waitForOutcome } from '../../src/temporal/client.js';
-import { triggerWatch } from '../../src/temporal/schedules.js';
-import { versionRefreshWorkflowId } from '../../workflows/definitions.js';
+import { triggerWatch, watchScheduleId } from '../../src/temporal/schedules.js';
+import { modelRefreshWorkflowId, versionRefreshWorkflowId } from '../../workflows/definitions.js';
 import { dumpDom, screenshot } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli.js';
 import { decodePng, inkShare } from '../helpers/png.js';
@@ -180,9 +180,19 @@ describe('watch (a Temporal Schedule polls the store)', () => {
     const v1 = await waitForOutcome(h.client, watched, 'mnist-watch', 1, { timeoutMs: 120_000 });
     expect(v1).toMatchObject({ status: 'promoted', mode: 'scratch' });
 
-    // A second poll with nothing new: the workflow ignores the version it already handled.
+    // A second poll with nothing new signals version 1 again; the model workflow ignores it.
     await triggerWatch(h.client, watched, 'mnist-watch');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const schedule = h.client.schedule.getHandle(watchScheduleId(watched, 'mnist-watch'));
+    let second: Awaited<ReturnType<typeof schedule.describe>>['info']['recentActions'][number] | undefined;
+    for (let i = 0; i < 600 && !second; i++) {
+      second = (await schedule.describe()).info.recentActions[1];
+      if (!second) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(second, 'the schedule took a second action').toBeDefined();
+    const poll = h.client.workflow.getHandle(second!.action.workflow.workflowId, second!.action.workflow.firstExecutionRunId);
+    expect(await poll.result()).toEqual({ version: 1 });
+    const signals = (await h.client.workflow.getHandle(modelRefreshWorkflowId(watched)).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes);
+    expect(signals).toHaveLength(2);
     const state = await queryRefreshState(h.client, watched);
     expect(state.outcomes).toHaveLength(1);
     expect(state.pending).toEqual([]);
