@@ -32,7 +32,7 @@ export async function loadExamples(store: ObjectStore, manifest: Manifest, split
     rows += batch.size;
     options.onProgress?.(rows);
   }
-  const count = batches.reduce((n, b) => n + b.size, 0);
+  const count = rows;
   const examples: Examples = { count, featureSize: size, x: new Float32Array(count * size), y: new Int32Array(count), isNew: new Uint8Array(count), ids: [] };
   const weights = new Float32Array(count);
   let offset = 0;

@@ -20,7 +20,7 @@ export interface VersionSummary {
 export async function summarizeVersion(store: ObjectStore, manifest: Manifest, options: { signal?: AbortSignal; onProgress?: (rows: number) => void } = {}): Promise<VersionSummary> {
   let rows = 0;
   const summary: VersionSummary = { train: 0, validation: 0, test: 0, newRows: 0, newTrain: 0 };
-  for await (const batch of streamBatches(store, manifest, { shuffle: false, batchSize: 8192, ...(options.signal ? { signal: options.signal } : {}) })) {
+  for await (const batch of streamBatches(store, manifest, { shuffle: false, batchSize: 8192, signal: options.signal })) {
     for (let i = 0; i < batch.size; i++) {
       const split = SPLITS[batch.splits[i]!]!;
       summary[split]++;

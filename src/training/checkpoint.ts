@@ -70,10 +70,12 @@ export async function saveCheckpoint(store: ObjectStore, prefix: string, model: 
   await putJson(store, `${key}/state.json`, state);
   // The previous complete checkpoint stays, so a retry that cannot read the newest one (pruned or
   // rewritten meanwhile by a stalled attempt that is still running) has one to fall back on.
-  const kept = new Set((await completeCheckpoints(store, prefix)).slice(0, CHECKPOINTS_KEPT).map((ref) => `${ref.checkpointKey}/`));
-  kept.add(`${key}/`);
-  for (const object of await store.list(`${prefix}/`)) {
-    if (![...kept].some((keep) => object.startsWith(keep))) await store.delete(object);
+  const objects = await store.list(`${prefix}/`);
+  const kept = completeAmong(objects, prefix)
+    .slice(0, CHECKPOINTS_KEPT)
+    .map((ref) => `${ref.checkpointKey}/`);
+  for (const object of objects) {
+    if (!kept.some((keep) => object.startsWith(keep))) await store.delete(object);
   }
   return { step: snapshot.step, checkpointKey: key };
 }
@@ -84,10 +86,15 @@ function checkpointKey(prefix: string, step: number): string {
 
 /** Complete checkpoints (state.json written) under a run's prefix, newest first. */
 export async function completeCheckpoints(store: ObjectStore, prefix: string): Promise<CheckpointRef[]> {
+  return completeAmong(await store.list(`${prefix}/`), prefix);
+}
+
+function completeAmong(objects: readonly string[], prefix: string): CheckpointRef[] {
   const refs: CheckpointRef[] = [];
-  for (const object of await store.list(`${prefix}/`)) {
+  for (const object of objects) {
     const match = /\/step-(\d+)\/state\.json$/.exec(object);
-    if (match && object === `${checkpointKey(prefix, Number(match[1]))}/state.json`) refs.push({ step: Number(match[1]), checkpointKey: checkpointKey(prefix, Number(match[1])) });
+    const ref = match ? { step: Number(match[1]), checkpointKey: checkpointKey(prefix, Number(match[1])) } : null;
+    if (ref && object === `${ref.checkpointKey}/state.json`) refs.push(ref);
   }
   return refs.sort((a, b) => b.step - a.step);
 }

@@ -106,7 +106,7 @@ async function selectData(options: RunTrainingOptions) {
       batchSize: options.batchSize,
       learningRate: levers.schedule.peakLearningRate,
       seed: options.seed + 37,
-      ...(options.onBusy ? { onBusy: options.onBusy } : {}),
+      onBusy: options.onBusy,
     });
     probe.dispose();
     difficulty = result.difficulty;
@@ -115,7 +115,7 @@ async function selectData(options: RunTrainingOptions) {
   } else {
     if (!previous) throw new LeverSettingsError([{ setting: 'levers.selection.score', message: `${lever.score} needs a previous model` }]);
     const labelMap = classMapping(previous.classes, options.classes);
-    difficulty = scoreByModel(previous.model, train, rows, lever.score, labelMap, { ...(options.onBusy ? { onBatch: options.onBusy } : {}) });
+    difficulty = scoreByModel(previous.model, train, rows, lever.score, labelMap, { onBatch: options.onBusy });
     examples = rows.length;
     scoringFlops = estimateFlops(previous.model).forwardPerExample * rows.length;
   }
