@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { putJson } from '../storage/json.js';
+import { CreateFailed, createOnce } from '../storage/create-once.js';
 import { MANIFEST_FORMAT, manifestKey, type Manifest, type ShardEntry } from './manifest.js';
 import { writeParquetShard, type ShardWriteRow } from './parquet-shard.js';
-import { listVersions, loadManifest, rejectionKey } from './versions.js';
+import { loadManifest, rejectionKey, versionsIn } from './versions.js';
 
 /** What every shard of a version shares: the manifest less its identity and shard list. */
 export type VersionSchema = Pick<Manifest, 'idColumn' | 'features' | 'label' | 'weightColumn' | 'classes' | 'split'>;
@@ -34,20 +34,26 @@ export interface PublishResult {
 
 /**
  * The next version number and the newest valid version to build on. Skipped: a version whose manifest
- * does not parse, and one a refresh rejected as bad data (its rejection marker), so a corrupt shard is
- * never inherited by the versions after it.
+ * does not parse, one that lists a shard the store does not hold (a broken upload, a deleted object),
+ * and one a refresh rejected as bad data (its rejection marker), so a broken version is never
+ * inherited by the versions after it. One listing of the dataset's prefix answers all three.
  */
 export async function nextVersion(store: ObjectStore, dataset: string): Promise<{ version: number; parent: Manifest | undefined }> {
-  const versions = await listVersions(store, dataset);
+  const keys = new Set(await store.list(`datasets/${dataset}/`));
+  const versions = versionsIn(keys);
+  const next = (versions.at(-1) ?? 0) + 1;
   for (const version of [...versions].reverse()) {
-    if (await store.get(rejectionKey(dataset, version))) continue;
+    if (keys.has(rejectionKey(dataset, version))) continue;
+    let manifest: Manifest;
     try {
-      return { version: versions.at(-1)! + 1, parent: await loadManifest(store, dataset, version) };
+      manifest = await loadManifest(store, dataset, version);
     } catch (error) {
-      if (!isWarmstartError(error, 'DATASET_INVALID')) throw error;
+      if (isWarmstartError(error, 'DATASET_INVALID')) continue;
+      throw error;
     }
+    if (manifest.shards.every((shard) => keys.has(shard.key))) return { version: next, parent: manifest };
   }
-  return { version: (versions.at(-1) ?? 0) + 1, parent: undefined };
+  return { version: next, parent: undefined };
 }
 
 export interface CommitRequest {
@@ -62,8 +68,11 @@ export interface CommitRequest {
 
 /**
  * Uploads the new shards (create-only, under keys with a random token so racing publishers never
- * share a key), then the manifest (create-only: the commit point). If anything fails before the
- * manifest lands, the shards this call uploaded are removed: a failed publish leaves nothing behind.
+ * share a key), then the manifest (create-only: the commit point). Every write recognises its own
+ * earlier success when its reply was lost (createOnce): a retry's 412 on our own bytes is a success,
+ * never "someone else won". If anything fails before the manifest lands, the shards this call
+ * uploaded are removed: a failed publish leaves nothing behind. When the manifest's fate cannot be
+ * learned (the store stopped answering), the shards are kept: a committed version is never broken.
  */
 export async function commitVersion(store: ObjectStore, request: CommitRequest): Promise<PublishResult> {
   const { dataset, version, parent, signal } = request;
@@ -72,18 +81,21 @@ export async function commitVersion(store: ObjectStore, request: CommitRequest):
   let firstId = (parent?.shards ?? []).reduce((max, s) => Math.max(max, s.firstId + s.rows), 0);
   const written: string[] = [];
   const entries: ShardEntry[] = [];
+  const key = manifestKey(dataset, version);
   let done = 0;
+  let manifestSent = false;
   try {
     for (const [index, shard] of request.shards.entries()) {
-      const key = `datasets/${dataset}/v${version}/part-${String(index).padStart(5, '0')}-${token}.${shard.format}`;
+      const shardKey = `datasets/${dataset}/v${version}/part-${String(index).padStart(5, '0')}-${token}.${shard.format}`;
       const bytes = typeof shard.body === 'function' ? await shard.body() : shard.body;
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       if (shard.sha256 !== undefined && sha256 !== shard.sha256) {
-        throw new WarmstartError('DATASET_INVALID', `shard ${index} of ${dataset} v${version} changed between validation and upload; leave the files alone while publishing, then publish again`, key);
+        throw new WarmstartError('DATASET_INVALID', `shard ${index} of ${dataset} v${version} changed between validation and upload; leave the files alone while publishing, then publish again`, shardKey);
       }
-      await store.put(key, bytes, { ifNoneMatch: '*', contentType: shard.format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/vnd.apache.arrow.file', signal });
-      written.push(key);
-      entries.push({ key, format: shard.format, rows: shard.rows, bytes: bytes.byteLength, sha256, addedInVersion: version, firstId });
+      // Listed before the write: a write whose reply is lost may still have landed, and must be cleaned up.
+      written.push(shardKey);
+      await createOnce(store, shardKey, bytes, { contentType: shard.format === 'parquet' ? 'application/vnd.apache.parquet' : 'application/vnd.apache.arrow.file', signal });
+      entries.push({ key: shardKey, format: shard.format, rows: shard.rows, bytes: bytes.byteLength, sha256, addedInVersion: version, firstId });
       firstId += shard.rows;
       done += bytes.byteLength;
       request.onProgress?.(done, total);
@@ -97,19 +109,33 @@ export async function commitVersion(store: ObjectStore, request: CommitRequest):
       ...request.schema,
       shards: [...(parent?.shards ?? []), ...entries],
     };
-    await putJson(store, manifestKey(dataset, version), manifest, { ifNoneMatch: '*', signal });
-  } catch (error) {
-    await Promise.allSettled(written.map((key) => store.delete(key)));
-    if (isWarmstartError(error, 'STORE_PRECONDITION_FAILED')) {
-      throw new WarmstartError('VERSION_EXISTS', `${dataset} v${version} was published by someone else meanwhile; publish again to create v${version + 1}`, dataset, { cause: error });
+    signal?.throwIfAborted();
+    manifestSent = true;
+    await createOnce(store, key, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json', signal });
+  } catch (thrown) {
+    const failure = thrown instanceof CreateFailed ? thrown : undefined;
+    const error = failure?.error ?? thrown;
+    if (manifestSent && failure?.landed === 'unknown') {
+      throw new WarmstartError(
+        isWarmstartError(error) ? error.code : 'STORE_ERROR',
+        `${error instanceof Error ? error.message : String(error)}; whether ${dataset} v${version} was committed is unknown, so its shards were kept: run \`warmstart validate --dataset ${dataset} --version ${version}\``,
+        key,
+        { cause: error },
+      );
     }
+    const leftover = await removeAll(store, written);
+    const left = leftover.length > 0 ? `; could not remove ${leftover.length} uploaded shard(s) (${leftover.join(', ')}): delete them by hand` : '';
+    if (manifestSent && failure?.landed === 'theirs') {
+      throw new WarmstartError('VERSION_EXISTS', `${dataset} v${version} was published by someone else meanwhile; publish again to create v${version + 1}${left}`, dataset, { cause: error });
+    }
+    if (left && isWarmstartError(error)) throw new WarmstartError(error.code, `${error.message}${left}`, error.subject, { cause: error });
     throw error;
   }
   return {
     dataset,
     version,
     parentVersion: parent?.version ?? null,
-    manifestKey: manifestKey(dataset, version),
+    manifestKey: key,
     newShards: entries.length,
     inheritedShards: parent?.shards.length ?? 0,
     rows: request.shards.reduce((n, s) => n + s.rows, 0),
@@ -161,4 +187,10 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
     signal: request.signal,
     onProgress: () => request.onProgress?.((rowsDone = Math.min(request.rows.length, rowsDone + rowsPerShard)), request.rows.length),
   });
+}
+
+/** Deletes keys, not under any caller's signal (cleanup must run after an abort); returns those that failed. */
+async function removeAll(store: ObjectStore, keys: readonly string[]): Promise<string[]> {
+  const results = await Promise.allSettled(keys.map((key) => store.delete(key)));
+  return keys.filter((_, index) => results[index]!.status === 'rejected');
 }

@@ -20,8 +20,12 @@ export async function loadManifest(store: ObjectStore, dataset: string, version:
 
 /** Version numbers that have a manifest (committed versions), ascending. */
 export async function listVersions(store: ObjectStore, dataset: string): Promise<number[]> {
-  const keys = await store.list(`datasets/${dataset}/`);
-  const versions = keys
+  return versionsIn(await store.list(`datasets/${dataset}/`));
+}
+
+/** Version numbers with a manifest among keys listed under one dataset's prefix, ascending. */
+export function versionsIn(keys: Iterable<string>): number[] {
+  const versions = [...keys]
     .map((key) => /^datasets\/[^/]+\/v(\d+)\/manifest\.json$/.exec(key)?.[1])
     .filter((v): v is string => v !== undefined)
     .map(Number);
