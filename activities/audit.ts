@@ -1,4 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { writeAuditEntry, type AuditEntry } from '../src/audit/ledger.js';
+import { isWarmstartError } from '../src/errors.js';
 import { putJson } from '../src/storage/json.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -9,9 +11,17 @@ export interface BlessingInput {
   workflowId: string;
 }
 
+/** Another entry already at this key is a conflict no retry can fix: the ledger is append-only. */
+export const LEDGER_CONFLICT = 'LedgerConflict';
+
 export function recordAuditActivity(deps: ActivityDeps) {
   return async function recordAudit(entry: AuditEntry): Promise<{ key: string }> {
-    return { key: await writeAuditEntry(deps.store, entry) };
+    try {
+      return { key: await writeAuditEntry(deps.store, entry) };
+    } catch (error) {
+      if (isWarmstartError(error, 'LEDGER_CONFLICT')) throw ApplicationFailure.create({ message: error.message, type: LEDGER_CONFLICT, nonRetryable: true, details: [{ code: error.code, subject: error.subject ?? null }] });
+      throw error;
+    }
   };
 }
 

@@ -13,7 +13,10 @@ export type WarmstartErrorCode =
   | 'DATASET_NOT_FOUND'
   | 'VERSION_EXISTS'
   | 'MODEL_NOT_FOUND'
-  | 'TEMPORAL_UNREACHABLE';
+  | 'TEMPORAL_UNREACHABLE'
+  | 'LEDGER_CONFLICT'
+  | 'LEDGER_BROKEN'
+  | 'PRICES_INVALID';
 
 export class WarmstartError extends Error {
   constructor(

@@ -1,4 +1,6 @@
-import { getJson, putJson } from '../storage/json.js';
+import { WarmstartError } from '../errors.js';
+import { getJson } from '../storage/json.js';
+import { appendToChain, sha256Hex, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost, ScratchRun } from './savings.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
@@ -71,6 +73,10 @@ export interface AuditEntry {
   saved: ComputeSaved;
   startedAt: string;
   finishedAt: string;
+  /** The version of the price table in effect when the entry was written (prices are applied at read time); absent in older entries. */
+  priceTable?: string | null;
+  /** Set by the ledger when the entry joins the model's hash chain. */
+  chain?: ChainStamp;
 }
 
 /** Every reason an entry gives, in order: decision, fallback, the final attempt's gate, rejection, failure. */
@@ -90,23 +96,75 @@ export interface OperatorAction {
   at: string;
 }
 
-/** A refresh's entry; a replay's sits beside the original's, named after its workflow ID. */
+/** A refresh's entry; a replay's (or any run under a workflow ID other than the refresh's business key) sits beside the original's, named after its workflow ID. */
 export function auditKey(model: string, dataset: string, version: number, replayWorkflowId?: string): string {
   const suffix = replayWorkflowId ? `.${replayWorkflowId.split('/').pop()!.replace(/[^A-Za-z0-9._-]+/g, '_')}` : '';
   return `audit/${model}/${dataset}/v${version}${suffix}.json`;
 }
 
-/** Idempotent: a retried write replaces the entry at the same key. */
+/** The refresh's business key, with or without the dataset in it. */
+function isBusinessKey(entry: Pick<AuditEntry, 'model' | 'dataset' | 'datasetVersion' | 'workflowId'>): boolean {
+  return entry.workflowId === `refresh/${entry.model}/v${entry.datasetVersion}` || entry.workflowId === `refresh/${entry.model}/${entry.dataset}/v${entry.datasetVersion}`;
+}
+
+export function auditKeyOf(entry: Pick<AuditEntry, 'model' | 'dataset' | 'datasetVersion' | 'workflowId' | 'replayOf'>): string {
+  return auditKey(entry.model, entry.dataset, entry.datasetVersion, entry.replayOf || !isBusinessKey(entry) ? entry.workflowId : undefined);
+}
+
+/** Fields an activity fills in when it writes (not chosen by the workflow): a retry may see other values. */
+const WRITE_TIME_FIELDS = ['priceTable'];
+
+const withoutFields = (value: object, fields: string[]) => JSON.stringify(Object.fromEntries(Object.entries(value).filter(([name]) => !fields.includes(name))));
+
+/**
+ * Appends the entry to the model's hash chain, create-only. Idempotent: a retried write of the same
+ * entry (the workflow built it, so a retry carries the same content) finds its earlier success; a
+ * different entry at the same key is refused (LEDGER_CONFLICT).
+ */
 export async function writeAuditEntry(store: ObjectStore, entry: AuditEntry): Promise<string> {
-  const key = auditKey(entry.model, entry.dataset, entry.datasetVersion, entry.replayOf ? entry.workflowId : undefined);
-  await putJson(store, key, entry);
+  const key = auditKeyOf(entry);
+  await appendToChain(store, entry.model, key, entry, { isSame: (stored, record) => withoutFields(stored, WRITE_TIME_FIELDS) === withoutFields(record, WRITE_TIME_FIELDS) });
   return key;
 }
 
+/**
+ * An operator action joins the model's chain. The request ID (workflow and activity) is the token:
+ * a retried activity re-runs the promotion, so its time and outcome may differ; the first record stands.
+ */
 export async function writeOperatorAction(store: ObjectStore, action: OperatorAction, requestId: string): Promise<string> {
   const key = `audit-operations/${action.model}/${requestId.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
-  await putJson(store, key, action);
+  const volatile = ['at', 'outcome'];
+  await appendToChain(store, action.model, key, action, { isSame: (stored, record) => withoutFields(stored, volatile) === withoutFields(record, volatile) });
   return key;
+}
+
+/** A correction: a new record pointing at the one it corrects (by key and sha256); nothing is edited in place. */
+export interface Correction {
+  model: string;
+  corrects: string;
+  correctsSha256: string;
+  by: string;
+  reason: string;
+  /** The corrected values, by field path of the corrected record (e.g. "status"). */
+  changes: Record<string, unknown>;
+  at: string;
+}
+
+export async function writeCorrection(store: ObjectStore, correction: Omit<Correction, 'correctsSha256'>, requestId: string): Promise<string> {
+  const target = await store.get(correction.corrects);
+  if (!target) throw new WarmstartError('LEDGER_CONFLICT', `cannot correct ${correction.corrects}: no such ledger record; name an existing record`, correction.corrects);
+  const key = `audit-corrections/${correction.model}/${requestId.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
+  await appendToChain(store, correction.model, key, { ...correction, correctsSha256: sha256Hex(target.body) }, { isSame: (stored, record) => withoutFields(stored, ['at', 'correctsSha256']) === withoutFields(record, ['at', 'correctsSha256']) });
+  return key;
+}
+
+export async function listCorrections(store: ObjectStore, model: string): Promise<Correction[]> {
+  const corrections: Correction[] = [];
+  for (const key of (await store.list(`audit-corrections/${model}/`)).filter((k) => k.endsWith('.json'))) {
+    const found = await getJson<Correction>(store, key);
+    if (found) corrections.push(found.value);
+  }
+  return corrections.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export async function listAuditEntries(store: ObjectStore, model: string): Promise<AuditEntry[]> {

@@ -10,7 +10,7 @@ import { parseInterval, triggerWatch, unwatchDataset, watchDataset } from '../te
 import { createWorkers, type WorkerRole } from '../temporal/worker.js';
 import { DEFAULT_CNN_SPEC, parseModelSpec, type ModelSpec } from '../training/spec.js';
 import { cliContext } from './context.js';
-import { auditCommand } from './commands/audit.js';
+import { auditCommand, verifyCommand } from './commands/audit.js';
 import { BENCH_MLP, benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { importMnist } from './commands/import-mnist.js';
@@ -47,11 +47,14 @@ refreshing
                        the main job: local services, MNIST versions (one corrupted), refreshes, ledger, report
 operating
   status --model <m>   production model, pause state, queue, running refresh, recent outcomes
-  audit --model <m> [--parquet <file>]
-                       the compute ledger with totals; --parquet exports it for BI tools
+  audit --model <m> [--since <date>] [--until <date>] [--parquet <file>]
+                       the compute ledger with totals by version, dataset and month (FLOPs, device-hours,
+                       money and energy from the WARMSTART_PRICES table); --parquet exports it for BI tools
+  audit verify --model <m>
+                       recompute the ledger's hash chain; exit 2 naming the first broken record
   report --model <m> [--out <file>]
                        write the static HTML report (charts of accuracy and compute per version)
-  replay --model <m> --version <N> [--force scratch|warm] [--no-promote] [--override-gate <reason>]
+  replay --model <m> --version <N> [--dataset <d>] [--force scratch|warm] [--no-promote] [--override-gate <reason>]
          [--scratch-steps N] [--warm-steps N] [--no-wait]
                        re-run a version's refresh under a new workflow ID; the ledger links it to the original
   replay-history <workflowId> | --file <history.json>
@@ -71,7 +74,7 @@ benchmark
 options: --store <uri> (overrides WARMSTART_STORE), --by <name> (default $USER), --json, --help
 environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, WARMSTART_STORE (s3://bucket/prefix | file:///dir),
   WARMSTART_TASK_QUEUE, AWS_ENDPOINT_URL_S3, AWS_REGION and the standard AWS credential chain,
-  WARMSTART_BACKEND (tensorflow | wasm | cpu), WARMSTART_LOG_LEVEL
+  WARMSTART_BACKEND (tensorflow | wasm | cpu), WARMSTART_LOG_LEVEL, WARMSTART_PRICES (price table file)
 exit codes: 0 ok, 2 configuration/data/service problem (one line on stderr), 3 non-deterministic history,
   64 usage, 1 unexpected error`;
 
@@ -143,6 +146,8 @@ const OPTIONS = {
   combined: { type: 'string' },
   candidates: { type: 'string' },
   'peak-lr': { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -260,8 +265,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'audit': {
+      const model = required(values, 'model');
       const { store } = await cliContext(values.store);
-      out(await auditCommand(store, required(values, 'model'), { json: values.json, parquet: values.parquet }));
+      if (rest[0] === 'verify') out(await verifyCommand(store, model, values.json));
+      else out(await auditCommand(store, model, { json: values.json, parquet: values.parquet, since: values.since, until: values.until }));
       return 0;
     }
     case 'report': {
@@ -278,6 +285,7 @@ async function main(argv: string[]): Promise<number> {
         replayCommand(client, config, {
           model,
           version,
+          dataset: values.dataset,
           force: values.force,
           promote: !values['no-promote'],
           by,

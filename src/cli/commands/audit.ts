@@ -2,6 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { ledgerToParquet } from '../../audit/export-parquet.js';
 import { entryReasons, listAuditEntries, type AuditEntry } from '../../audit/ledger.js';
 import { ledgerTotals } from '../../report/series.js';
+import { inPeriod, parsePeriod } from '../../audit/period.js';
+import { verifyChain } from '../../audit/verify.js';
+import { WarmstartError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { pct, table } from '../output.js';
 
@@ -44,8 +47,9 @@ export function formatTotals(entries: AuditEntry[]): string {
   ].join('\n');
 }
 
-export async function auditCommand(store: ObjectStore, model: string, options: { json?: boolean; parquet?: string } = {}): Promise<string> {
-  const entries = await listAuditEntries(store, model);
+export async function auditCommand(store: ObjectStore, model: string, options: { json?: boolean; parquet?: string; since?: string; until?: string } = {}): Promise<string> {
+  const period = parsePeriod(options.since, options.until);
+  const entries = (await listAuditEntries(store, model)).filter((e) => inPeriod(e.finishedAt, period));
   if (options.parquet) {
     writeFileSync(options.parquet, ledgerToParquet(entries));
     if (!options.json) return `wrote ${entries.length} ledger rows to ${options.parquet}`;
@@ -57,4 +61,13 @@ export async function auditCommand(store: ObjectStore, model: string, options: {
     return `  ${e.dataset} v${e.datasetVersion}${e.replayOf ? ` (replay of ${e.replayOf})` : ''}:\n${lines.map((line) => `    - ${line}`).join('\n')}`;
   });
   return `${formatAuditTable(entries)}\n\n${formatTotals(entries)}\n\nreasons:\n${reasons.join('\n')}`;
+}
+
+/** `audit verify`: recomputes the model's hash chain; the first broken link is a one-line LEDGER_BROKEN error naming the record. */
+export async function verifyCommand(store: ObjectStore, model: string, json = false): Promise<string> {
+  const verdict = await verifyChain(store, model);
+  if (!verdict.ok) throw new WarmstartError('LEDGER_BROKEN', `ledger of ${model} broken at ${verdict.key}: ${verdict.problem}`, verdict.key);
+  if (json) return JSON.stringify(verdict);
+  if (verdict.records === 0) return `no ledger records for model ${model} in ${store.uri}`;
+  return `ledger of ${model}: ${verdict.records} records, hash chain intact; head sha256 ${verdict.head}`;
 }
