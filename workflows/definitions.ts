@@ -65,10 +65,21 @@ export function modelRefreshWorkflowId(model: string): string {
   return `model-refresh/${model}`;
 }
 
-/** The idempotency key of a version's refresh: the server refuses a second run with this ID. */
-export function versionRefreshWorkflowId(model: string, version: number): string {
+/**
+ * The idempotency key of a version's refresh: the server refuses a second run with this ID. The
+ * dataset is part of it, so a model refreshed from two datasets gets one key per dataset version.
+ */
+export function versionRefreshWorkflowId(model: string, dataset: string, version: number): string {
+  return `refresh/${model}/${dataset}/v${version}`;
+}
+
+/** The key before the dataset joined it (patch `dataset-in-refresh-id`); recorded histories use it. */
+export function legacyVersionRefreshWorkflowId(model: string, version: number): string {
   return `refresh/${model}/v${version}`;
 }
+
+/** The patch that put the dataset into refresh workflow IDs (and so into candidate IDs). */
+export const DATASET_IN_REFRESH_ID_PATCH = 'dataset-in-refresh-id';
 
 /** Candidate IDs derive from the workflow ID so retried activities overwrite their own output. */
 export function candidateIdFor(workflowId: string): string {

@@ -8,6 +8,7 @@ import {
   continueAsNew,
   executeChild,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -25,6 +26,8 @@ import {
   rollbackUpdate,
   versionLandedSignal,
   versionRefreshWorkflowId,
+  legacyVersionRefreshWorkflowId,
+  DATASET_IN_REFRESH_ID_PATCH,
   type ModelRefreshInput,
   type ModelRefreshState,
   type OperatorRequest,
@@ -150,14 +153,17 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
     // Newest wins: refresh the highest queued version per dataset; older queued ones are skipped.
     state.pending.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.version - b.version);
     const next = state.pending.pop()!;
+    // Histories recorded before the patch keep the ID without the dataset.
+    const refreshIdOf = (landed: VersionLanded) =>
+      patched(DATASET_IN_REFRESH_ID_PATCH) ? versionRefreshWorkflowId(input.model, landed.dataset, landed.version) : legacyVersionRefreshWorkflowId(input.model, landed.version);
     for (const stale of state.pending.filter((p) => p.dataset === next.dataset)) {
-      record(outcomeWithoutRun(stale, versionRefreshWorkflowId(input.model, stale.version), 'skipped', `superseded in the queue by v${next.version}`));
+      record(outcomeWithoutRun(stale, refreshIdOf(stale), 'skipped', `superseded in the queue by v${next.version}`));
     }
     state.pending = state.pending.filter((p) => p.dataset !== next.dataset);
     state.current = next;
     state.lastVersion[next.dataset] = next.version;
 
-    const workflowId = versionRefreshWorkflowId(input.model, next.version);
+    const workflowId = refreshIdOf(next);
     try {
       record(
         await executeChild(refreshVersionWorkflow, {

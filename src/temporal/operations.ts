@@ -11,6 +11,7 @@ import {
   resumeUpdate,
   rollbackUpdate,
   versionRefreshWorkflowId,
+  legacyVersionRefreshWorkflowId,
   type OperatorRequest,
   type ProductionView,
   type RefreshOutcome,
@@ -18,7 +19,7 @@ import {
   type RefreshVersionInput,
 } from '../../workflows/definitions.js';
 import type { RefreshSettingsInput } from '../refresh/settings.js';
-import { noRefreshWorkflow } from './client.js';
+import { noRefreshWorkflow, queryRefreshState } from './client.js';
 import { bundleWorkflows } from './worker.js';
 
 /** Operator actions on the running workflows: replays, pause/resume, promote/rollback, determinism checks. */
@@ -41,6 +42,8 @@ async function originalInput(client: Client, workflowId: string): Promise<Refres
 export interface ReplayRequest {
   model: string;
   version: number;
+  /** Which dataset's version; needed only when the model refreshed this version number of several. */
+  dataset?: string;
   taskQueue: string;
   overrides: RefreshOverrides;
   /** Merged over the original refresh's settings. */
@@ -49,12 +52,44 @@ export interface ReplayRequest {
   original?: string;
 }
 
+async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+/**
+ * The workflow ID of a version's regular refresh. Refreshes carry the dataset in their ID; those
+ * from before that change do not. Without a dataset, the model workflow's recent outcomes tell
+ * which dataset's version N it refreshed.
+ */
+async function regularRefreshId(client: Client, model: string, version: number, dataset?: string): Promise<string> {
+  const legacy = legacyVersionRefreshWorkflowId(model, version);
+  if (dataset) {
+    const id = versionRefreshWorkflowId(model, dataset, version);
+    return (await workflowExists(client, id)) ? id : legacy;
+  }
+  const outcomes = await queryRefreshState(client, model).then(
+    (state) => state.outcomes,
+    () => [],
+  );
+  const ran = [...new Set(outcomes.filter((o) => o.version === version && o.status !== 'skipped' && o.status !== 'duplicate').map((o) => o.workflowId))];
+  if (ran.length > 1) {
+    throw new WarmstartError('CONFIG_INVALID', `model ${model} refreshed v${version} of several datasets (${ran.join(', ')}); add --dataset to say which`, '--dataset');
+  }
+  return ran[0] ?? legacy;
+}
+
 /** Re-runs a version's refresh under a new workflow ID, with overrides; the ledger links it to the original. */
 export async function startReplay(client: Client, request: ReplayRequest, now = new Date()): Promise<{ workflowId: string; result: () => Promise<RefreshOutcome> }> {
-  const original = request.original ?? versionRefreshWorkflowId(request.model, request.version);
+  const original = request.original ?? (await regularRefreshId(client, request.model, request.version, request.dataset));
   const input = await originalInput(client, original);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const workflowId = `replay/${request.model}/v${request.version}/${stamp}`;
+  const workflowId = `replay/${request.model}/${input.dataset}/v${request.version}/${stamp}`;
   const handle = await client.workflow.start('refreshVersionWorkflow', {
     workflowId,
     taskQueue: request.taskQueue,

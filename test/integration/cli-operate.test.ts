@@ -89,7 +89,7 @@ describe('replay', () => {
     expect(stdout).toMatch(new RegExp(`^replay/${model}/v2/\\d{8}T\\d{6}: rejected \\(scratch\\)`));
     expect(stdout).toMatch(/operator ana asked for scratch/);
     const replay = (await listAuditEntries(h.store, model)).find((e) => e.replayOf);
-    expect(replay).toMatchObject({ replayOf: versionRefreshWorkflowId(model, 2), decision: { mode: 'scratch' }, promotion: { outcome: 'not-attempted' } });
+    expect(replay).toMatchObject({ replayOf: versionRefreshWorkflowId(model, dataset, 2), decision: { mode: 'scratch' }, promotion: { outcome: 'not-attempted' } });
     expect(replay!.scratchCost.basis).toBe('measured');
     // A dry-run replay never touches production.
     expect(await readProduction(h.store, model)).toEqual(before);
@@ -102,7 +102,7 @@ describe('replay', () => {
   });
 
   it('replay-history: a recorded run replays deterministically; an older incompatible history reports its divergence', async () => {
-    const ok = await cli('replay-history', versionRefreshWorkflowId(model, 2));
+    const ok = await cli('replay-history', versionRefreshWorkflowId(model, dataset, 2));
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^deterministic: refresh\/.*\/v2 \(\d+ events\)/);
     const old = await cli('replay-history', '--file', path.join(repoRoot, 'test/replay/incompatible/refresh-version-v0-skeleton.json'));

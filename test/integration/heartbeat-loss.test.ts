@@ -45,7 +45,7 @@ describe('heartbeat loss', () => {
     const first = startTrainingWorker({ path: path.join(repoRoot, 'test/helpers/training-worker-that-dies.ts'), env: { DIE_AFTER_CHECKPOINT_STEP: '120' } });
     const firstExit = exited(first);
     const handle = await h.client.workflow.start('refreshVersionWorkflow', {
-      workflowId: versionRefreshWorkflowId(model, 1),
+      workflowId: versionRefreshWorkflowId(model, 'mnist-heartbeat', 1),
       taskQueue: h.taskQueue,
       args: [{ model, dataset: 'mnist-heartbeat', version: 1, settings }],
     });

@@ -24,7 +24,7 @@ describe('refresh loop on real services', () => {
   it('v1: no production model, so scratch; trained, evaluated, gated and promoted', async () => {
     const published = await h.publish(dataset, 'first');
     const outcome = await h.refresh(model, dataset, published.version);
-    expect(outcome).toMatchObject({ version: 1, status: 'promoted', mode: 'scratch', workflowId: versionRefreshWorkflowId(model, 1) });
+    expect(outcome).toMatchObject({ version: 1, status: 'promoted', mode: 'scratch', workflowId: versionRefreshWorkflowId(model, dataset, 1) });
     expect(outcome.accuracy).toBeGreaterThan(0.7);
     const production = await readProduction(h.store, model);
     expect(production?.pointer).toMatchObject({ candidateId: outcome.candidateId, datasetVersion: 1, promotedBy: outcome.workflowId, mode: 'scratch', warmStartsInRow: 0 });
@@ -97,8 +97,8 @@ describe('refresh loop on real services', () => {
     for await (const execution of h.client.workflow.list({ query: `WorkflowType = 'refreshVersionWorkflow'` })) {
       if (execution.workflowId.startsWith(`refresh/${model}/`)) ids.push(execution.workflowId);
     }
-    expect(ids.sort()).toEqual([1, 2, 3].map((v) => versionRefreshWorkflowId(model, v)));
-    const history = await h.client.workflow.getHandle(versionRefreshWorkflowId(model, 2)).fetchHistory();
+    expect(ids.sort()).toEqual([1, 2, 3].map((v) => versionRefreshWorkflowId(model, dataset, v)));
+    const history = await h.client.workflow.getHandle(versionRefreshWorkflowId(model, dataset, 2)).fetchHistory();
     expect(history.events?.length).toBeGreaterThan(10);
 
     if (process.env.RECORD_HISTORIES) {
@@ -108,9 +108,9 @@ describe('refresh loop on real services', () => {
         const recorded = await h.client.workflow.getHandle(workflowId).fetchHistory();
         writeFileSync(path.join(directory, file), `${historyToJSON(recorded)}\n`);
       };
-      await save(versionRefreshWorkflowId(model, 1), 'refresh-version-scratch.json');
-      await save(versionRefreshWorkflowId(model, 2), 'refresh-version-warm.json');
-      await save(versionRefreshWorkflowId(model, 3), 'refresh-version-rejected.json');
+      await save(versionRefreshWorkflowId(model, dataset, 1), 'refresh-version-scratch.json');
+      await save(versionRefreshWorkflowId(model, dataset, 2), 'refresh-version-warm.json');
+      await save(versionRefreshWorkflowId(model, dataset, 3), 'refresh-version-rejected.json');
       await save(modelRefreshWorkflowId(model), 'model-refresh.json');
     }
   });

@@ -46,7 +46,7 @@ const BROKEN_WARM_START: RefreshSettingsInput = {
 /** Runs one version's refresh workflow directly (settings are per model workflow; these are per version). */
 async function refreshDirectly(model: string, dataset: string, version: number, settings: RefreshSettingsInput): Promise<RefreshOutcome> {
   const handle = await h.client.workflow.start('refreshVersionWorkflow', {
-    workflowId: versionRefreshWorkflowId(model, version),
+    workflowId: versionRefreshWorkflowId(model, dataset, version),
     taskQueue: h.taskQueue,
     args: [{ model, dataset, version, settings }],
   });
@@ -71,7 +71,7 @@ describe('fallback', () => {
     // Both candidates exist side by side; the scratch one serves.
     expect((await readProduction(h.store, model))!.pointer).toMatchObject({ candidateId: entry.promotion.candidateId, mode: 'scratch', warmStartsInRow: 0 });
     expect(entry.promotion.candidateId).toMatch(/-scratch$/);
-    await record(versionRefreshWorkflowId(model, 2), 'refresh-version-fallback.json');
+    await record(versionRefreshWorkflowId(model, dataset, 2), 'refresh-version-fallback.json');
   });
 
   it('without budget for a scratch run the failed warm start is rejected and production stays', async () => {
@@ -104,9 +104,9 @@ describe('failed refresh', () => {
     expect(entry).toMatchObject({ status: 'failed', decision: { mode: 'warm' }, attempts: [], promotion: { outcome: 'not-attempted' }, compute: { steps: 0 } });
     expect(entry.failure).toMatch(/^trainCandidate failed \(BadTrainingConfig\): .*levers\.selection\.dropEasiest/);
     expect(await readProduction(h.store, model)).toEqual(before);
-    const described = await h.client.workflow.getHandle(versionRefreshWorkflowId(model, 2)).describe();
+    const described = await h.client.workflow.getHandle(versionRefreshWorkflowId(model, dataset, 2)).describe();
     expect(described.searchAttributes).toMatchObject({ WarmstartPromoted: [false] });
-    await record(versionRefreshWorkflowId(model, 2), 'refresh-version-failed.json');
+    await record(versionRefreshWorkflowId(model, dataset, 2), 'refresh-version-failed.json');
   });
 });
 
@@ -138,7 +138,7 @@ describe('queueing, pause and operator updates', () => {
     ]);
     expect(state.production?.candidateId).toBe(v4.candidateId);
     // Skipped versions never ran: no child workflow exists for them.
-    await expect(h.client.workflow.getHandle(versionRefreshWorkflowId(model, 2)).describe()).rejects.toThrow();
+    await expect(h.client.workflow.getHandle(versionRefreshWorkflowId(model, dataset, 2)).describe()).rejects.toThrow();
   });
 
   it('rollback: validated, performed by a conditional write, and recorded', async () => {
@@ -195,7 +195,7 @@ describe('promotion race', () => {
     await h.publish(dataset, 'first', 1500);
     const start = (suffix: string) =>
       h.client.workflow.start('refreshVersionWorkflow', {
-        workflowId: `${versionRefreshWorkflowId(model, 1)}${suffix}`,
+        workflowId: `${versionRefreshWorkflowId(model, dataset, 1)}${suffix}`,
         taskQueue: h.taskQueue,
         args: [{ model, dataset, version: 1, settings: TEST_SETTINGS }],
       });
@@ -219,8 +219,8 @@ describe('search attributes', () => {
       for await (const execution of h.client.workflow.list({ query })) found.push(execution.workflowId);
       if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect(found).toEqual([versionRefreshWorkflowId(model, 1)]);
-    const described = await h.client.workflow.getHandle(versionRefreshWorkflowId(model, 1)).describe();
+    expect(found).toEqual([versionRefreshWorkflowId(model, dataset, 1)]);
+    const described = await h.client.workflow.getHandle(versionRefreshWorkflowId(model, dataset, 1)).describe();
     expect(described.searchAttributes.WarmstartComputeSeconds?.[0]).toBeGreaterThan(0);
   });
 });

@@ -8,6 +8,7 @@ import { pct } from '../output.js';
 export interface ReplayOptions {
   model: string;
   version: number;
+  dataset?: string;
   force?: string;
   promote: boolean;
   by: string;
@@ -33,7 +34,7 @@ export async function replayCommand(client: Client, config: WarmstartConfig, opt
     ...(options.scratchSteps ? { scratchSteps: options.scratchSteps } : {}),
     ...(options.warmSteps ? { warmSteps: options.warmSteps } : {}),
   };
-  const replay = await startReplay(client, { model: options.model, version: options.version, taskQueue: config.temporal.taskQueue, overrides, settings });
+  const replay = await startReplay(client, { model: options.model, version: options.version, dataset: options.dataset, taskQueue: config.temporal.taskQueue, overrides, settings });
   if (!options.wait) return { text: options.json ? JSON.stringify({ workflowId: replay.workflowId }) : `started ${replay.workflowId}`, code: 0 };
   const outcome = await replay.result();
   if (options.json) return { text: JSON.stringify(outcome, null, 2), code: 0 };
