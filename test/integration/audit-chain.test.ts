@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainLinkKey } from '../../src/audit/chain.js';
+import { rollbackTo, startReplay } from '../../src/temporal/operations.js';
+import { runCli } from '../helpers/cli.js';
+import { startHarness, type Harness } from '../helpers/refresh-harness.js';
+import { servicesEnv } from '../helpers/services.js';
+
+// The ledger's hash chain on the real S3 server, extended by real refreshes, a replay and an operator rollback.
+let h: Harness;
+let model: string;
+let env: Record<string, string>;
+const dataset = 'mnist-chain';
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const verify = () => runCli(['audit', 'verify', '--model', model], env);
+
+beforeAll(async () => {
+  h = await startHarness();
+  env = { ...servicesEnv(), WARMSTART_STORE: h.store.uri, WARMSTART_TASK_QUEUE: h.taskQueue };
+  model = h.newModel();
+  const v1 = await h.refresh(model, dataset, (await h.publish(dataset, 'first', 1200)).version);
+  await h.refresh(model, dataset, (await h.publish(dataset, 'second', 400)).version);
+  const replay = await startReplay(h.client, { model, version: 2, dataset, taskQueue: h.taskQueue, overrides: { promote: false, requestedBy: 'ana' } });
+  await replay.result();
+  await rollbackTo(h.client, model, { candidateId: v1.candidateId!, by: 'ana', reason: 'v2 misbehaves in canary' });
+});
+afterAll(() => h?.stop());
+
+describe('the ledger hash chain on S3', () => {
+  it('refreshes, a replay and an operator rollback extend one chain, in order', async () => {
+    const links = await h.store.list(`audit-chain/${model}/`);
+    expect(links).toEqual([1, 2, 3, 4].map((seq) => chainLinkKey(model, seq)));
+    const keys = await Promise.all(links.map(async (key) => JSON.parse(decode((await h.store.get(key))!.body)).key as string));
+    expect(keys.slice(0, 2)).toEqual([`audit/${model}/${dataset}/v1.json`, `audit/${model}/${dataset}/v2.json`]);
+    expect(keys[2]).toMatch(new RegExp(`^audit/${model}/${dataset}/v2\\.\\d{8}T\\d{6}\\.json$`));
+    expect(keys[3]).toMatch(new RegExp(`^audit-operations/${model}/`));
+    const rollback = JSON.parse(decode((await h.store.get(keys[3]!))!.body));
+    expect(rollback).toMatchObject({ action: 'rollback', by: 'ana', chain: { seq: 4, previousKey: keys[2] } });
+    const { code, stdout } = await verify();
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`ledger of ${model}: 4 records, hash chain intact; head sha256 [0-9a-f]{64}`));
+  });
+
+  it('a rewritten entry makes verify fail naming it; restored, it verifies again; deleted, it fails naming it', async () => {
+    const key = `audit/${model}/${dataset}/v2.json`;
+    const original = (await h.store.get(key))!.body;
+    const entry = JSON.parse(decode(original));
+    await h.store.put(key, `${JSON.stringify({ ...entry, compute: { ...entry.compute, flops: 1 } }, null, 2)}\n`);
+    const rewritten = await verify();
+    expect(rewritten.code).toBe(2);
+    expect(rewritten.stderr.split('\n')).toHaveLength(1);
+    expect(rewritten.stderr).toMatch(new RegExp(`^warmstart: error \\[LEDGER_BROKEN\\]: ledger of ${model} broken at ${key}: .*was rewritten`));
+
+    await h.store.put(key, original);
+    expect((await verify()).code).toBe(0);
+
+    await h.store.delete(key);
+    const deleted = await verify();
+    expect(deleted.code).toBe(2);
+    expect(deleted.stderr).toMatch(new RegExp(`broken at ${key}: record ${key} \\(link 2\\) is missing: deleted`));
+    await h.store.put(key, original);
+  });
+});
