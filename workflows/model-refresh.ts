@@ -45,10 +45,18 @@ function outcomeWithoutRun(landed: VersionLanded, workflowId: string, status: Re
   return { ...landed, workflowId, status, mode: 'none', candidateId: null, accuracy: null, reasons: [reason], auditKey: null };
 }
 
+/**
+ * A refused operator request. Handlers and validators only ever throw ApplicationFailures: any
+ * other error thrown by an update handler fails the workflow task on every retry and wedges the model.
+ */
+function refuse(message: string, type = 'InvalidOperatorRequest'): ApplicationFailure {
+  return ApplicationFailure.create({ message, type, nonRetryable: true });
+}
+
 function requireOperator(request: OperatorRequest): void {
-  if (!request.candidateId?.trim()) throw new Error('candidateId is required');
-  if (!request.by?.trim()) throw new Error('by (who asks) is required');
-  if (!request.reason?.trim()) throw new Error('reason is required: it goes into the audit record');
+  if (typeof request?.candidateId !== 'string' || !request.candidateId.trim()) throw refuse('candidateId is required');
+  if (typeof request.by !== 'string' || !request.by.trim()) throw refuse('by (who asks) is required');
+  if (typeof request.reason !== 'string' || !request.reason.trim()) throw refuse('reason is required: it goes into the audit record');
 }
 
 /**
@@ -99,7 +107,7 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
     },
     {
       validator: ({ by, reason }) => {
-        if (!by?.trim() || !reason?.trim()) throw new Error('pause needs by and reason: they are shown in status');
+        if (typeof by !== 'string' || typeof reason !== 'string' || !by.trim() || !reason.trim()) throw refuse('pause needs by and reason: they are shown in status');
       },
     },
   );
@@ -111,7 +119,7 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
     },
     {
       validator: (_request) => {
-        if (!state.paused) throw new Error('not paused');
+        if (!state.paused) throw refuse('not paused');
       },
     },
   );
@@ -124,7 +132,8 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
       const cause = error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
       throw ApplicationFailure.create({ message: `${action} failed: ${cause}`, nonRetryable: true });
     }
-    if (result.outcome === 'superseded') throw new Error(`${action} lost a race: ${result.detail}`);
+    // A lost race rejects this update only; the winner's pointer stands and the workflow keeps serving.
+    if (result.outcome === 'superseded') throw refuse(`${action} lost a race: ${result.detail}`, 'PromotionSuperseded');
     state.production = { candidateId: request.candidateId, datasetVersion: result.datasetVersion, testAccuracy: result.testAccuracy ?? 0, promotedBy: `operator:${request.by}` };
     return state.production;
   };
@@ -133,9 +142,9 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
     validator: (request) => {
       requireOperator(request);
       if (!state.promotedCandidates.includes(request.candidateId)) {
-        throw new Error(`${request.candidateId} was never promoted for ${input.model}; rollback targets: ${state.promotedCandidates.join(', ') || 'none'}`);
+        throw refuse(`${request.candidateId} was never promoted for ${input.model}; rollback targets: ${state.promotedCandidates.join(', ') || 'none'}`);
       }
-      if (request.candidateId === state.production?.candidateId) throw new Error(`${request.candidateId} is already in production`);
+      if (request.candidateId === state.production?.candidateId) throw refuse(`${request.candidateId} is already in production`);
     },
   });
 

@@ -1,0 +1,98 @@
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putJson } from '../../src/storage/json.js';
+import { S3ObjectStore } from '../../src/storage/s3-store.js';
+import { candidatePrefix, readProduction } from '../../src/registry/production.js';
+import { bundleWorkflows, createWorkers, type WarmstartWorkers } from '../../src/temporal/worker.js';
+import { modelRefreshWorkflowId, pauseUpdate, promoteUpdate, refreshStateQuery, resumeUpdate } from '../../workflows/definitions.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { testS3, uniqueName } from '../helpers/services.js';
+
+// Two operator promotions overlap while the production.json PUT is held back by the fault proxy: the
+// loser's update must be rejected with a clear failure and the model workflow must keep serving.
+const { config, store: direct } = testS3();
+let proxy: FaultProxy;
+let store: S3ObjectStore;
+let workers: WarmstartWorkers;
+let running: Promise<void>;
+let client: Client;
+const model = uniqueName('race');
+
+/** A stored candidate as training leaves it (lineage, model, metrics); promotion reads only these. */
+async function storeCandidate(candidateId: string, accuracy: number) {
+  const prefix = candidatePrefix(model, candidateId);
+  await putJson(direct, `${prefix}/lineage.json`, { candidateId, model, dataset: 'd', datasetVersion: 1, mode: 'scratch', modelSpec: { kind: 'mlp', hidden: [4] }, classes: ['a', 'b'], featureShape: [2] });
+  await putJson(direct, `${prefix}/model.json`, { modelTopology: {}, weightsManifest: [] });
+  await putJson(direct, `${prefix}/metrics.json`, { candidate: { combined: { accuracy } } });
+}
+
+/** A hang shows up as a failed test with a reason, not as the suite's timeout. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s (a wedged workflow task?)`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+beforeAll(async () => {
+  if (config.store.kind !== 's3') throw new Error('expected an s3 store');
+  proxy = await startFaultProxy(config.s3.endpoint!);
+  store = new S3ObjectStore(config.store.bucket, config.store.prefix, { ...config.s3, endpoint: proxy.endpoint });
+  workers = await createWorkers({ config, store, role: 'control', workflowBundle: await bundleWorkflows() });
+  running = workers.run();
+  client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  await storeCandidate('c1', 0.9);
+  await storeCandidate('c2', 0.8);
+  await client.workflow.start('modelRefreshWorkflow', { workflowId: modelRefreshWorkflowId(model), taskQueue: config.temporal.taskQueue, args: [{ model }] });
+});
+afterAll(async () => {
+  await client?.workflow.getHandle(modelRefreshWorkflowId(model)).terminate('test finished').catch(() => undefined);
+  workers?.shutdown();
+  await running;
+  await workers?.close();
+  await client?.connection.close();
+  store?.destroy();
+  direct.destroy();
+  await proxy?.close();
+});
+
+describe('overlapping operator promotions', () => {
+  it('the loser is rejected with an ApplicationFailure; status and pause still work', async () => {
+    const handle = client.workflow.getHandle(modelRefreshWorkflowId(model));
+    // Both activities read "no production yet" before either conditional PUT reaches the server.
+    proxy.inject({ method: 'PUT', path: /\/production\.json$/, times: 2, fault: { kind: 'delay', ms: 2000 } });
+    const promote = (candidateId: string) => handle.executeUpdate(promoteUpdate, { args: [{ candidateId, by: 'tester', reason: `race ${candidateId}` }] });
+    const results = await within(Promise.allSettled([promote('c1'), promote('c2')]), 60_000, 'two overlapping promote updates');
+    expect(proxy.injected()).toBe(2);
+
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const failure = lost[0]!.reason as WorkflowUpdateFailedError;
+    expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(failure.cause).toBeInstanceOf(ApplicationFailure);
+    expect(failure.cause?.message).toMatch(/^promote lost a race: production changed since it was read: now c[12]/);
+
+    const winner = (await readProduction(direct, model))!.pointer.candidateId;
+    const state = await within(handle.query(refreshStateQuery), 30_000, 'state query');
+    expect(state.production?.candidateId).toBe(winner);
+    const paused = await within(handle.executeUpdate(pauseUpdate, { args: [{ by: 'tester', reason: 'after the race' }] }), 30_000, 'pause update');
+    expect(paused.paused).toEqual({ by: 'tester', reason: 'after the race' });
+    await within(handle.executeUpdate(resumeUpdate, { args: [{ by: 'tester' }] }), 30_000, 'resume update');
+  });
+
+  it('a bad request is rejected by the validator, with a failure naming the field', async () => {
+    const handle = client.workflow.getHandle(modelRefreshWorkflowId(model));
+    const error = await within(
+      handle.executeUpdate(promoteUpdate, { args: [{ candidateId: ' ', by: 'tester', reason: 'x' }] }).catch((e: unknown) => e),
+      30_000,
+      'promote with an empty candidate',
+    );
+    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((error as WorkflowUpdateFailedError).cause?.message).toMatch(/candidateId is required/);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+  });
+});
