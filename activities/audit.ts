@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { writeAuditEntry, type AuditEntry } from '../src/audit/ledger.js';
+import { loadPriceTable } from '../src/audit/pricing.js';
 import { isWarmstartError } from '../src/errors.js';
 import { putJson } from '../src/storage/json.js';
 import type { ActivityDeps } from './deps.js';
@@ -14,10 +15,12 @@ export interface BlessingInput {
 /** Another entry already at this key is a conflict no retry can fix: the ledger is append-only. */
 export const LEDGER_CONFLICT = 'LedgerConflict';
 
-export function recordAuditActivity(deps: ActivityDeps) {
+/** The entry notes which price table was in effect; prices themselves are applied when the ledger is read. */
+export function recordAuditActivity(deps: ActivityDeps, env: Record<string, string | undefined> = process.env) {
+  const priceTable = loadPriceTable(env)?.version ?? null;
   return async function recordAudit(entry: AuditEntry): Promise<{ key: string }> {
     try {
-      return { key: await writeAuditEntry(deps.store, entry) };
+      return { key: await writeAuditEntry(deps.store, { ...entry, priceTable }) };
     } catch (error) {
       if (isWarmstartError(error, 'LEDGER_CONFLICT')) throw ApplicationFailure.create({ message: error.message, type: LEDGER_CONFLICT, nonRetryable: true, details: [{ code: error.code, subject: error.subject ?? null }] });
       throw error;

@@ -2,6 +2,7 @@ import { WarmstartError } from '../errors.js';
 import { getJson } from '../storage/json.js';
 import { appendToChain, sha256Hex, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost, ScratchRun } from './savings.js';
+import type { ActivityUsage, TrainingWork } from './usage.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 export interface TrainingRecord {
@@ -23,6 +24,8 @@ export interface TrainingRecord {
   grownClasses: string[];
   /** Set when a retry resumed from a checkpoint (a lost worker, say). */
   resumedFromStep: number | null;
+  /** Steps over all attempts of this run: done, lost after the last checkpoint, redone; absent in older entries. */
+  work?: TrainingWork;
 }
 
 export interface SliceRecord {
@@ -73,6 +76,8 @@ export interface AuditEntry {
   saved: ComputeSaved;
   startedAt: string;
   finishedAt: string;
+  /** Every activity run of the refresh with what it spent (lost attempts and failed ones too); absent in older entries. */
+  usage?: { activities: ActivityUsage[] };
   /** The version of the price table in effect when the entry was written (prices are applied at read time); absent in older entries. */
   priceTable?: string | null;
   /** Set by the ledger when the entry joins the model's hash chain. */

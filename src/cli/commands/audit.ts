@@ -3,6 +3,8 @@ import { ledgerToParquet } from '../../audit/export-parquet.js';
 import { entryReasons, listAuditEntries, type AuditEntry } from '../../audit/ledger.js';
 import { ledgerTotals } from '../../report/series.js';
 import { inPeriod, parsePeriod } from '../../audit/period.js';
+import { loadPriceTable, type PriceTable } from '../../audit/pricing.js';
+import { costTotals, groupTotals, type CostTotals } from '../../audit/totals.js';
 import { verifyChain } from '../../audit/verify.js';
 import { WarmstartError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
@@ -47,20 +49,80 @@ export function formatTotals(entries: AuditEntry[]): string {
   ].join('\n');
 }
 
-export async function auditCommand(store: ObjectStore, model: string, options: { json?: boolean; parquet?: string; since?: string; until?: string } = {}): Promise<string> {
+const money = (value: number | null) => (value === null ? '-' : value.toFixed(2));
+const optional = (value: number | null, digits: number) => (value === null ? '-' : value.toFixed(digits));
+
+/** One row per group: FLOPs, device-hours, money, energy, CO2, and the part lost to retries. */
+export function formatCostTable(title: string, groups: { group: string; totals: CostTotals }[], prices: PriceTable | null): string {
+  const currency = prices?.currency ?? 'money';
+  return table(
+    [title, 'refreshes', 'GFLOP', 'device-h', currency, 'kWh', 'kg CO2', 'lost device-h', `lost ${currency}`, 'steps done/lost/redone'],
+    groups.map(({ group, totals: t }) => [
+      group,
+      String(t.refreshes),
+      gflop(t.flops),
+      t.deviceHours.toFixed(4),
+      money(t.money),
+      optional(t.kWh, 4),
+      optional(t.co2Grams === null ? null : t.co2Grams / 1000, 4),
+      t.lost.deviceHours.toFixed(4),
+      money(t.lost.money),
+      `${t.stepsDone}/${t.stepsLost}/${t.stepsRedone}`,
+    ]),
+  );
+}
+
+function pricingLine(prices: PriceTable | null, totals: CostTotals): string {
+  if (!prices) return 'no price table (set WARMSTART_PRICES to a price table file): device-hours only, no money or energy';
+  const unpriced = totals.unpricedDeviceHours > 0 ? `; ${totals.unpricedDeviceHours.toFixed(4)} device-hours of classes the table does not price are left out of money and energy` : '';
+  return `priced at read time with table "${prices.version}" (${prices.currency}${prices.source ? `, ${prices.source}` : ''})${unpriced}`;
+}
+
+/** The cost views auditors use: overall, by month, by dataset, by version. */
+export function costViews(entries: AuditEntry[], prices: PriceTable | null) {
+  return {
+    priceTable: prices ? { version: prices.version, currency: prices.currency } : null,
+    overall: costTotals(entries, prices),
+    byMonth: groupTotals(entries, 'month', prices),
+    byDataset: groupTotals(entries, 'dataset', prices),
+    byVersion: groupTotals(entries, 'version', prices),
+  };
+}
+
+/** `--model` takes one model or several, comma-separated: their ledgers are viewed together. */
+export async function auditCommand(store: ObjectStore, model: string, options: { json?: boolean; parquet?: string; since?: string; until?: string; env?: Record<string, string | undefined> } = {}): Promise<string> {
   const period = parsePeriod(options.since, options.until);
-  const entries = (await listAuditEntries(store, model)).filter((e) => inPeriod(e.finishedAt, period));
+  const prices = loadPriceTable(options.env ?? process.env);
+  const models = model.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const entries: AuditEntry[] = [];
+  for (const name of models) entries.push(...(await listAuditEntries(store, name)).filter((e) => inPeriod(e.finishedAt, period)));
   if (options.parquet) {
-    writeFileSync(options.parquet, ledgerToParquet(entries));
+    writeFileSync(options.parquet, ledgerToParquet(entries, prices));
     if (!options.json) return `wrote ${entries.length} ledger rows to ${options.parquet}`;
   }
-  if (options.json) return JSON.stringify({ model, totals: ledgerTotals(entries), entries }, null, 2);
-  if (entries.length === 0) return `no audit entries for model ${model} in ${store.uri}`;
+  const views = costViews(entries, prices);
+  if (options.json) return JSON.stringify({ model, period, totals: ledgerTotals(entries), cost: views, entries }, null, 2);
+  if (entries.length === 0) return `no audit entries for model ${model} in ${store.uri}${period.since || period.until ? ' in that period' : ''}`;
   const reasons = entries.map((e) => {
     const lines = [...entryReasons(e), e.scratchCost.explanation];
-    return `  ${e.dataset} v${e.datasetVersion}${e.replayOf ? ` (replay of ${e.replayOf})` : ''}:\n${lines.map((line) => `    - ${line}`).join('\n')}`;
+    return `  ${models.length > 1 ? `${e.model} ` : ''}${e.dataset} v${e.datasetVersion}${e.replayOf ? ` (replay of ${e.replayOf})` : ''}:\n${lines.map((line) => `    - ${line}`).join('\n')}`;
   });
-  return `${formatAuditTable(entries)}\n\n${formatTotals(entries)}\n\nreasons:\n${reasons.join('\n')}`;
+  const o = views.overall;
+  const cost = [
+    pricingLine(prices, o),
+    `device-hours spent: ${o.deviceHours.toFixed(4)} (${Object.entries(o.deviceHoursByClass).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') || 'none'}); ${(o.bytesRead / 1e6).toFixed(1)} MB read`,
+    ...(prices ? [`cost: ${money(o.money)} ${prices.currency}, ${optional(o.kWh, 4)} kWh, ${optional(o.co2Grams === null ? null : o.co2Grams / 1000, 4)} kg CO2; scratch retraining ${money(o.scratchEquivalent.money)} ${prices.currency}, saved ${money(o.saved.money)} ${prices.currency}`] : []),
+    `lost to retries: ${o.lost.deviceHours.toFixed(4)} device-hours, ${o.stepsLost} steps lost and ${o.stepsRedone} redone of ${o.stepsDone} done`,
+  ].join('\n');
+  return [
+    formatAuditTable(entries),
+    formatTotals(entries),
+    cost,
+    formatCostTable('month', views.byMonth, prices),
+    formatCostTable('dataset', views.byDataset, prices),
+    formatCostTable('version', views.byVersion, prices),
+    `reasons:\n${reasons.join('\n')}`,
+  ].join('\n\n');
 }
 
 /** `audit verify`: recomputes the model's hash chain; the first broken link is a one-line LEDGER_BROKEN error naming the record. */
