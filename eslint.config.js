@@ -12,7 +12,8 @@ const bannedInWorkflows = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.warmstart/**', 'eslint.config.js'] },
+  // test/consumer/ is a user's plain-JS project, installed from the tarball by its test.
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.warmstart/**', 'eslint.config.js', 'test/consumer/**'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

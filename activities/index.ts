@@ -1,3 +1,4 @@
+import { announceVersionActivity } from './announce.js';
 import { recordAuditActivity, recordBlessingActivity } from './audit.js';
 import { loadRefreshContextActivity, markVersionRejectedActivity } from './context.js';
 import type { ActivityDeps } from './deps.js';
@@ -9,6 +10,7 @@ import { signalNewestVersionActivity } from './watch.js';
 
 export type { ActivityDeps } from './deps.js';
 export { BAD_DATASET } from './failures.js';
+export type { AnnounceVersionInput } from './announce.js';
 
 /** Builds the activities from their dependencies; register the result with a Worker. */
 export function createActivities(deps: ActivityDeps) {
@@ -22,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     recordBlessing: recordBlessingActivity(deps),
     operatorPromote: operatorPromoteActivity(deps),
     signalNewestVersion: signalNewestVersionActivity(deps),
+    announceVersion: announceVersionActivity(deps),
   };
 }
 

@@ -1,27 +1,13 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { trainingTaskQueue } from '../../workflows/activities.js';
 import type { WarmstartConfig } from '../config.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { signalVersionLanded, temporalUnreachable } from './client.js';
+import { temporalUnreachable } from './client.js';
+import { WarmstartPlugin } from './plugin.js';
+import { workflowsPath } from './workflows-path.js';
 
-/** workflows/index.ts when running from source (tsx, vitest), workflows/index.js when compiled. */
-export function workflowsPath(): string {
-  for (const ext of ['.ts', '.js']) {
-    const candidate = fileURLToPath(new URL(`../../workflows/index${ext}`, import.meta.url));
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error('cannot find workflows/index.ts or workflows/index.js next to the package');
-}
-
-/** Bundles workflow code (today's by default) without the bundler's log output: tests and replays bundle often. */
-export function bundleWorkflows(path = workflowsPath()): ReturnType<typeof bundleWorkflowCode> {
-  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  return bundleWorkflowCode({ workflowsPath: path, logger: quiet });
-}
+export { bundleWorkflows, workflowsPath } from './workflows-path.js';
 
 /**
  * Which queues a process serves. `control`: workflows plus storage and evaluation activities (CPU
@@ -61,41 +47,26 @@ export async function createWorkers(options: WarmstartWorkerOptions): Promise<Wa
   const connection = await connect(options.config);
   const role = options.role ?? 'all';
   const taskQueue = options.taskQueue ?? options.config.temporal.taskQueue;
-  // The store watcher's activity signals model workflows through a client of its own.
-  const client = role !== 'training' ? new Client({ connection: await Connection.connect({ address: options.config.temporal.address }), namespace: options.config.temporal.namespace }) : null;
-  const signalVersion = client
-    ? async (request: { model: string; dataset: string; version: number }) => {
-        await signalVersionLanded(client, { ...request, taskQueue });
-      }
-    : undefined;
-  const { trainCandidate, ...controlActivities } = createActivities({ store: options.store, signalVersion });
+  // Control workers signal model workflows (store watcher, announceVersion) through a client of their own.
+  const client = role !== 'training' ? new Client({ connection: await Connection.connect({ address: options.config.temporal.address }), namespace: options.config.temporal.namespace }) : undefined;
+  // The ready-made worker is the plugin on two workers: the same activities a user's own worker gets.
+  const plugin = new WarmstartPlugin({ store: options.store, config: options.config, client });
+  const common = { connection, namespace: options.config.temporal.namespace, plugins: [plugin], ...(options.interceptors ? { interceptors: options.interceptors } : {}) };
   const workers: Worker[] = [];
   try {
     if (role !== 'training') {
       workers.push(
         await Worker.create({
-          connection,
-          namespace: options.config.temporal.namespace,
+          ...common,
           taskQueue,
           ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-          activities: controlActivities,
           maxConcurrentActivityTaskExecutions: 4,
-          ...(options.interceptors ? { interceptors: options.interceptors } : {}),
         }),
       );
     }
     if (role !== 'control') {
-      workers.push(
-        await Worker.create({
-          connection,
-          namespace: options.config.temporal.namespace,
-          taskQueue: trainingTaskQueue(taskQueue),
-          activities: { trainCandidate },
-          // Training saturates the CPU (or the GPU): one run at a time per process.
-          maxConcurrentActivityTaskExecutions: 1,
-          ...(options.interceptors ? { interceptors: options.interceptors } : {}),
-        }),
-      );
+      // One training run at a time per process (the plugin's default for the training queue).
+      workers.push(await Worker.create({ ...common, taskQueue: trainingTaskQueue(taskQueue) }));
     }
   } catch (error) {
     // A failed Worker.create leaves the connection open and the process alive: close it.
