@@ -6,6 +6,8 @@ import { loadManifest, rejectionKey } from '../src/data/versions.js';
 import { putJson } from '../src/storage/json.js';
 import type { DatasetSummary, LastAttempt, ProductionSummary } from '../src/policy/decide.js';
 import { readProduction } from '../src/registry/production.js';
+import { ONE_CORE, shardBytes, startMeter } from '../src/audit/measure.js';
+import type { ComputeUsage } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
 
@@ -23,6 +25,8 @@ export interface RefreshContext {
   lastAttempt: LastAttempt | null;
   /** The model's most recent scratch run: the basis of the scratch-cost estimate. */
   lastScratch: ScratchRun | null;
+  /** What validating the version spent (one core decoding and hashing every shard). */
+  usage?: ComputeUsage;
 }
 
 /**
@@ -32,6 +36,7 @@ export interface RefreshContext {
 export function loadRefreshContextActivity(deps: ActivityDeps) {
   return async function loadRefreshContext(input: LoadContextInput): Promise<RefreshContext> {
     return classifyFailures(async () => {
+      const meter = startMeter();
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
       const context = Context.current();
       const rows = await summarizeVersion(deps.store, manifest, { signal: context.cancellationSignal, onProgress: (read) => context.heartbeat({ rowsRead: read }) });
@@ -64,6 +69,7 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
         productionEtag: production?.etag ?? null,
         lastAttempt,
         lastScratch: lastScratchRunOf(ledger),
+        usage: meter.finish(ONE_CORE(), { bytesRead: shardBytes(manifest) }),
       };
     });
   };

@@ -6,6 +6,8 @@ import { pairedCounts, type PairedCounts, type SliceMetrics } from '../src/evalu
 import { putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
 import { loadModel } from '../src/training/model-io.js';
+import { backendDevices, shardBytes, startMeter } from '../src/audit/measure.js';
+import type { ComputeUsage } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
 
@@ -23,6 +25,8 @@ export interface EvaluateResult {
   /** Discordant pairs on the combined test split, for the paired test; null without production. */
   paired: PairedCounts | null;
   wallSeconds: number;
+  /** Wall seconds, device-seconds by class and bytes read, for the ledger. */
+  usage?: ComputeUsage;
 }
 
 /**
@@ -33,7 +37,8 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
   return async function evaluateCandidate(input: EvaluateInput): Promise<EvaluateResult> {
     return classifyFailures(async () => {
       const started = performance.now();
-      await selectBackend();
+      const meter = startMeter();
+      const backend = await selectBackend();
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
       const test = await loadExamples(deps.store, manifest, ['test']);
       const evaluate = async (prefix: string) => {
@@ -52,6 +57,7 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
         production: production?.slices ?? null,
         paired: production ? pairedCounts(candidate.predictions, production.predictions, test.y) : null,
         wallSeconds: (performance.now() - started) / 1000,
+        usage: meter.finish(backendDevices(backend), { bytesRead: shardBytes(manifest) }),
       };
       await putJson(deps.store, `${input.candidatePrefix}/metrics.json`, { dataset: input.dataset, datasetVersion: input.version, ...result });
       log.info('evaluated candidate', { candidate: candidate.slices.combined?.accuracy ?? null, production: production?.slices.combined?.accuracy ?? null, testCount: test.count });

@@ -14,6 +14,9 @@ import { BAD_TRAINING_CONFIG, LeverSettingsError, plainLevers, resolveLevers, ty
 import { loadModel, saveModel } from '../src/training/model-io.js';
 import { runTraining, type ComputeAccount, type CurvePoint, type RunProgressState } from '../src/training/run.js';
 import type { SelectionSummary } from '../src/training/selection.js';
+import { backendDevices, ONE_CORE, shardBytes, startMeter, type DeviceUse } from '../src/audit/measure.js';
+import { trainingWork, type AttemptSpend } from '../src/audit/training-work.js';
+import type { ComputeUsage, TrainingWork } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
 
@@ -51,12 +54,26 @@ export interface TrainCandidateResult {
   stoppedEarly: boolean;
   /** The step the run resumed from after a retry, or null. */
   resumedFromStep: number | null;
+  /** What this attempt spent; earlier attempts' spend as their heartbeats reported it; steps done, lost, redone. */
+  usage?: ComputeUsage;
+  earlierAttempts?: AttemptSpend[];
+  work?: TrainingWork;
 }
 
 /** What a heartbeat carries: a reference to the latest complete checkpoint, never weights. */
 export interface TrainHeartbeat {
   step: number;
   checkpointKey: string | null;
+  /** Spend of the attempts before this one, and of this one so far: what a retry counts as done and lost. */
+  earlier?: AttemptSpend[];
+  current?: AttemptSpend;
+}
+
+/** The attempts before this one, from the last heartbeat the server kept. */
+function earlierAttempts(heard: TrainHeartbeat | undefined, attempt: number): AttemptSpend[] {
+  if (!heard) return [];
+  const last = heard.current ?? { attempt: attempt - 1, resumedFrom: 0, reachedStep: 0, usage: { wallSeconds: 0, deviceSeconds: {}, flops: null, bytesRead: 0 } };
+  return [...(heard.earlier ?? []), { ...last, reachedStep: Math.max(last.reachedStep, heard.step) }];
 }
 
 /** A scratch run has no previous model: levers that need one are turned off (and the result says so). */
@@ -96,18 +113,28 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         const context = Context.current();
         const { settings } = input;
         const heard = context.info.heartbeatDetails as TrainHeartbeat | undefined;
+        const meter = startMeter();
+        const earlier = earlierAttempts(heard, context.info.attempt);
+        let devices: DeviceUse[] = ONE_CORE();
+        let bytesRead = 0;
+        let resumedFrom = heard?.step ?? 0;
+        const beat = (step: number, checkpointKey: string | null) =>
+          context.heartbeat({ step, checkpointKey, earlier, current: { attempt: context.info.attempt, resumedFrom, reachedStep: step, usage: meter.finish(devices, { bytesRead }) } } satisfies TrainHeartbeat);
         // Heartbeat from the first moment: loading data can outlast the heartbeat timeout, and the server
         // times out a silent attempt while it goes on running.
-        const stillHere = () => context.heartbeat(heard ?? ({ step: 0, checkpointKey: null } satisfies TrainHeartbeat));
+        const stillHere = () => beat(heard?.step ?? 0, heard?.checkpointKey ?? null);
         stillHere();
         const levers = leversFor(input);
         const backend = await selectBackend();
+        devices = backendDevices(backend);
         const manifest = await loadManifest(deps.store, input.dataset, input.version);
         const train = await loadExamples(deps.store, manifest, ['train'], { onProgress: stillHere });
+        bytesRead += shardBytes(manifest);
         const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined;
         let evaluation: Examples | undefined;
         if (wantsCurve) {
           evaluation = await loadExamples(deps.store, manifest, ['validation'], { onProgress: stillHere });
+          bytesRead += shardBytes(manifest);
           if (evaluation.count === 0) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
         }
         const previous =
@@ -128,6 +155,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         const search = await findResumePoint(deps.store, checkpoints, fingerprint);
         const resume = search.found?.checkpoint;
         let latest: CheckpointRef | null = search.found?.ref ?? null;
+        resumedFrom = resume?.snapshot.step ?? 0;
         if (search.skipped.length > 0 || (heard?.checkpointKey && heard.checkpointKey !== latest?.checkpointKey)) {
           log.warn('resuming from another checkpoint than the last heartbeat named', { heartbeat: heard ?? null, resumeFrom: latest, skipped: search.skipped });
         }
@@ -147,13 +175,13 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           backend,
           onBusy: stillHere,
           onProgress: ({ step }) => {
-            context.heartbeat({ step, checkpointKey: latest?.checkpointKey ?? null } satisfies TrainHeartbeat);
+            beat(step, latest?.checkpointKey ?? null);
             if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('cancelled');
           },
           checkpointEvery: every > 0 ? every : undefined,
           onCheckpoint: async (model, snapshot, state, weights) => {
             latest = await saveCheckpoint(deps.store, checkpoints, model, snapshot, state, { fingerprint, ...(weights ? { selectionWeights: weights } : {}) });
-            context.heartbeat({ step: snapshot.step, checkpointKey: latest.checkpointKey } satisfies TrainHeartbeat);
+            beat(snapshot.step, latest.checkpointKey);
           },
           resume: resume ? { model: resume.model, snapshot: resume.snapshot, state: resume.extra as RunProgressState, ...(resume.selectionWeights ? { selectionWeights: resume.selectionWeights } : {}) } : undefined,
         });
@@ -187,6 +215,9 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           curve: run.curve,
           stoppedEarly: run.stoppedEarly,
           resumedFromStep: resume ? resume.snapshot.step : null,
+          usage: meter.finish(devices, { flops: compute.flops + compute.scoringFlops, bytesRead }),
+          earlierAttempts: earlier,
+          work: trainingWork(earlier, { resumedFrom, steps: compute.steps }),
         };
         await putJson(deps.store, `${prefix}/lineage.json`, {
           ...result,

@@ -1,7 +1,9 @@
-import { ActivityFailure, ApplicationFailure, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, TimeoutFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { TrainHeartbeat } from '../activities/train.js';
 import type { AttemptRecord, AuditEntry } from '../src/audit/ledger.js';
 import { FAILURE_TYPES } from '../src/errors.js';
 import { computeSaved, scratchCost, wilsonInterval } from '../src/audit/savings.js';
+import type { ActivityUsage } from '../src/audit/usage.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
 import { decideRefresh, type RefreshMode } from '../src/policy/decide.js';
 import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/settings.js';
@@ -29,7 +31,7 @@ interface Attempt {
 }
 
 /** One training + evaluation + gate pass; the candidate ID carries the mode so a fallback never overwrites the warm candidate. */
-async function runAttempt(activities: Activities, input: RefreshVersionInput, settings: RefreshSettings, context: Context, mode: RefreshMode): Promise<Attempt> {
+async function runAttempt(activities: Activities, input: RefreshVersionInput, settings: RefreshSettings, context: Context, mode: RefreshMode, usage: ActivityUsage[]): Promise<Attempt> {
   const candidateId = `${candidateIdFor(workflowInfo().workflowId)}-${mode}`;
   const initFrom = mode === 'warm' ? (context.production?.candidatePrefix ?? null) : null;
   const trained = await activities.training.trainCandidate({
@@ -42,12 +44,16 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
     settings,
     ...(mode === 'warm' ? { levers: warmLeversFor(settings.warmLevers, context.production?.classes ?? [], context.dataset.classes) } : {}),
   });
+  // Every attempt of the activity counts, the lost ones as their heartbeats reported them (older workers report none).
+  for (const earlier of trained.earlierAttempts ?? []) usage.push({ activity: 'trainCandidate', subject: candidateId, usage: earlier.usage });
+  if (trained.usage) usage.push({ activity: 'trainCandidate', subject: candidateId, usage: trained.usage });
   const evaluated = await activities.evaluation.evaluateCandidate({
     dataset: input.dataset,
     version: input.version,
     candidatePrefix: trained.candidatePrefix,
     productionPrefix: context.production?.candidatePrefix ?? null,
   });
+  if (evaluated.usage) usage.push({ activity: 'evaluateCandidate', subject: candidateId, usage: evaluated.usage });
   const gate = gateCandidate({ candidate: evaluated.candidate, baseline: evaluated.production, paired: evaluated.paired }, settings.gate);
   await activities.storage.recordBlessing({ candidatePrefix: trained.candidatePrefix, blessed: gate.passed, reasons: gate.reasons, workflowId: workflowInfo().workflowId });
   const slices = (metrics: typeof evaluated.candidate) => Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, { accuracy: m.accuracy, count: m.count }]));
@@ -72,6 +78,7 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
         levers: trained.levers ?? null,
         grownClasses: trained.grownClasses ?? [],
         resumedFromStep: trained.resumedFromStep ?? null,
+        ...(trained.work ? { work: trained.work } : {}),
       },
       evaluation: {
         testCount: evaluated.testCount,
@@ -111,6 +118,13 @@ function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A training activity out of retries after lost heartbeats: its attempts' spend, as the last heartbeat the server kept reported it. */
+function lostTrainingUsage(error: unknown, usage: ActivityUsage[]): void {
+  if (!(error instanceof ActivityFailure) || error.activityType !== 'trainCandidate' || !(error.cause instanceof TimeoutFailure)) return;
+  const heard = error.cause.lastHeartbeatDetails as TrainHeartbeat | undefined;
+  for (const spend of [...(heard?.earlier ?? []), ...(heard?.current ? [heard.current] : [])]) usage.push({ activity: 'trainCandidate', subject: 'lost attempt', usage: spend.usage });
+}
+
 /** Whether a failed warm start may retrain from scratch: configured, and the budget allows a scratch run's cost. */
 function fallbackPlan(settings: RefreshSettings, warm: AttemptRecord): { allowed: boolean; why: string } {
   if (!settings.fallback.toScratch) return { allowed: false, why: 'fallback to scratch is disabled' };
@@ -135,10 +149,13 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   const { workflowId } = workflowInfo();
   const startedAt = new Date().toISOString();
   const base = { model: input.model, dataset: input.dataset, datasetVersion: input.version, workflowId, replayOf: input.replayOf ?? null, startedAt };
+  // What every activity run spent, in order; it goes into the entry whatever the outcome.
+  const usage: ActivityUsage[] = [];
 
   let context: Context;
   try {
     context = await activities.data.loadRefreshContext({ model: input.model, dataset: input.dataset, version: input.version });
+    if (context.usage) usage.push({ activity: 'loadRefreshContext', subject: 'validation', usage: context.usage });
   } catch (error) {
     const rejection = badDatasetMessage(error);
     if (rejection === null) throw error;
@@ -155,6 +172,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
       scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'nothing trained: the version was rejected' },
       saved: { flops: 0, trainSeconds: 0 },
       finishedAt: new Date().toISOString(),
+      usage: { activities: usage },
     };
     const { key } = await activities.storage.recordAudit(entry);
     // Added after histories were recorded: patched() keeps refreshes started before it replayable.
@@ -172,15 +190,16 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   const attempts: Attempt[] = [];
   let fallback: string | null = null;
   try {
-    attempts.push(await runAttempt(activities, input, settings, context, decision.mode));
+    attempts.push(await runAttempt(activities, input, settings, context, decision.mode, usage));
     if (decision.mode === 'warm' && !attempts[0]!.record.gate.passed) {
       const plan = fallbackPlan(settings, attempts[0]!.record);
       fallback = plan.why;
-      if (plan.allowed) attempts.push(await runAttempt(activities, input, settings, context, 'scratch'));
+      if (plan.allowed) attempts.push(await runAttempt(activities, input, settings, context, 'scratch', usage));
     }
   } catch (error) {
     // Added after histories were recorded: patched() keeps failed refreshes started before it replayable.
     if (patched('audit-failed-refresh')) {
+      lostTrainingUsage(error, usage);
       const compute = totalCompute(attempts);
       await activities.storage.recordAudit({
         ...base,
@@ -195,6 +214,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
         scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'the refresh failed: the compute of the failed attempt is not known' },
         saved: { flops: 0, trainSeconds: 0 },
         finishedAt: new Date().toISOString(),
+        usage: { activities: usage },
       });
       upsertSearchAttributes([{ key: PROMOTED, value: false }, { key: COMPUTE_SECONDS, value: compute.trainSeconds + compute.evaluationSeconds }]);
     }
@@ -248,6 +268,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
     scratchCost: scratch,
     saved: computeSaved(scratch, compute),
     finishedAt: new Date().toISOString(),
+    usage: { activities: usage },
   };
   const { key } = await activities.storage.recordAudit(entry);
   upsertSearchAttributes([{ key: PROMOTED, value: status === 'promoted' }, { key: COMPUTE_SECONDS, value: compute.trainSeconds + compute.evaluationSeconds }]);

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAuditEntries } from '../../src/audit/ledger.js';
+import { costTotals } from '../../src/audit/totals.js';
+import { verifyChain } from '../../src/audit/verify.js';
+import { versionRefreshWorkflowId, type RefreshOutcome } from '../../workflows/definitions.js';
+import { startHarness, TEST_SETTINGS, type Harness } from '../helpers/refresh-harness.js';
+import { repoRoot } from '../helpers/services.js';
+
+// A training worker SIGKILLed between checkpoints: the ledger counts the steps it did, the ones lost
+// after its last checkpoint, and the ones the retry redid; with every activity's device-seconds.
+let h: Harness;
+const workers: ChildProcess[] = [];
+
+function startTrainingWorker(script?: { path: string; env: Record<string, string> }): ChildProcess {
+  const args = script ? [script.path] : [path.join(repoRoot, 'src/cli/main.ts'), 'worker', '--role', 'training'];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...h.env, ...script?.env }, stdio: 'ignore' });
+  workers.push(child);
+  return child;
+}
+
+const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+
+beforeAll(async () => {
+  h = await startHarness({ role: 'control' });
+});
+afterAll(async () => {
+  for (const child of workers) child.kill('SIGKILL');
+  await h?.stop();
+});
+
+describe('work lost to a killed training worker', () => {
+  it('steps across attempts equal the completed run plus the lost steps, and the lost attempt is priced apart', async () => {
+    const model = h.newModel();
+    const dataset = 'mnist-lost';
+    await h.publish(dataset, 'first', 1500);
+    const settings = { ...TEST_SETTINGS, scratchSteps: 600, checkpointEvery: 60, trainingHeartbeatSeconds: 5 };
+    // Checkpoints at 60 and 120; the worker dies at step 150: 30 steps lost, redone by the retry from 120.
+    const first = startTrainingWorker({ path: path.join(repoRoot, 'test/helpers/training-worker-that-dies.ts'), env: { DIE_AT_STEP: '150' } });
+    const firstExit = exited(first);
+    const handle = await h.client.workflow.start('refreshVersionWorkflow', {
+      workflowId: versionRefreshWorkflowId(model, dataset, 1),
+      taskQueue: h.taskQueue,
+      args: [{ model, dataset, version: 1, settings }],
+    });
+    expect(await firstExit).toBe('SIGKILL');
+    startTrainingWorker();
+    expect(((await handle.result()) as RefreshOutcome).status).toBe('promoted');
+
+    const [entry] = await listAuditEntries(h.store, model);
+    const training = entry!.attempts[0]!.training;
+    expect(training.steps).toBe(600);
+    expect(training.resumedFromStep).toBe(120);
+    expect(training.work).toEqual({ stepsDone: 630, stepsLost: 30, stepsRedone: 30, attempts: 2 });
+    expect(training.work!.stepsDone).toBe(training.steps + training.work!.stepsLost);
+
+    // Every activity run is in the entry: validation, both training attempts, evaluation.
+    const runs = entry!.usage!.activities;
+    expect(runs.map((r) => r.activity)).toEqual(['loadRefreshContext', 'trainCandidate', 'trainCandidate', 'evaluateCandidate']);
+    for (const run of runs) {
+      expect(run.usage.wallSeconds).toBeGreaterThan(0);
+      expect(Object.values(run.usage.deviceSeconds).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(run.usage.bytesRead).toBeGreaterThan(0);
+    }
+    const totals = costTotals([entry!], null);
+    expect(totals).toMatchObject({ stepsDone: 630, stepsLost: 30, stepsRedone: 30 });
+    // The lost share: the killed attempt's training usage times its lost fraction of the steps done.
+    const trainingSeconds = runs.filter((r) => r.activity === 'trainCandidate').reduce((s, r) => s + Object.values(r.usage.deviceSeconds).reduce((a, b) => a + b, 0), 0);
+    expect(totals.lost.deviceHours).toBeCloseTo(((trainingSeconds / 3600) * 30) / 630, 10);
+    expect(await verifyChain(h.store, model)).toMatchObject({ ok: true, records: 1 });
+  });
+});
