@@ -42,6 +42,7 @@ SEARCH_ATTRIBUTES=(
   WarmstartDecision=Keyword
   WarmstartPromoted=Bool
   WarmstartComputeSeconds=Double
+  WarmstartPhase=Keyword
 )
 
 # Healthy means usable by a client, not merely listening: the namespace answers and every
@@ -89,8 +90,29 @@ wait_for() {
   done
 }
 
+temporal_serving() {
+  "$(temporal_bin)" operator namespace describe --address "127.0.0.1:$TEMPORAL_PORT" --namespace default >/dev/null 2>&1
+}
+
+# A server started by an older checkout lacks attributes added since: register the missing ones.
+register_search_attributes() {
+  local address="127.0.0.1:$TEMPORAL_PORT" listed attribute
+  listed="$("$(temporal_bin)" operator search-attribute list --address "$address" --namespace default -o json 2>/dev/null)" || return 1
+  for attribute in "${SEARCH_ATTRIBUTES[@]}"; do
+    [[ "$listed" == *"\"${attribute%%=*}\""* ]] && continue
+    "$(temporal_bin)" operator search-attribute create --address "$address" --namespace default \
+      --name "${attribute%%=*}" --type "${attribute#*=}" >/dev/null
+  done
+}
+
 start_temporal() {
   if temporal_healthy; then echo "temporal: already serving on 127.0.0.1:$TEMPORAL_PORT" >&2; return 0; fi
+  if temporal_serving; then
+    register_search_attributes
+    wait_for temporal temporal_healthy "$STATE/temporal.log"
+    echo "temporal: already serving on 127.0.0.1:$TEMPORAL_PORT (search attributes registered)" >&2
+    return 0
+  fi
   mkdir -p "$STATE"
   setsid "$(temporal_bin)" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
@@ -145,6 +167,7 @@ export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY
 export AWS_REGION=us-east-1
 export WARMSTART_STORE=s3://$S3_BUCKET/warmstart
+export WARMSTART_TEMPORAL_UI=http://127.0.0.1:$TEMPORAL_UI_PORT
 ENV
 }
 

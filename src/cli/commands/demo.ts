@@ -40,7 +40,8 @@ export async function demoCommand(options: { versions: string; report: string })
   const runId = `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(2).toString('hex')}`;
   const model = `digits-${runId}`;
   const dataset = `mnist-${runId}`;
-  say(`store ${store.uri}, Temporal ${config.temporal.address} (Web UI http://127.0.0.1:8233), model ${model}`);
+  const webUi = config.temporal.address === localEnv.TEMPORAL_ADDRESS && localEnv.WARMSTART_TEMPORAL_UI ? ` (Web UI ${localEnv.WARMSTART_TEMPORAL_UI})` : '';
+  say(`store ${store.uri}, Temporal ${config.temporal.address}${webUi}, model ${model}`);
 
   const workers = await createWorkers({ config, store });
   const running = workers.run();
@@ -49,7 +50,7 @@ export async function demoCommand(options: { versions: string; report: string })
     await signalVersionLanded(client, { model, dataset, version, taskQueue: config.temporal.taskQueue });
     const started = Date.now();
     const outcome = await waitForOutcome(client, model, dataset, version, {
-      onPoll: () => process.stderr.isTTY && process.stderr.write(`\r  refresh/${model}/v${version}: running ${Math.round((Date.now() - started) / 1000)}s`),
+      onPoll: () => process.stderr.isTTY && process.stderr.write(`\r  refresh/${model}/${dataset}/v${version}: running ${Math.round((Date.now() - started) / 1000)}s`),
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
     say(`  v${outcome.version}: ${outcome.status} (${outcome.mode}), test accuracy ${pct(outcome.accuracy)}`);
