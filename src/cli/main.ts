@@ -4,6 +4,7 @@ import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { summarizeVersion } from '../data/summary.js';
 import { loadManifest } from '../data/versions.js';
 import { isWarmstartError } from '../errors.js';
+import { checkName } from '../names.js';
 import { connectClient, signalVersionLanded } from '../temporal/client.js';
 import { pauseRefreshes, promoteCandidate, resumeRefreshes, rollbackTo } from '../temporal/operations.js';
 import { parseInterval, triggerWatch, unwatchDataset, watchDataset } from '../temporal/schedules.js';
@@ -79,6 +80,34 @@ exit codes: 0 ok, 2 configuration/data/service problem (one line on stderr), 3 n
   64 usage, 1 unexpected error`;
 
 class UsageError extends Error {}
+
+const oneLine = (text: string) => text.split('\n')[0]!.trim();
+
+/** Aborted by the first SIGINT/SIGTERM; commands that write pass it down, so they can clean up. */
+const cancel = new AbortController();
+let cancelledBy: NodeJS.Signals | undefined;
+/** Commands that wind down on the signal (abort uploads, remove their shards, drain workers) before exiting. */
+const WINDS_DOWN = new Set(['publish', 'worker']);
+const signalExitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
+
+/**
+ * First SIGINT/SIGTERM: a command that writes winds down and then exits 130/143 with one line
+ * (see the error path below); any other command exits at once, it has nothing to clean up.
+ * A second signal exits at once.
+ */
+function handleSignals(command: string): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (cancelledBy || !WINDS_DOWN.has(command)) {
+        process.stderr.write(cancelledBy ? `warmstart: ${signal} again: exiting now, without cleaning up\n` : `warmstart: cancelled by ${signal}\n`);
+        process.exit(signalExitCode(signal));
+      }
+      cancelledBy = signal;
+      if (command === 'worker') process.stderr.write(`warmstart: ${signal}: draining the workers (a second signal exits at once)\n`);
+      cancel.abort();
+    });
+  }
+}
 
 function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
@@ -158,11 +187,21 @@ async function main(argv: string[]): Promise<number> {
   const quiet = command === 'demo' || command === 'replay-history';
   const level = process.env.WARMSTART_LOG_LEVEL?.toUpperCase() ?? (quiet ? 'ERROR' : 'WARN');
   // Core (Rust) logs go through the same logger and level.
-  Runtime.install({ logger: new DefaultLogger(level as LogLevel), telemetryOptions: { logging: { filter: { core: level as LogLevel, other: level as LogLevel }, forward: {} } } });
+  // shutdownSignals: [] — the CLI handles SIGINT/SIGTERM itself (handleSignals); the SDK's own handler swallowed the first one.
+  Runtime.install({
+    logger: new DefaultLogger(level as LogLevel),
+    telemetryOptions: { logging: { filter: { core: level as LogLevel, other: level as LogLevel }, forward: {} } },
+    shutdownSignals: [],
+  });
+  handleSignals(command ?? '');
   if (values.help || !command) {
     process.stdout.write(`${HELP}\n`);
     return command || values.help ? 0 : 64;
   }
+  // Names that become object keys and workflow IDs follow src/names.ts: checked before any service is touched.
+  if (values.dataset !== undefined) checkName('dataset', values.dataset);
+  if (values.model !== undefined && command !== 'bench') checkName('model', values.model); // bench's --model is a model spec
+  if (values.candidate !== undefined) checkName('candidate', values.candidate);
   const out = (text: string) => process.stdout.write(`${text}\n`);
   const by = values.by ?? process.env.USER ?? 'operator';
   /** Commands that talk to Temporal get a client that is always closed. */
@@ -203,6 +242,7 @@ async function main(argv: string[]): Promise<number> {
         weightColumn: values['weight-column'],
         idColumn: values['id-column'],
         newClasses: values['new-classes'],
+        signal: cancel.signal,
       });
       out(values.json ? JSON.stringify(result, null, 2) : describePublish(result));
       return 0;
@@ -254,7 +294,8 @@ async function main(argv: string[]): Promise<number> {
       if (!['all', 'control', 'training'].includes(role)) throw new UsageError(`--role must be all, control or training (got "${role}")`);
       const workers = await createWorkers({ config, store, taskQueue, role });
       out(`worker (${role}) on task queue ${taskQueue}${role !== 'control' ? ` and ${taskQueue}-training` : ''} (Temporal ${config.temporal.address}, store ${store.uri}); Ctrl-C to stop`);
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => workers.shutdown());
+      // The first SIGINT/SIGTERM drains: running activities get the shutdown grace time; a second exits at once.
+      cancel.signal.addEventListener('abort', () => workers.shutdown(), { once: true });
       await workers.run();
       await workers.close();
       return 0;
@@ -376,6 +417,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (cancelledBy) {
+      // The command stopped because of the signal; its own cleanup already ran (or says what it kept).
+      const detail = isWarmstartError(error) ? `: ${error.message}` : '; nothing was committed';
+      process.stderr.write(`warmstart: cancelled by ${cancelledBy}${detail}\n`);
+      process.exit(signalExitCode(cancelledBy));
+    }
     if (isWarmstartError(error)) {
       process.stderr.write(`warmstart: error [${error.code}]: ${error.message}\n`);
       process.exit(2);
@@ -384,7 +431,15 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`warmstart: ${(error as Error).message}\n`);
       process.exit(64);
     }
-    process.stderr.write(`warmstart: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Settings refused by the training library are the user's to fix, like any WarmstartError.
+    if (error instanceof Error && (error.name === 'LeverSettingsError' || error.name === 'InitializationError')) {
+      process.stderr.write(`warmstart: error [CONFIG_INVALID]: ${oneLine(error.message)}\n`);
+      process.exit(2);
+    }
+    // A true bug: one line; the stack trace only when asked for.
+    const debug = process.env.WARMSTART_LOG_LEVEL?.toLowerCase() === 'debug';
+    const message = error instanceof Error ? (debug ? (error.stack ?? error.message) : oneLine(error.message)) : String(error);
+    process.stderr.write(`warmstart: unexpected error: ${message}${debug ? '' : ' (WARMSTART_LOG_LEVEL=debug shows the stack trace)'}\n`);
     process.exit(1);
   },
 );

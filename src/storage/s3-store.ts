@@ -27,7 +27,24 @@ export interface S3StoreOptions {
   partConcurrency?: number;
   /** Attempts per request, the first included. Default 4. */
   maxAttempts?: number;
+  /** Time limits; defaults in DEFAULT_S3_TIMEOUTS. */
+  timeouts?: Partial<S3Timeouts>;
 }
+
+/**
+ * Time limits of every S3 request, so a stalled server cannot hang a command: each attempt must
+ * connect within `connectMs`, never sit idle longer than `idleMs`, and get its reply within
+ * `attemptMs`; the SDK retries a timed-out attempt like any transient error, and all attempts of one
+ * request, backoff included, end within `deadlineMs`. A multipart upload's parts are requests of their own.
+ */
+export interface S3Timeouts {
+  connectMs: number;
+  idleMs: number;
+  attemptMs: number;
+  deadlineMs: number;
+}
+
+export const DEFAULT_S3_TIMEOUTS: S3Timeouts = { connectMs: 5_000, idleMs: 30_000, attemptMs: 60_000, deadlineMs: 120_000 };
 
 const MiB = 1024 * 1024;
 
@@ -38,6 +55,8 @@ export class S3ObjectStore implements ObjectStore {
   private readonly multipartThreshold: number;
   private readonly partSize: number;
   private readonly partConcurrency: number;
+  private readonly timeouts: S3Timeouts;
+  private readonly maxAttempts: number;
 
   constructor(
     private readonly bucket: string,
@@ -49,6 +68,8 @@ export class S3ObjectStore implements ObjectStore {
     this.multipartThreshold = options.multipartThreshold ?? 16 * MiB;
     this.partSize = Math.max(options.partSize ?? 8 * MiB, 5 * MiB);
     this.partConcurrency = options.partConcurrency ?? 4;
+    this.timeouts = { ...DEFAULT_S3_TIMEOUTS, ...options.timeouts };
+    this.maxAttempts = options.maxAttempts ?? 4;
     // Credentials come from the SDK's standard chain (env, profile, SSO, instance role).
     // Retries: the SDK's "standard" strategy retries 5xx, throttling (429, 503 SlowDown) and
     // transient network errors with exponential backoff and full jitter (100 ms base, 20 s cap),
@@ -61,7 +82,14 @@ export class S3ObjectStore implements ObjectStore {
         region: settings.region,
         forcePathStyle: settings.forcePathStyle,
         retryMode: 'standard',
-        maxAttempts: options.maxAttempts ?? 4,
+        maxAttempts: this.maxAttempts,
+        requestHandler: {
+          connectionTimeout: this.timeouts.connectMs,
+          socketTimeout: this.timeouts.idleMs,
+          requestTimeout: this.timeouts.attemptMs,
+          // Without it the SDK only logs a warning when requestTimeout passes.
+          throwOnRequestTimeout: true,
+        },
       });
   }
 
@@ -72,9 +100,10 @@ export class S3ObjectStore implements ObjectStore {
 
   async get(key: string, options: { signal?: AbortSignal } = {}): Promise<StoredObject | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal: options.signal });
-      const body = await out.Body!.transformToByteArray();
-      return { body, etag: out.ETag ?? '' };
+      return await this.request(key, options.signal, async (abortSignal) => {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal });
+        return { body: await out.Body!.transformToByteArray(), etag: out.ETag ?? '' };
+      });
     } catch (error) {
       if (error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404) && error.name !== 'NoSuchBucket') {
         return undefined;
@@ -85,7 +114,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<{ bytes: number; etag: string } | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal: options.signal });
+      const out = await this.request(key, options.signal, (abortSignal) => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal }));
       return { bytes: out.ContentLength ?? 0, etag: out.ETag ?? '' };
     } catch (error) {
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
@@ -96,11 +125,10 @@ export class S3ObjectStore implements ObjectStore {
   async getRange(key: string, start: number, end: number, options: RangeOptions = {}): Promise<Uint8Array> {
     if (end <= start) return new Uint8Array(0);
     try {
-      const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Range: `bytes=${start}-${end - 1}`, IfMatch: options.ifMatch }),
-        { abortSignal: options.signal },
-      );
-      const body = await out.Body!.transformToByteArray();
+      const body = await this.request(key, options.signal, async (abortSignal) => {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Range: `bytes=${start}-${end - 1}`, IfMatch: options.ifMatch }), { abortSignal });
+        return out.Body!.transformToByteArray();
+      });
       if (body.byteLength !== end - start) throw new Error(`range ${start}-${end} of ${key} returned ${body.byteLength} bytes`);
       return body;
     } catch (error) {
@@ -112,16 +140,18 @@ export class S3ObjectStore implements ObjectStore {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     if (bytes.byteLength >= this.multipartThreshold && options.ifMatch === undefined) return this.putMultipart(key, bytes, options);
     try {
-      const out = await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.fullKey(key),
-          Body: bytes,
-          ContentType: options.contentType,
-          IfNoneMatch: options.ifNoneMatch,
-          IfMatch: options.ifMatch,
-        }),
-        { abortSignal: options.signal },
+      const out = await this.request(key, options.signal, (abortSignal) =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.fullKey(key),
+            Body: bytes,
+            ContentType: options.contentType,
+            IfNoneMatch: options.ifNoneMatch,
+            IfMatch: options.ifMatch,
+          }),
+          { abortSignal },
+        ),
       );
       return { etag: out.ETag ?? '' };
     } catch (error) {
@@ -143,7 +173,7 @@ export class S3ObjectStore implements ObjectStore {
     if (options.ifNoneMatch === '*' && (await this.head(key, { signal }))) throw this.translate(Object.assign(new Error('exists'), { name: 'PreconditionFailed' }), key);
     let uploadId: string | undefined;
     try {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: options.contentType }), { abortSignal: signal });
+      const created = await this.request(key, signal, (abortSignal) => this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: options.contentType }), { abortSignal }));
       uploadId = created.UploadId;
       if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');
       const count = Math.ceil(bytes.byteLength / this.partSize);
@@ -153,29 +183,30 @@ export class S3ObjectStore implements ObjectStore {
         while (next < count) {
           const index = next++;
           const part = bytes.subarray(index * this.partSize, Math.min(bytes.byteLength, (index + 1) * this.partSize));
-          const out = await this.client.send(
-            new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber: index + 1, Body: part, ContentLength: part.byteLength }),
-            { abortSignal: signal },
+          const out = await this.request(key, signal, (abortSignal) =>
+            this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber: index + 1, Body: part, ContentLength: part.byteLength }), { abortSignal }),
           );
           etags[index] = out.ETag ?? '';
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.partConcurrency, count) }, worker));
-      const done = await this.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key,
-          UploadId: uploadId,
-          IfNoneMatch: options.ifNoneMatch,
-          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
-        }),
-        { abortSignal: signal },
+      const done = await this.request(key, signal, (abortSignal) =>
+        this.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key,
+            UploadId: uploadId,
+            IfNoneMatch: options.ifNoneMatch,
+            MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+          }),
+          { abortSignal },
+        ),
       );
       return { etag: done.ETag ?? '' };
     } catch (error) {
       if (uploadId) {
         // Not under the caller's signal: the cleanup must run even when the caller aborted.
-        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => undefined);
+        await this.request(key, undefined, (abortSignal) => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId }), { abortSignal })).catch(() => undefined);
       }
       throw this.translate(error, key);
     }
@@ -187,9 +218,8 @@ export class S3ObjectStore implements ObjectStore {
     let token: string | undefined;
     try {
       do {
-        const out = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix ? `${this.prefix}/${prefix}` : prefix, ContinuationToken: token }),
-          { abortSignal: options.signal },
+        const out = await this.request(prefix, options.signal, (abortSignal) =>
+          this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix ? `${this.prefix}/${prefix}` : prefix, ContinuationToken: token }), { abortSignal }),
         );
         for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key.slice(strip));
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -202,7 +232,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async delete(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal: options.signal });
+      await this.request(key, options.signal, (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }), { abortSignal }));
     } catch (error) {
       throw this.translate(error, key);
     }
@@ -210,10 +240,35 @@ export class S3ObjectStore implements ObjectStore {
 
   async check(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.request('', undefined, (abortSignal) => this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }));
     } catch (error) {
       throw this.translate(error, '');
     }
+  }
+
+  /**
+   * Runs one request (all its attempts) under the total deadline and the caller's signal. Errors come
+   * back raw for the caller to translate, except the deadline's, which becomes a one-line error here.
+   */
+  private async request<T>(key: string, signal: AbortSignal | undefined, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = AbortSignal.timeout(this.timeouts.deadlineMs);
+    try {
+      return await send(signal ? AbortSignal.any([signal, deadline]) : deadline);
+    } catch (error) {
+      if (deadline.aborted && !signal?.aborted) throw this.timedOut(key, `no answer within the ${this.timeouts.deadlineMs / 1000} s deadline`, error);
+      throw error;
+    }
+  }
+
+  private timedOut(key: string, what: string, cause: unknown): WarmstartError {
+    const endpoint = this.settings.endpoint ?? `AWS S3 (${this.settings.region})`;
+    const { connectMs, idleMs, attemptMs } = this.timeouts;
+    return new WarmstartError(
+      'STORE_UNREACHABLE',
+      `S3 request for ${this.uri}${key ? `/${key}` : ''} timed out: ${what} (up to ${this.maxAttempts} attempts of ${attemptMs / 1000} s, ${connectMs / 1000} s to connect, ${idleMs / 1000} s idle); check that ${endpoint} answers (infra/services.sh start) or fix AWS_ENDPOINT_URL_S3`,
+      'AWS_ENDPOINT_URL_S3',
+      { cause },
+    );
   }
 
   destroy(): void {
@@ -249,6 +304,7 @@ export class S3ObjectStore implements ObjectStore {
         { cause: error },
       );
     }
+    if (name === 'TimeoutError') return this.timedOut(key, `every attempt timed out (${error instanceof Error ? error.message : String(error)})`, error);
     const message = error instanceof Error ? error.message : String(error);
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code) || /ECONNREFUSED|ENOTFOUND|getaddrinfo|connect/.test(message)) {
       return new WarmstartError(

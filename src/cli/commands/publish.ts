@@ -14,6 +14,8 @@ export interface PublishCommandOptions {
   weightColumn?: string;
   idColumn?: string;
   newClasses?: boolean;
+  /** Cancels the publish (the CLI's first SIGINT/SIGTERM): uploads are aborted, its shards removed. */
+  signal?: AbortSignal;
 }
 
 function parseShape(text: string): number[] {
@@ -39,6 +41,7 @@ export async function publishCommand(store: ObjectStore, options: PublishCommand
       weightColumn: options.weightColumn,
       idColumn: options.idColumn,
       newClasses: options.newClasses,
+      signal: options.signal,
       onProgress: (done, total) => bar.update(done, total, `${mb(done)}/${mb(total)}`),
     });
   } finally {
