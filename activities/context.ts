@@ -1,4 +1,5 @@
 import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { lastAttemptOf, lastScratchRunOf, listAuditEntries } from '../src/audit/ledger.js';
 import type { ScratchRun } from '../src/audit/savings.js';
 import { summarizeVersion } from '../src/data/summary.js';
@@ -35,8 +36,8 @@ export interface RefreshContext {
  */
 export function loadRefreshContextActivity(deps: ActivityDeps) {
   return async function loadRefreshContext(input: LoadContextInput): Promise<RefreshContext> {
-    return classifyFailures(async () => {
-      const meter = startMeter();
+    const meter = startMeter();
+    return withSpendOnRejection(meter, () => classifyFailures(async () => {
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
       const context = Context.current();
       const rows = await summarizeVersion(deps.store, manifest, { signal: context.cancellationSignal, onProgress: (read) => context.heartbeat({ rowsRead: read }) });
@@ -71,8 +72,20 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
         lastScratch: lastScratchRunOf(ledger),
         usage: meter.finish(ONE_CORE(), { bytesRead: shardBytes(manifest) }),
       };
-    });
+    }));
   };
+}
+
+/** A rejected version's validation was paid for too: its usage rides in the failure's details (bytes read up to the fault are not counted). */
+async function withSpendOnRejection<T>(meter: ReturnType<typeof startMeter>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApplicationFailure && error.nonRetryable) {
+      throw ApplicationFailure.create({ message: error.message, type: error.type ?? undefined, nonRetryable: true, details: [...(error.details ?? []), { usage: meter.finish(ONE_CORE()) }] });
+    }
+    throw error;
+  }
 }
 
 export interface MarkRejectedInput {

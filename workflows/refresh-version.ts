@@ -159,6 +159,8 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   } catch (error) {
     const rejection = badDatasetMessage(error);
     if (rejection === null) throw error;
+    const spent = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? (error.cause.details ?? []).find((d): d is { usage: ActivityUsage['usage'] } => typeof d === 'object' && d !== null && 'usage' in d) : undefined;
+    if (spent) usage.push({ activity: 'loadRefreshContext', subject: 'validation (rejected)', usage: spent.usage });
     log.warn('dataset version rejected', { rejection });
     const entry: AuditEntry = {
       ...base,

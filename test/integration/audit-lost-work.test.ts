@@ -70,4 +70,17 @@ describe('work lost to a killed training worker', () => {
     expect(totals.lost.deviceHours).toBeCloseTo(((trainingSeconds / 3600) * 30) / 630, 10);
     expect(await verifyChain(h.store, model)).toMatchObject({ ok: true, records: 1 });
   });
+
+  it('a rejected version still records what validating it spent', async () => {
+    const model = h.newModel();
+    const dataset = 'mnist-rejected';
+    const { version } = await h.publish(dataset, 'first', 600);
+    const manifest = JSON.parse(new TextDecoder().decode((await h.store.get(`datasets/${dataset}/v${version}/manifest.json`))!.body));
+    await h.store.put(manifest.shards.at(-1).key, 'not the bytes the manifest hashed');
+    expect((await h.refresh(model, dataset, version)).status).toBe('rejected');
+    const [entry] = await listAuditEntries(h.store, model);
+    expect(entry!.usage!.activities.map((a) => [a.activity, a.subject])).toEqual([['loadRefreshContext', 'validation (rejected)']]);
+    expect(entry!.usage!.activities[0]!.usage.wallSeconds).toBeGreaterThan(0);
+    expect(costTotals([entry!], null).deviceHours).toBeGreaterThan(0);
+  });
 });
