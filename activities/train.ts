@@ -5,12 +5,13 @@ import { loadExamples, type Examples } from '../src/data/examples.js';
 import { loadManifest } from '../src/data/versions.js';
 import type { RefreshMode } from '../src/policy/decide.js';
 import { candidatePrefix } from '../src/registry/production.js';
-import type { RefreshSettings } from '../src/refresh/settings.js';
+import type { TrainingProgress } from '../src/refresh/progress.js';
+import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../src/refresh/settings.js';
 import { getJson, putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
 import { checkpointsPrefix, deleteCheckpoints, findResumePoint, saveCheckpoint, type CheckpointRef } from '../src/training/checkpoint.js';
 import { InitializationError } from '../src/training/init.js';
-import { BAD_TRAINING_CONFIG, LeverSettingsError, plainLevers, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../src/training/levers.js';
+import { BAD_TRAINING_CONFIG, LeverSettingsError, leverSteps, plainLevers, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../src/training/levers.js';
 import { loadModel, saveModel } from '../src/training/model-io.js';
 import { runTraining, type ComputeAccount, type CurvePoint, type RunProgressState } from '../src/training/run.js';
 import type { SelectionSummary } from '../src/training/selection.js';
@@ -19,6 +20,7 @@ import { trainingWork, type AttemptSpend } from '../src/audit/training-work.js';
 import type { ComputeUsage, TrainingWork } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
+import { trackTrainingProgress } from './progress.js';
 
 export interface TrainCandidateInput {
   model: string;
@@ -67,6 +69,8 @@ export interface TrainHeartbeat {
   /** Spend of the attempts before this one, and of this one so far: what a retry counts as done and lost. */
   earlier?: AttemptSpend[];
   current?: AttemptSpend;
+  /** Phase, step, rate, ETA and the validation curve so far, for `warmstart status` and the UI. */
+  progress?: TrainingProgress;
 }
 
 /** The attempts before this one, from the last heartbeat the server kept. */
@@ -118,8 +122,15 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         let devices: DeviceUse[] = ONE_CORE();
         let bytesRead = 0;
         let resumedFrom = heard?.step ?? 0;
+        const progress = trackTrainingProgress({ attempt: context.info.attempt, batchSize: settings.batchSize });
         const beat = (step: number, checkpointKey: string | null) =>
-          context.heartbeat({ step, checkpointKey, earlier, current: { attempt: context.info.attempt, resumedFrom, reachedStep: step, usage: meter.finish(devices, { bytesRead }) } } satisfies TrainHeartbeat);
+          context.heartbeat({
+            step,
+            checkpointKey,
+            earlier,
+            current: { attempt: context.info.attempt, resumedFrom, reachedStep: step, usage: meter.finish(devices, { bytesRead }) },
+            progress: progress.snapshot(),
+          } satisfies TrainHeartbeat);
         // Heartbeat from the first moment: loading data can outlast the heartbeat timeout, and the server
         // times out a silent attempt while it goes on running.
         const stillHere = () => beat(heard?.step ?? 0, heard?.checkpointKey ?? null);
@@ -131,12 +142,18 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         const train = await loadExamples(deps.store, manifest, ['train'], { onProgress: stillHere });
         bytesRead += shardBytes(manifest);
         const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined;
+        // Without a curve of its own, the run still evaluates a few times on validation so operators see a live metric.
+        const liveEvaluations = wantsCurve ? 0 : (settings.progressEvaluations ?? DEFAULT_REFRESH_SETTINGS.progressEvaluations);
         let evaluation: Examples | undefined;
-        if (wantsCurve) {
+        if (wantsCurve || liveEvaluations > 0) {
           evaluation = await loadExamples(deps.store, manifest, ['validation'], { onProgress: stillHere });
           bytesRead += shardBytes(manifest);
-          if (evaluation.count === 0) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
+          if (evaluation.count === 0 && wantsCurve) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
+          if (evaluation.count === 0) evaluation = undefined;
         }
+        const plannedSteps = leverSteps(levers, settings.scratchSteps);
+        const runLevers =
+          liveEvaluations > 0 && evaluation ? { ...levers, schedule: { ...levers.schedule, evaluateEvery: Math.max(1, Math.ceil(plannedSteps / liveEvaluations)) } } : levers;
         const previous =
           levers.init.kind !== 'scratch' && input.initFromPrefix
             ? {
@@ -159,6 +176,9 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         if (search.skipped.length > 0 || (heard?.checkpointKey && heard.checkpointKey !== latest?.checkpointKey)) {
           log.warn('resuming from another checkpoint than the last heartbeat named', { heartbeat: heard ?? null, resumeFrom: latest, skipped: search.skipped });
         }
+        progress.resumedFrom(resumedFrom);
+        progress.enter(levers.selection.kind === 'easy-hard' && !resume ? 'scoring' : 'training');
+        progress.plan(plannedSteps);
         log.info('training candidate', { candidateId: input.candidateId, mode: input.mode, levers, backend: backend.name, examples: train.count, attempt: context.info.attempt, resumeFrom: latest?.step ?? null });
 
         const run = await runTraining({
@@ -167,14 +187,16 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           classes: manifest.classes,
           train,
           previous,
-          levers,
+          levers: runLevers,
           scratchSteps: settings.scratchSteps,
           batchSize: settings.batchSize,
           seed: settings.seed + input.version,
           evaluation,
           backend,
           onBusy: stillHere,
-          onProgress: ({ step }) => {
+          onEvaluation: (point) => progress.evaluated({ step: point.step, accuracy: point.accuracy }, input.mode === 'warm'),
+          onProgress: ({ step, steps }) => {
+            progress.stepped(step, steps);
             beat(step, latest?.checkpointKey ?? null);
             if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('cancelled');
           },
@@ -209,7 +231,8 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           wallSeconds: compute.wallSeconds + compute.scoringSeconds,
           finalLoss: run.finalLoss,
           compute,
-          levers: run.levers,
+          // The levers as asked: the live-metric evaluations are not a lever.
+          levers: liveEvaluations > 0 ? levers : run.levers,
           grownClasses: run.grownClasses,
           selection: run.selection,
           curve: run.curve,

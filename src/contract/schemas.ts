@@ -43,6 +43,7 @@ export const refreshSettingsInputSchema = z
     fallback: z.object({ toScratch: z.boolean(), maxTrainFlops: z.number().nullable() }).partial().optional(),
     trainingHeartbeatSeconds: z.number().int().positive().optional(),
     checkpointEvery: z.number().int().positive().optional(),
+    progressEvaluations: z.number().int().nonnegative().optional(),
     warmLevers: z
       .union([z.literal('benchmark'), z.null(), z.record(z.string(), z.unknown())])
       .describe('"benchmark" (the levers the benchmark chose), null (a plain warm copy) or explicit levers (init, regularization, selection, schedule)')

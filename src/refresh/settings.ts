@@ -25,6 +25,12 @@ export interface RefreshSettings {
   /** Steps between training checkpoints (resume point after a crash). */
   checkpointEvery: number;
   /**
+   * Validation evaluations spread over a training run whose levers ask for no curve, so a running
+   * refresh shows a live metric (`warmstart status`); 0 turns them off. They cost a forward pass over
+   * the validation split each and are counted as evaluation time.
+   */
+  progressEvaluations: number;
+  /**
    * The continual-training levers of a warm start (init, regularization, data selection, schedule):
    * 'benchmark' (default) = the combination chosen by `warmstart bench continual`, by whether the
    * version adds classes; explicit levers; or null for a plain warm copy (warmSteps at warmLearningRate).
@@ -97,6 +103,7 @@ export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   fallback: { toScratch: true, maxTrainFlops: null },
   trainingHeartbeatSeconds: 60,
   checkpointEvery: 100,
+  progressEvaluations: 4,
   warmLevers: 'benchmark',
 };
 

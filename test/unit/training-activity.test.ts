@@ -70,7 +70,9 @@ describe('trainCandidate', () => {
       if (details.checkpointKey?.endsWith('step-00000020')) first.cancel();
     });
     await expect(train(first, base('interrupted', { levers, checkpointEvery: 10 }))).rejects.toThrow();
-    expect(last).toEqual({ step: 25, checkpointKey: 'models/m/checkpoints/interrupted/step-00000020' });
+    expect(last).toMatchObject({ step: 25, checkpointKey: 'models/m/checkpoints/interrupted/step-00000020' });
+    // The heartbeat also says how far the run got, for `warmstart status`.
+    expect(last!.progress).toMatchObject({ phase: 'training', step: 25, plannedSteps: full.steps, attempt: 1, resumedFromStep: 0 });
 
     const retry = await train(new MockActivityEnvironment({ heartbeatDetails: last }), base('interrupted', { levers, checkpointEvery: 10 }));
     expect(retry.resumedFromStep).toBe(20);
