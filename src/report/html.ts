@@ -1,4 +1,6 @@
 import { entryReasons, type AuditEntry } from '../audit/ledger.js';
+import type { PriceTable } from '../audit/pricing.js';
+import { costSection } from './cost.js';
 import { ledgerTotals, versionSeries } from './series.js';
 import { COLORS, lineChart, niceMax, niceMin, stackedBarChart } from './svg.js';
 import { escapeHtml as esc, pct } from './text.js';
@@ -10,7 +12,7 @@ const gflop = (x: number) => (x / 1e9).toFixed(2);
  * and no network, so it can be mailed or attached to a ticket. Every number shown carries a
  * data-field attribute with its raw value, so tests (and scrapers) can check it against the ledger.
  */
-export function renderReport(model: string, entries: AuditEntry[], generatedAt: string): string {
+export function renderReport(model: string, entries: AuditEntry[], generatedAt: string, prices: PriceTable | null = null): string {
   const points = versionSeries(entries);
   const labels = points.map((p) => p.label);
   const totals = ledgerTotals(entries);
@@ -91,6 +93,7 @@ table{border-collapse:collapse;width:100%;margin-top:16px;font-size:13px} th,td{
 <figure id="accuracy-chart"><figcaption>Accuracy per version (combined test split)</figcaption>${accuracy}</figure>
 <figure id="compute-chart"><figcaption>Training compute per version (GFLOP)</figcaption>${compute}</figure>
 <figure id="cumulative-chart"><figcaption>Cumulative compute against retraining every version from scratch (GFLOP)</figcaption>${cumulative}</figure>
+${costSection(entries, prices)}
 </div>
 <table id="decisions"><thead><tr><th>version</th><th>status</th><th>decision</th><th>accuracy [95% CI]</th><th>old data</th><th>GFLOP</th><th>train s</th><th>saved GFLOP</th><th>reasons</th></tr></thead>
 <tbody>

@@ -49,7 +49,7 @@ describe('report series and totals', () => {
     expect(html).toContain('warmstart report: m&lt;1&gt;');
     expect(html).toContain('pass: &lt;ok&gt; &amp; fine');
     expect(html).toContain('data-field="total-saved-gflop" data-value="6000000000"');
-    expect((html.match(/<svg /g) ?? []).length).toBe(3);
+    expect((html.match(/<svg /g) ?? []).length).toBe(4);
   });
 });
 

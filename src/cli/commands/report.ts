@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { listAuditEntries } from '../../audit/ledger.js';
+import { loadPriceTable } from '../../audit/pricing.js';
 import { WarmstartError } from '../../errors.js';
 import { renderReport } from '../../report/html.js';
 import type { ObjectStore } from '../../storage/object-store.js';
@@ -10,6 +11,6 @@ export async function reportCommand(store: ObjectStore, model: string, out: stri
   const entries = await listAuditEntries(store, model);
   if (entries.length === 0) throw new WarmstartError('MODEL_NOT_FOUND', `no audit entries for model ${model} in ${store.uri}; check the name or run a refresh first`, model);
   mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  writeFileSync(out, renderReport(model, entries, new Date().toISOString()));
+  writeFileSync(out, renderReport(model, entries, new Date().toISOString(), loadPriceTable()));
   return path.resolve(out);
 }
