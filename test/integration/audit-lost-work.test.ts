@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/audit/ledger.js';
@@ -6,12 +8,17 @@ import { costTotals } from '../../src/audit/totals.js';
 import { verifyChain } from '../../src/audit/verify.js';
 import { versionRefreshWorkflowId, type RefreshOutcome } from '../../workflows/definitions.js';
 import { startHarness, TEST_SETTINGS, type Harness } from '../helpers/refresh-harness.js';
-import { repoRoot } from '../helpers/services.js';
+import { dumpDom } from '../helpers/chromium.js';
+import { runCli } from '../helpers/cli.js';
+import { repoRoot, servicesEnv } from '../helpers/services.js';
+import { loadPriceTable } from '../../src/audit/pricing.js';
 
 // A training worker SIGKILLed between checkpoints: the ledger counts the steps it did, the ones lost
 // after its last checkpoint, and the ones the retry redid; with every activity's device-seconds.
 let h: Harness;
 const workers: ChildProcess[] = [];
+let killedModel: string;
+const scratchDir = mkdtempSync(path.join(tmpdir(), 'warmstart-lost-'));
 
 function startTrainingWorker(script?: { path: string; env: Record<string, string> }): ChildProcess {
   const args = script ? [script.path] : [path.join(repoRoot, 'src/cli/main.ts'), 'worker', '--role', 'training'];
@@ -33,6 +40,7 @@ afterAll(async () => {
 describe('work lost to a killed training worker', () => {
   it('steps across attempts equal the completed run plus the lost steps, and the lost attempt is priced apart', async () => {
     const model = h.newModel();
+    killedModel = model;
     const dataset = 'mnist-lost';
     await h.publish(dataset, 'first', 1500);
     const settings = { ...TEST_SETTINGS, scratchSteps: 600, checkpointEvery: 60, trainingHeartbeatSeconds: 5 };
@@ -82,5 +90,25 @@ describe('work lost to a killed training worker', () => {
     expect(entry!.usage!.activities.map((a) => [a.activity, a.subject])).toEqual([['loadRefreshContext', 'validation (rejected)']]);
     expect(entry!.usage!.activities[0]!.usage.wallSeconds).toBeGreaterThan(0);
     expect(costTotals([entry!], null).deviceHours).toBeGreaterThan(0);
+  });
+
+  it('the report, rendered in headless Chromium, shows the cost chart with the lost work apart, its numbers equal to the ledger', async () => {
+    const prices = path.join(scratchDir, 'prices.json');
+    writeFileSync(prices, JSON.stringify({ version: 'test-table', currency: 'EUR', devices: { 'cpu:*': { perDeviceHour: 36, watts: 100 }, 'gpu:*': { perDeviceHour: 360 } } }));
+    const file = path.join(scratchDir, 'report.html');
+    const env = { ...servicesEnv(), WARMSTART_STORE: h.store.uri, WARMSTART_PRICES: prices };
+    expect((await runCli(['report', '--model', killedModel, '--out', file], env)).code).toBe(0);
+    const dom = await dumpDom(file);
+    expect(dom).toMatch(/<figure id="cost-chart"><figcaption>Cost per version \(EUR; priced with table "test-table"/);
+    const entries = await listAuditEntries(h.store, killedModel);
+    const totals = costTotals(entries, loadPriceTable({ WARMSTART_PRICES: prices }));
+    const bar = (series: string) => Number(new RegExp(`<rect [^>]*data-series="${series}" data-index="0" data-value="([^"]*)"`).exec(dom)?.[1]);
+    expect(bar('lost to retries')).toBeGreaterThan(0);
+    expect(bar('lost to retries')).toBeCloseTo(totals.lost.money!, 10);
+    expect(bar('work kept') + bar('lost to retries')).toBeCloseTo(totals.money!, 10);
+    const cell = (name: string) => Number(new RegExp(`<tr data-cost-version="v1">[^]*?data-field="${name}" data-value="([^"]*)"`).exec(dom)?.[1]);
+    expect(cell('device-hours')).toBeCloseTo(totals.deviceHours, 12);
+    expect(cell('lost-device-hours')).toBeCloseTo(totals.lost.deviceHours, 12);
+    expect(cell('steps-lost')).toBe(30);
   });
 });
