@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { nameProblem } from '../src/names.js';
 import { resolveRefreshSettings } from '../src/refresh/settings.js';
 import { refreshActivities } from './activities.js';
 import {
@@ -55,6 +56,8 @@ function refuse(message: string, type = 'InvalidOperatorRequest'): ApplicationFa
 
 function requireOperator(request: OperatorRequest): void {
   if (typeof request?.candidateId !== 'string' || !request.candidateId.trim()) throw refuse('candidateId is required');
+  const badCandidate = nameProblem('candidate', request.candidateId);
+  if (badCandidate) throw refuse(badCandidate);
   if (typeof request.by !== 'string' || !request.by.trim()) throw refuse('by (who asks) is required');
   if (typeof request.reason !== 'string' || !request.reason.trim()) throw refuse('reason is required: it goes into the audit record');
 }
@@ -66,6 +69,10 @@ function requireOperator(request: OperatorRequest): void {
  * recorded as skipped. Operators pause, resume, promote and roll back through validated updates.
  */
 export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<void> {
+  // The model name goes into workflow IDs and object keys: a bad one fails this run at once, never
+  // retried. Behind patched() only when it is bad, so histories of valid runs gain no marker.
+  const badModel = nameProblem('model', input?.model);
+  if (badModel && patched('validate-names')) throw refuse(`${badModel}; start the workflow with a valid model name`, 'InvalidWorkflowInput');
   const state: ModelRefreshState = input.state ?? {
     model: input.model,
     pending: [],
@@ -87,6 +94,12 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
   };
 
   setHandler(versionLandedSignal, (landed) => {
+    // A signal cannot be refused, and a throw here would fail the workflow task: a bad one is logged and dropped.
+    const badSignal = nameProblem('dataset', landed?.dataset) ?? (Number.isSafeInteger(landed?.version) && landed.version > 0 ? undefined : `version ${String(landed?.version)} is not a positive integer`);
+    if (badSignal && patched('validate-names')) {
+      log.warn('ignoring a versionLanded signal with bad input', { problem: badSignal });
+      return;
+    }
     const handled = state.lastVersion[landed.dataset] ?? 0;
     const queued = state.pending.some((p) => p.dataset === landed.dataset && p.version === landed.version);
     const running = state.current?.dataset === landed.dataset && state.current.version === landed.version;

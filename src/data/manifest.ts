@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WarmstartError } from '../errors.js';
+import { NAME_RULES, nameProblem } from '../names.js';
 import { upgradeFormat1 } from './manifest-v1.js';
 
 /**
@@ -9,6 +10,11 @@ import { upgradeFormat1 } from './manifest-v1.js';
  * Format 1 (the walking skeleton's) is still read and upgraded to format 2 on parse.
  */
 export const MANIFEST_FORMAT = 2;
+
+/** Most classes a dataset may have: beyond it a label is almost surely an id or a typo, and the head would not fit. */
+export const MAX_CLASSES = 10_000;
+/** Most feature values per example (e.g. 224x224x3 = 150,528 fits): decoding allocates rows x this many floats. */
+export const MAX_FEATURE_VALUES = 262_144;
 
 const column = z.string().min(1, 'must name a column');
 const shape = z.array(z.number().int().positive()).min(1, 'must list at least one dimension');
@@ -31,7 +37,7 @@ const splitRuleSchema = z.discriminatedUnion('kind', [
     /** Rows whose hash(dataset, id) falls below these fractions go to test, then validation. */
     testFraction: z.number().gt(0).lt(1),
     validationFraction: z.number().min(0).lt(1),
-  }),
+  }).refine((rule) => rule.testFraction + rule.validationFraction < 1, 'testFraction + validationFraction must be below 1, or the train split is empty'),
 ]);
 
 /** How raw feature values become floats: x = raw * scale + offset, or (raw - mean) / std per feature. */
@@ -52,7 +58,7 @@ const featuresSchema = z.discriminatedUnion('kind', [
 export const manifestSchema = z
   .object({
     format: z.literal(MANIFEST_FORMAT),
-    dataset: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'dataset names use lowercase letters, digits, ".", "_" and "-"'),
+    dataset: z.string().refine((name) => nameProblem('dataset', name) === undefined, `must be a dataset name: ${NAME_RULES.dataset.description}`),
     version: z.number().int().positive(),
     parentVersion: z.number().int().positive().nullable(),
     createdAt: z.string(),
@@ -64,7 +70,7 @@ export const manifestSchema = z
     /** Optional non-negative example weight column. */
     weightColumn: column.nullable(),
     /** Class names in index order. New classes are only ever appended, so indices stay stable. */
-    classes: z.array(z.string()).min(2, 'must list at least two classes'),
+    classes: z.array(z.string()).min(2, 'must list at least two classes').max(MAX_CLASSES, `must list at most ${MAX_CLASSES} classes`),
     split: splitRuleSchema,
     shards: z.array(shardSchema).min(1),
   })
@@ -73,6 +79,10 @@ export const manifestSchema = z
       ctx.addIssue({ code: 'custom', path: ['parentVersion'], message: 'must be lower than version' });
     }
     const size = manifest.features.shape.reduce((a, b) => a * b, 1);
+    if (size > MAX_FEATURE_VALUES) {
+      ctx.addIssue({ code: 'custom', path: ['features', 'shape'], message: `holds ${size} values per example, over the limit of ${MAX_FEATURE_VALUES}` });
+      return;
+    }
     if (manifest.features.kind === 'columns' && manifest.features.columns.length !== size) {
       ctx.addIssue({ code: 'custom', path: ['features', 'shape'], message: `holds ${size} values but features.columns names ${manifest.features.columns.length}` });
     }
@@ -83,7 +93,11 @@ export const manifestSchema = z
     if (new Set(manifest.classes).size !== manifest.classes.length) {
       ctx.addIssue({ code: 'custom', path: ['classes'], message: 'must not repeat a class name' });
     }
+    const keys = new Set<string>();
     manifest.shards.forEach((shard, index) => {
+      // A shard listed twice would count its rows twice.
+      if (keys.has(shard.key)) ctx.addIssue({ code: 'custom', path: ['shards', index, 'key'], message: `lists shard "${shard.key}" a second time` });
+      keys.add(shard.key);
       if (shard.addedInVersion > manifest.version) {
         ctx.addIssue({ code: 'custom', path: ['shards', index, 'addedInVersion'], message: `is ${shard.addedInVersion}, after this version ${manifest.version}` });
       }
@@ -104,6 +118,14 @@ export function featureSize(manifest: Pick<Manifest, 'features'>): number {
 
 export function manifestKey(dataset: string, version: number): string {
   return `datasets/${dataset}/v${version}/manifest.json`;
+}
+
+/** The first problem of a manifest against its schema, as "field message", or undefined when it is valid. */
+export function manifestProblem(value: unknown): string | undefined {
+  const parsed = manifestSchema.safeParse(value);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  return `field ${issue.path.length > 0 ? issue.path.join('.') : '(root)'} ${issue.message}`;
 }
 
 /** Parses and validates manifest bytes; a bad manifest gets an error naming the field and the fix. */

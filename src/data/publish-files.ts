@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
+import { checkName } from '../names.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { csvToParquet } from './csv.js';
 import { checkColumns, dataColumns, decodeGroup, labelResolver, type RowSchema } from './decode.js';
-import type { FeatureSpec, Manifest, Normalize } from './manifest.js';
+import { MAX_CLASSES, MAX_FEATURE_VALUES, type FeatureSpec, type Manifest, type Normalize } from './manifest.js';
 import { commitVersion, nextVersion, type NewShard, type PublishResult, type VersionSchema } from './publish.js';
 import { openShard, readGroupChecked, shardFormatOf, type ShardFile } from './shard-reader.js';
 
@@ -64,6 +65,26 @@ async function readInput(file: string, request: PublishFilesRequest): Promise<In
   return { name, bytes, format: shardFormat, file: opened };
 }
 
+/** Options that can be refused before any file is read: each problem in one line naming the flag and the fix. */
+function checkRequest(request: PublishFilesRequest): void {
+  if (request.files.length === 0) throw invalid(`nothing to publish for ${request.dataset}: no files`, request.dataset);
+  const paths = request.files.map((file) => path.resolve(file));
+  const twice = paths.find((file, index) => paths.indexOf(file) !== index);
+  if (twice) throw invalid(`file ${twice} is given twice; each file's rows may be published once`, twice);
+  if (request.features.length === 0) throw invalid('--features names no column; e.g. --features image, or --features f1,f2,f3', '--features');
+  const repeated = request.features.find((name, index) => request.features.indexOf(name) !== index);
+  if (repeated) throw invalid(`--features names column ${repeated} twice; list each feature column once`, '--features');
+  if (request.shape) {
+    const size = request.shape.reduce((a, b) => a * b, 1);
+    if (size > MAX_FEATURE_VALUES) throw invalid(`--shape [${request.shape.join(', ')}] holds ${size} values per example, over the limit of ${MAX_FEATURE_VALUES}`, '--shape');
+  }
+  const test = request.testFraction ?? 0.2;
+  const validation = request.validationFraction ?? 0.1;
+  if (!(test > 0 && test < 1 && validation >= 0 && test + validation < 1)) {
+    throw invalid(`split fractions test ${test} and validation ${validation} must be in [0, 1) with test > 0 and sum below 1, so that the train split is not empty`, 'split');
+  }
+}
+
 /** The feature spec implied by the first file's column types and the request. */
 async function inferFeatures(first: Input, request: PublishFilesRequest): Promise<FeatureSpec> {
   const info = request.features.map((name) => {
@@ -78,6 +99,7 @@ async function inferFeatures(first: Input, request: PublishFilesRequest): Promis
       const group = await readGroupChecked(first.file, 0, [single.name], first.name);
       const value = group.columns.get(single.name)?.[0] as ArrayLike<unknown> | null | undefined;
       if (!value || typeof value !== 'object') throw invalid(`shard ${first.name} column ${single.name} row 0: features are null; pass --shape or fill the row`, first.name);
+      if (value.length === 0) throw invalid(`shard ${first.name} column ${single.name} row 0: holds no values (an empty image?); every example needs at least one feature value`, first.name);
       shape = [value.length];
     }
     return single.kind === 'binary'
@@ -87,6 +109,8 @@ async function inferFeatures(first: Input, request: PublishFilesRequest): Promis
   const notNumeric = info.find((c) => c.kind !== 'int' && c.kind !== 'float');
   if (notNumeric) throw invalid(`shard ${first.name} column ${notNumeric.name}: is ${notNumeric.detail}; several feature columns must be numeric, one feature column may be binary or a fixed-size list`, first.name);
   const shape = request.shape ?? [info.length];
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size !== info.length) throw invalid(`--shape [${shape.join(', ')}] holds ${size} values but --features names ${info.length} columns; make them agree, or leave --shape out`, '--shape');
   // Replaced by standardisation with the data's moments in a first version (see publishFiles).
   return { kind: 'columns', columns: request.features, dtype: 'float32', shape, normalize: IDENTITY };
 }
@@ -116,7 +140,8 @@ function checkAgainstParent(schema: Omit<VersionSchema, 'classes'>, parent: Mani
  * One file at a time is in memory: files are read again for the upload and must still hash the same.
  */
 export async function publishFiles(store: ObjectStore, request: PublishFilesRequest): Promise<PublishResult> {
-  if (request.files.length === 0) throw invalid(`nothing to publish for ${request.dataset}: no files`, request.dataset);
+  checkName('dataset', request.dataset);
+  checkRequest(request);
   let first: Input | undefined = await readInput(request.files[0]!, request);
   const { version, parent } = await nextVersion(store, request.dataset);
 
@@ -159,8 +184,13 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
           if (index !== undefined || (known && !request.newClasses)) return index;
           if (typeof label === 'number') {
             if (label < 0) return undefined;
+            // Integer labels are class indices: bounded before the class list is built from the largest.
+            if (label >= MAX_CLASSES) throw invalid(`shard ${input.name} column ${request.label}: label ${label} is beyond the limit of ${MAX_CLASSES} classes (integer labels are class indices 0-${MAX_CLASSES - 1}); renumber the classes or use string labels`, request.label);
             maxLabel = Math.max(maxLabel, label);
-          } else seen.add(label);
+          } else {
+            seen.add(label);
+            if (seen.size > MAX_CLASSES) throw invalid(`shard ${input.name} column ${request.label}: more than ${MAX_CLASSES} distinct labels, the limit of classes; is ${request.label} really the label column?`, request.label);
+          }
           return 0;
         },
       });
@@ -172,13 +202,10 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
       }
       count += rows.count;
     }
-    shards.push({
-      body: async () => (await readInput(path, request)).bytes,
-      size: input.bytes.byteLength,
-      format: input.format,
-      rows: input.file.rows,
-      sha256: createHash('sha256').update(input.bytes).digest('hex'),
-    });
+    const sha256 = createHash('sha256').update(input.bytes).digest('hex');
+    const same = shards.findIndex((shard) => shard.sha256 === sha256);
+    if (same >= 0) throw invalid(`file ${path} holds the same bytes as ${request.files[same]}; each file's rows may be published once`, path);
+    shards.push({ body: async () => (await readInput(path, request)).bytes, size: input.bytes.byteLength, format: input.format, rows: input.file.rows, sha256 });
   }
 
   let classes: string[];

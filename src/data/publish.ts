@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WarmstartError, isWarmstartError } from '../errors.js';
+import { checkName } from '../names.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { CreateFailed, createOnce } from '../storage/create-once.js';
-import { MANIFEST_FORMAT, manifestKey, type Manifest, type ShardEntry } from './manifest.js';
+import { MANIFEST_FORMAT, manifestKey, manifestProblem, type Manifest, type ShardEntry } from './manifest.js';
 import { writeParquetShard, type ShardWriteRow } from './parquet-shard.js';
 import { loadManifest, rejectionKey, versionsIn } from './versions.js';
 
@@ -39,6 +40,7 @@ export interface PublishResult {
  * inherited by the versions after it. One listing of the dataset's prefix answers all three.
  */
 export async function nextVersion(store: ObjectStore, dataset: string): Promise<{ version: number; parent: Manifest | undefined }> {
+  checkName('dataset', dataset);
   const keys = new Set(await store.list(`datasets/${dataset}/`));
   const versions = versionsIn(keys);
   const next = (versions.at(-1) ?? 0) + 1;
@@ -76,17 +78,33 @@ export interface CommitRequest {
  */
 export async function commitVersion(store: ObjectStore, request: CommitRequest): Promise<PublishResult> {
   const { dataset, version, parent, signal } = request;
+  checkName('dataset', dataset);
   const token = randomBytes(4).toString('hex');
   const total = request.shards.reduce((n, s) => n + s.size, 0);
   let firstId = (parent?.shards ?? []).reduce((max, s) => Math.max(max, s.firstId + s.rows), 0);
   const written: string[] = [];
   const entries: ShardEntry[] = [];
   const key = manifestKey(dataset, version);
+  const shardKeyOf = (index: number, format: string) => `datasets/${dataset}/v${version}/part-${String(index).padStart(5, '0')}-${token}.${format}`;
+  const manifestOf = (shards: ShardEntry[]): Manifest => ({
+    format: MANIFEST_FORMAT,
+    dataset,
+    version,
+    parentVersion: parent?.version ?? null,
+    createdAt: new Date().toISOString(),
+    ...request.schema,
+    shards: [...(parent?.shards ?? []), ...shards],
+  });
+  // Checked against its own schema before anything is uploaded (a draft with placeholder checksums),
+  // and again before it is written: a version that validate would refuse is never published.
+  requireReadable(
+    manifestOf(request.shards.map((shard, index) => ({ key: shardKeyOf(index, shard.format), format: shard.format, rows: shard.rows, bytes: shard.size, sha256: '0'.repeat(64), addedInVersion: version, firstId }))),
+  );
   let done = 0;
   let manifestSent = false;
   try {
     for (const [index, shard] of request.shards.entries()) {
-      const shardKey = `datasets/${dataset}/v${version}/part-${String(index).padStart(5, '0')}-${token}.${shard.format}`;
+      const shardKey = shardKeyOf(index, shard.format);
       const bytes = typeof shard.body === 'function' ? await shard.body() : shard.body;
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       if (shard.sha256 !== undefined && sha256 !== shard.sha256) {
@@ -100,15 +118,7 @@ export async function commitVersion(store: ObjectStore, request: CommitRequest):
       done += bytes.byteLength;
       request.onProgress?.(done, total);
     }
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      dataset,
-      version,
-      parentVersion: parent?.version ?? null,
-      createdAt: new Date().toISOString(),
-      ...request.schema,
-      shards: [...(parent?.shards ?? []), ...entries],
-    };
+    const manifest = requireReadable(manifestOf(entries));
     signal?.throwIfAborted();
     manifestSent = true;
     await createOnce(store, key, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json', signal });
@@ -159,6 +169,7 @@ export interface PublishRequest {
 
 /** Publishes the next version of a dataset from rows in memory. */
 export async function publishVersion(store: ObjectStore, request: PublishRequest): Promise<PublishResult> {
+  checkName('dataset', request.dataset);
   if (request.rows.length === 0) throw new WarmstartError('DATASET_INVALID', `nothing to publish for ${request.dataset}: no rows`, request.dataset);
   const { version, parent } = await nextVersion(store, request.dataset);
   // A changed class list or shape is allowed here; the refresh policy sees it and retrains from scratch.
@@ -187,6 +198,15 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
     signal: request.signal,
     onProgress: () => request.onProgress?.((rowsDone = Math.min(request.rows.length, rowsDone + rowsPerShard)), request.rows.length),
   });
+}
+
+/** The manifest, if it passes its own schema; else a one-line error naming the field, before anything is written. */
+function requireReadable(manifest: Manifest): Manifest {
+  const problem = manifestProblem(manifest);
+  if (problem) {
+    throw new WarmstartError('DATASET_INVALID', `${manifest.dataset} v${manifest.version} would get a manifest that cannot be read (${problem}); fix the input or options behind that field and publish again`, manifest.dataset);
+  }
+  return manifest;
 }
 
 /** Deletes keys, not under any caller's signal (cleanup must run after an abort); returns those that failed. */

@@ -1,4 +1,5 @@
 import { WarmstartError, isWarmstartError } from '../errors.js';
+import { checkName } from '../names.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { manifestKey, parseManifest, type Manifest } from './manifest.js';
 
@@ -6,6 +7,8 @@ const decoder = new TextDecoder();
 
 /** Reads and validates a version's manifest. */
 export async function loadManifest(store: ObjectStore, dataset: string, version: number): Promise<Manifest> {
+  checkName('dataset', dataset);
+  if (!Number.isSafeInteger(version) || version < 1) throw new WarmstartError('CONFIG_INVALID', `version ${version} of ${dataset} is not a positive integer; versions count from 1`, 'version');
   const key = manifestKey(dataset, version);
   const object = await store.get(key);
   if (!object) {
@@ -20,6 +23,7 @@ export async function loadManifest(store: ObjectStore, dataset: string, version:
 
 /** Version numbers that have a manifest (committed versions), ascending. */
 export async function listVersions(store: ObjectStore, dataset: string): Promise<number[]> {
+  checkName('dataset', dataset);
   return versionsIn(await store.list(`datasets/${dataset}/`));
 }
 

@@ -1,4 +1,5 @@
 import { WarmstartError, isWarmstartError } from '../errors.js';
+import { checkName } from '../names.js';
 import { getJson, putJson } from '../storage/json.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ModelSpec } from '../training/spec.js';
@@ -26,12 +27,13 @@ export interface ProductionPointer {
   note?: string;
 }
 
+/** Keys derive from names that follow src/names.ts, so no name reaches outside its own prefix. */
 export function productionKey(model: string): string {
-  return `models/${model}/production.json`;
+  return `models/${checkName('model', model)}/production.json`;
 }
 
 export function candidatePrefix(model: string, candidateId: string): string {
-  return `models/${model}/candidates/${candidateId}`;
+  return `models/${checkName('model', model)}/candidates/${checkName('candidate', candidateId)}`;
 }
 
 export async function readProduction(store: ObjectStore, model: string): Promise<{ pointer: ProductionPointer; etag: string } | undefined> {

@@ -1,3 +1,5 @@
+import { WarmstartError } from '../errors.js';
+
 /**
  * The object-store port. Two adapters (S3, local directory) implement it with identical semantics,
  * including conditional puts, which the production pointer relies on.
@@ -38,9 +40,16 @@ export interface ObjectStore {
   check(): Promise<void>;
 }
 
+/** Most bytes in a key: S3's limit, and within what local file systems accept. */
+export const MAX_KEY_BYTES = 1024;
+
 export function validateKey(key: string): string {
   if (key.length === 0 || key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
-    throw new Error(`invalid object key "${key}": keys are relative paths without empty, "." or ".." segments`);
+    // Keys derive from names (src/names.ts); a bad one here means a name was not checked at its boundary.
+    throw new WarmstartError('CONFIG_INVALID', `invalid object key "${key}": keys are relative paths without empty, "." or ".." segments; use names as src/names.ts describes them`, key);
+  }
+  if (new TextEncoder().encode(key).byteLength > MAX_KEY_BYTES) {
+    throw new WarmstartError('CONFIG_INVALID', `object key "${key.slice(0, 60)}..." is longer than ${MAX_KEY_BYTES} bytes; use shorter names`, key);
   }
   return key;
 }

@@ -1,11 +1,11 @@
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putJson } from '../../src/storage/json.js';
 import { S3ObjectStore } from '../../src/storage/s3-store.js';
 import { candidatePrefix, readProduction } from '../../src/registry/production.js';
 import { bundleWorkflows, createWorkers, type WarmstartWorkers } from '../../src/temporal/worker.js';
-import { modelRefreshWorkflowId, pauseUpdate, promoteUpdate, refreshStateQuery, resumeUpdate } from '../../workflows/definitions.js';
+import { modelRefreshWorkflowId, pauseUpdate, promoteUpdate, refreshStateQuery, resumeUpdate, versionLandedSignal } from '../../workflows/definitions.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { testS3, uniqueName } from '../helpers/services.js';
 
@@ -93,6 +93,31 @@ describe('overlapping operator promotions', () => {
     );
     expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((error as WorkflowUpdateFailedError).cause?.message).toMatch(/candidateId is required/);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+  });
+});
+
+describe('workflow input follows the name grammar', () => {
+  it('a model workflow started with a bad name fails at once, non-retryable', async () => {
+    const handle = await client.workflow.start('modelRefreshWorkflow', { workflowId: `model-refresh/${uniqueName('bad')}`, taskQueue: config.temporal.taskQueue, args: [{ model: '../evil' }] });
+    const error = await within(handle.result().catch((e: unknown) => e), 30_000, 'a workflow with a bad model name');
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause.type).toBe('InvalidWorkflowInput');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toMatch(/model name "\.\.\/evil" is not valid/);
+  });
+
+  it('a versionLanded signal with a bad dataset name is dropped; the workflow keeps serving', async () => {
+    const handle = client.workflow.getHandle(modelRefreshWorkflowId(model));
+    await handle.signal(versionLandedSignal, { dataset: 'A/B', version: 1 });
+    await handle.signal(versionLandedSignal, { dataset: 'ok', version: -1 });
+    const state = await within(handle.query(refreshStateQuery), 30_000, 'state query after bad signals');
+    expect(state.pending).toEqual([]);
+    expect(state.current).toBeNull();
+    expect(state.lastVersion).toEqual({});
+    expect(state.outcomes).toEqual([]);
     expect((await handle.describe()).status.name).toBe('RUNNING');
   });
 });
