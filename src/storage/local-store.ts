@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
+import { withFileLock, type LockOptions } from './file-lock.js';
 import { validateKey, type ObjectStore, type PutOptions, type RangeOptions, type StoredObject } from './object-store.js';
 
 /**
@@ -13,7 +14,10 @@ export class LocalObjectStore implements ObjectStore {
   readonly uri: string;
   private readonly root: string;
 
-  constructor(directory: string) {
+  constructor(
+    directory: string,
+    private readonly lock: LockOptions = {},
+  ) {
     this.root = path.resolve(directory);
     this.uri = `file://${this.root}`;
   }
@@ -23,31 +27,35 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async get(key: string, options: { signal?: AbortSignal } = {}): Promise<StoredObject | undefined> {
-    options.signal?.throwIfAborted();
-    try {
-      const body = new Uint8Array(await fs.readFile(this.pathOf(key)));
-      return { body, etag: etagOf(body) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    return guard(this.uri, key, async () => {
+      options.signal?.throwIfAborted();
+      try {
+        const body = new Uint8Array(await fs.readFile(this.pathOf(key)));
+        return { body, etag: etagOf(body) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    });
   }
 
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<{ bytes: number; etag: string } | undefined> {
-    options.signal?.throwIfAborted();
-    try {
-      // The ETag is the content's MD5, as get() reports it; hashed in a stream so memory stays flat.
-      const hash = createHash('md5');
-      let bytes = 0;
-      for await (const chunk of createReadStream(this.pathOf(key), { signal: options.signal })) {
-        hash.update(chunk as Buffer);
-        bytes += (chunk as Buffer).byteLength;
+    return guard(this.uri, key, async () => {
+      options.signal?.throwIfAborted();
+      try {
+        // The ETag is the content's MD5, as get() reports it; hashed in a stream so memory stays flat.
+        const hash = createHash('md5');
+        let bytes = 0;
+        for await (const chunk of createReadStream(this.pathOf(key), { signal: options.signal })) {
+          hash.update(chunk as Buffer);
+          bytes += (chunk as Buffer).byteLength;
+        }
+        return { bytes, etag: `"${hash.digest('hex')}"` };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
       }
-      return { bytes, etag: `"${hash.digest('hex')}"` };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    });
   }
 
   /**
@@ -55,105 +63,121 @@ export class LocalObjectStore implements ObjectStore {
    * objects are replaced only by atomic rename, and shards are written create-only under unique keys.
    */
   async getRange(key: string, start: number, end: number, options: RangeOptions = {}): Promise<Uint8Array> {
-    options.signal?.throwIfAborted();
-    const handle = await fs.open(this.pathOf(key), 'r');
-    try {
-      const out = new Uint8Array(Math.max(0, end - start));
-      const { bytesRead } = await handle.read(out, 0, out.byteLength, start);
-      if (bytesRead !== out.byteLength) throw new Error(`range ${start}-${end} of ${key} is past the end of the object`);
-      return out;
-    } finally {
-      await handle.close();
-    }
+    return guard(this.uri, key, async () => {
+      options.signal?.throwIfAborted();
+      const handle = await fs.open(this.pathOf(key), 'r');
+      try {
+        const out = new Uint8Array(Math.max(0, end - start));
+        const { bytesRead } = await handle.read(out, 0, out.byteLength, start);
+        if (bytesRead !== out.byteLength) throw new Error(`range ${start}-${end} of ${key} is past the end of the object`);
+        return out;
+      } finally {
+        await handle.close();
+      }
+    });
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ etag: string }> {
-    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-    const target = this.pathOf(key);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const temp = `${target}.${randomUUID()}.tmp`;
-    // Large bodies are written to the temp file in one go (the local analogue of multipart parts);
-    // nothing is visible under the key until the rename or link, so an abort leaves nothing behind.
-    try {
-      await fs.writeFile(temp, bytes, { signal: options.signal });
-      options.signal?.throwIfAborted();
-      if (options.ifNoneMatch === '*') {
-        // link() fails if the target exists: an atomic create-only.
-        try {
-          await fs.link(temp, target);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw preconditionFailed(this.uri, key);
-          throw error;
-        }
-      } else if (options.ifMatch !== undefined) {
-        await this.withLock(target, async () => {
-          const current = await this.get(key);
-          if (!current || current.etag !== options.ifMatch) throw preconditionFailed(this.uri, key);
+    return guard(this.uri, key, async () => {
+      const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+      const target = this.pathOf(key);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const temp = `${target}.${randomUUID()}.tmp`;
+      // Large bodies are written to the temp file in one go (the local analogue of multipart parts);
+      // nothing is visible under the key until the rename or link, so an abort leaves nothing behind.
+      try {
+        await fs.writeFile(temp, bytes, { signal: options.signal });
+        options.signal?.throwIfAborted();
+        if (options.ifNoneMatch === '*') {
+          // link() fails if the target exists: an atomic create-only.
+          try {
+            await fs.link(temp, target);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw preconditionFailed(this.uri, key);
+            throw error;
+          }
+        } else if (options.ifMatch !== undefined) {
+          await withFileLock(`${target}.lock`, async () => {
+            const current = await this.get(key);
+            if (!current || current.etag !== options.ifMatch) throw preconditionFailed(this.uri, key);
+            await fs.rename(temp, target);
+          }, this.lock);
+        } else {
           await fs.rename(temp, target);
-        });
-      } else {
-        await fs.rename(temp, target);
+        }
+      } finally {
+        await fs.rm(temp, { force: true });
       }
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
-    return { etag: etagOf(bytes) };
+      return { etag: etagOf(bytes) };
+    });
   }
 
   async list(prefix: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
-    options.signal?.throwIfAborted();
-    const keys: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await fs.readdir(dir, { withFileTypes: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw error;
-      }
-      for (const entry of entries) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (!entry.name.endsWith('.tmp') && !entry.name.endsWith('.lock')) {
-          const key = path.relative(this.root, full).split(path.sep).join('/');
-          if (key.startsWith(prefix)) keys.push(key);
+    return guard(this.uri, prefix, async () => {
+      options.signal?.throwIfAborted();
+      const keys: string[] = [];
+      const walk = async (dir: string): Promise<void> => {
+        let entries;
+        try {
+          entries = await fs.readdir(dir, { withFileTypes: true });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+          throw error;
         }
-      }
-    };
-    await walk(this.root);
-    return keys.sort();
+        for (const entry of entries) {
+          const full = path.join(dir, entry.name);
+          if (entry.isDirectory()) await walk(full);
+          else if (!entry.name.endsWith('.tmp') && !entry.name.endsWith('.lock') && !entry.name.endsWith('.stale')) {
+            const key = path.relative(this.root, full).split(path.sep).join('/');
+            if (key.startsWith(prefix)) keys.push(key);
+          }
+        }
+      };
+      // From the prefix's deepest directory, not the root: a listing reads only its own part of the tree.
+      await walk(path.join(this.root, ...prefix.split('/').slice(0, -1).filter(Boolean)));
+      return keys.sort();
+    });
   }
 
   async delete(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    options.signal?.throwIfAborted();
-    await fs.rm(this.pathOf(key), { force: true });
+    return guard(this.uri, key, async () => {
+      options.signal?.throwIfAborted();
+      await fs.rm(this.pathOf(key), { force: true });
+    });
   }
 
   async check(): Promise<void> {
-    await fs.mkdir(this.root, { recursive: true });
+    await fs.mkdir(this.root, { recursive: true }).catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new WarmstartError('CONFIG_INVALID', `store directory ${this.root} cannot be created (${code}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : 'check the path'}); point WARMSTART_STORE (or --store) at a directory`, this.root, { cause: error });
+    });
+    const stat = await fs.stat(this.root);
+    if (!stat.isDirectory()) throw new WarmstartError('CONFIG_INVALID', `store ${this.root} is not a directory; point WARMSTART_STORE (or --store) at a directory`, this.root);
     await fs.access(this.root, fs.constants.W_OK).catch((error: unknown) => {
       throw new WarmstartError('STORE_ACCESS_DENIED', `store directory ${this.root} is not writable; fix WARMSTART_STORE or the directory's permissions`, this.root, { cause: error });
     });
   }
 
-  private async withLock<T>(target: string, fn: () => Promise<T>): Promise<T> {
-    const lock = `${target}.lock`;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        const handle = await fs.open(lock, 'wx');
-        await handle.close();
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      await fs.rm(lock, { force: true });
-    }
+}
+
+const EXPLAINED: Record<string, string> = {
+  ENAMETOOLONG: 'a name is too long for the file system; use shorter names',
+  EISDIR: 'a directory is where an object should be',
+  ENOTDIR: 'a file is where a directory should be',
+  ENOSPC: 'the disk is full',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many open files',
+};
+
+/** Runs a store operation; file-system errors become one-line WarmstartErrors naming the key. */
+async function guard<T>(uri: string, key: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof WarmstartError || !code || (error as Error).name === 'AbortError') throw error;
+    if (code === 'EACCES' || code === 'EPERM') throw new WarmstartError('STORE_ACCESS_DENIED', `${uri}/${key}: permission denied (${code}); fix the directory's permissions or WARMSTART_STORE`, key, { cause: error });
+    throw new WarmstartError('STORE_ERROR', `${uri}/${key}: ${code} (${EXPLAINED[code] ?? (error as Error).message.split('\n')[0]})`, key, { cause: error });
   }
 }
 
