@@ -3,7 +3,7 @@ import { getJson } from '../storage/json.js';
 import { appendToChain, sha256Hex, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost, ScratchRun } from './savings.js';
 import type { ActivityUsage, TrainingWork } from './usage.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import { keysAtDepth, type ObjectStore } from '../storage/object-store.js';
 
 export interface TrainingRecord {
   candidateId: string;
@@ -173,7 +173,8 @@ export async function listCorrections(store: ObjectStore, model: string): Promis
 }
 
 export async function listAuditEntries(store: ObjectStore, model: string): Promise<AuditEntry[]> {
-  const keys = (await store.list(`audit/${model}/`)).filter((key) => key.endsWith('.json'));
+  // audit/<model>/<dataset>/v<N>.json only: never another model's entries below this prefix.
+  const keys = keysAtDepth(await store.list(`audit/${model}/`), `audit/${model}/`, 2).filter((key) => key.endsWith('.json'));
   const entries: AuditEntry[] = [];
   for (const key of keys) {
     const found = await getJson<AuditEntry>(store, key);

@@ -53,3 +53,12 @@ export function validateKey(key: string): string {
   }
   return key;
 }
+
+/**
+ * The listed keys exactly `segments` path segments below `prefix` (which ends in "/"). Listings
+ * are recursive, so model "a"'s prefix also holds anything stored under a name like "a/b" before
+ * names were checked (src/names.ts); this keeps such keys out of "a"'s listing.
+ */
+export function keysAtDepth(keys: readonly string[], prefix: string, segments: number): string[] {
+  return keys.filter((key) => key.startsWith(prefix) && key.slice(prefix.length).split('/').length === segments);
+}
