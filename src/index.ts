@@ -20,4 +20,7 @@ export { resolveLevers, validateLevers, DEFAULT_LEVERS, type LeverSettings, type
 export { DEFAULT_REFRESH_SETTINGS, resolveRefreshSettings, type RefreshSettings, type RefreshSettingsInput } from './refresh/settings.js';
 export { readProduction, type ProductionPointer } from './registry/production.js';
 export { loadProductionModel } from './registry/serving.js';
-export { listAuditEntries, type AuditEntry } from './audit/ledger.js';
+export { listAuditEntries, writeCorrection, type AuditEntry, type Correction } from './audit/ledger.js';
+export { verifyChain, type ChainVerdict } from './audit/verify.js';
+export { loadPriceTable, parsePriceTable, type PriceTable } from './audit/pricing.js';
+export { costTotals, groupTotals, type CostTotals } from './audit/totals.js';
