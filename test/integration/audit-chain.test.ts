@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainLinkKey } from '../../src/audit/chain.js';
+import { writeAuditEntry } from '../../src/audit/ledger.js';
+import { verifyChain } from '../../src/audit/verify.js';
 import { rollbackTo, startReplay } from '../../src/temporal/operations.js';
 import { runCli } from '../helpers/cli.js';
 import { startHarness, type Harness } from '../helpers/refresh-harness.js';
@@ -58,5 +60,16 @@ describe('the ledger hash chain on S3', () => {
     expect(deleted.code).toBe(2);
     expect(deleted.stderr).toMatch(new RegExp(`broken at ${key}: record ${key} \\(link 2\\) is missing: deleted`));
     await h.store.put(key, original);
+  });
+
+  it('concurrent writers on S3 (conditional writes) each get their own link, and retries add nothing', async () => {
+    const other = h.newModel('race');
+    const template = JSON.parse(decode((await h.store.get(`audit/${model}/${dataset}/v1.json`))!.body));
+    delete template.chain;
+    const entries = [1, 2, 3, 4, 5, 6].map((version) => ({ ...template, model: other, datasetVersion: version, workflowId: `refresh/${other}/v${version}` }));
+    // Six writers at once, three of them twice (a retry racing its first attempt).
+    await Promise.all([...entries, ...entries.slice(0, 3)].map((e) => writeAuditEntry(h.store, e)));
+    expect(await h.store.list(`audit-chain/${other}/`)).toHaveLength(6);
+    expect(await verifyChain(h.store, other)).toMatchObject({ ok: true, records: 6 });
   });
 });
