@@ -38,7 +38,7 @@ def build(spec, shape, classes):
     return nn.Sequential(*layers), (c, shape[0], shape[1])
 
 
-def bench(spec, shape, classes, batch, warmup, seconds, threads):
+def bench(spec, shape, classes, batch, warmup, seconds, threads, repeat):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model, input_shape = build(spec, shape, classes)
@@ -55,22 +55,27 @@ def bench(spec, shape, classes, batch, warmup, seconds, threads):
 
     for _ in range(warmup):
         step()
-    steps = 0
-    started = time.perf_counter()
-    while True:
-        step()
-        steps += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds and steps >= 3:
-            break
-    return {"steps": steps, "seconds": elapsed, "samplesPerSecond": steps * batch / elapsed}
+    # `seconds` split into `repeat` timed runs, the fastest kept (interference only slows a run).
+    best = None
+    for _ in range(repeat):
+        steps = 0
+        started = time.perf_counter()
+        while True:
+            step()
+            steps += 1
+            elapsed = time.perf_counter() - started
+            if elapsed >= seconds / repeat and steps >= 3:
+                break
+        if best is None or steps / elapsed > best["steps"] / best["seconds"]:
+            best = {"steps": steps, "seconds": elapsed}
+    return {**best, "samplesPerSecond": best["steps"] * batch / best["seconds"]}
 
 
 def main():
     request = json.load(sys.stdin)
     for job in request["jobs"]:
         for threads in request["threads"]:
-            result = bench(job["spec"], job["shape"], job["classes"], request["batch"], request["warmup"], request["seconds"], threads)
+            result = bench(job["spec"], job["shape"], job["classes"], request["batch"], request["warmup"], request["seconds"], threads, request.get("repeat", 1))
             print(json.dumps({"name": job["name"], "threads": threads, "torch": torch.__version__, **result}), flush=True)
 
 
