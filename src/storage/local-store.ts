@@ -147,7 +147,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async check(): Promise<void> {
-    await fs.mkdir(this.root, { recursive: true }).catch((error: unknown) => {
+    await makeDirectory(this.root).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new WarmstartError('CONFIG_INVALID', `store directory ${this.root} cannot be created (${code}: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : 'check the path'}); point WARMSTART_STORE (or --store) at a directory`, this.root, { cause: error });
     });
@@ -158,6 +158,22 @@ export class LocalObjectStore implements ObjectStore {
     });
   }
 
+}
+
+/** mkdir -p one level at a time: Node's recursive mkdir never returns for a path under /proc. */
+async function makeDirectory(dir: string): Promise<void> {
+  const attempt = () =>
+    fs.mkdir(dir).then(
+      () => 'made' as const,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') return 'made' as const; // a file there is refused by the caller's stat
+        if (error.code === 'ENOENT' && path.dirname(dir) !== dir) return 'no-parent' as const;
+        throw error;
+      },
+    );
+  if ((await attempt()) === 'made') return;
+  await makeDirectory(path.dirname(dir));
+  if ((await attempt()) !== 'made') throw Object.assign(new Error(`cannot create ${dir}`), { code: 'ENOENT' });
 }
 
 const EXPLAINED: Record<string, string> = {

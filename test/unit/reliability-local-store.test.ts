@@ -65,10 +65,16 @@ describe('file:// store errors are one line', () => {
     writeFileSync(file, 'x');
     const error = await rejection(new LocalObjectStore(file).check());
     expect(isWarmstartError(error, 'CONFIG_INVALID')).toBe(true);
-    expect(error!.message).toMatch(/cannot be created \(EEXIST: a file is in the way\); point WARMSTART_STORE/);
+    expect(error!.message).toMatch(/is not a directory; point WARMSTART_STORE/);
     const below = await rejection(new LocalObjectStore(path.join(file, 'below')).check());
     expect(isWarmstartError(below, 'CONFIG_INVALID')).toBe(true);
     expect(below!.message).toMatch(/cannot be created \(ENOTDIR: a file is in the way\)/);
+  });
+
+  it('a store under /proc is refused, not waited on forever', async () => {
+    const error = await rejection(new LocalObjectStore('/proc/warmstart-store').check());
+    expect(isWarmstartError(error, 'CONFIG_INVALID')).toBe(true);
+    expect(error!.message).toMatch(/store directory \/proc\/warmstart-store cannot be created \(ENOENT: check the path\)/);
   });
 
   it('a name too long for the file system, and a directory where an object should be', async () => {
