@@ -10,6 +10,7 @@ import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/set
 import { warmLeversFor } from '../src/refresh/warm-levers.js';
 import { refreshActivities } from './activities.js';
 import { candidateIdFor, type RefreshOutcome, type RefreshVersionInput } from './definitions.js';
+import { enterPhase } from './phase.js';
 import { COMPUTE_SECONDS, DECISION, PROMOTED } from './search-attributes.js';
 
 const BAD_DATASET = FAILURE_TYPES.badDataset;
@@ -34,6 +35,7 @@ interface Attempt {
 async function runAttempt(activities: Activities, input: RefreshVersionInput, settings: RefreshSettings, context: Context, mode: RefreshMode, usage: ActivityUsage[]): Promise<Attempt> {
   const candidateId = `${candidateIdFor(workflowInfo().workflowId)}-${mode}`;
   const initFrom = mode === 'warm' ? (context.production?.candidatePrefix ?? null) : null;
+  enterPhase('training', `training ${mode} on ${input.dataset} v${input.version} (candidate ${candidateId}); step, ETA, validation accuracy: warmstart status --model ${input.model}`);
   const trained = await activities.training.trainCandidate({
     model: input.model,
     dataset: input.dataset,
@@ -47,6 +49,7 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
   // Every attempt of the activity counts, the lost ones as their heartbeats reported them (older workers report none).
   for (const earlier of trained.earlierAttempts ?? []) usage.push({ activity: 'trainCandidate', subject: candidateId, usage: earlier.usage });
   if (trained.usage) usage.push({ activity: 'trainCandidate', subject: candidateId, usage: trained.usage });
+  enterPhase('evaluating', `evaluating ${candidateId} against production on the test split of ${input.dataset} v${input.version}`);
   const evaluated = await activities.evaluation.evaluateCandidate({
     dataset: input.dataset,
     version: input.version,
@@ -154,6 +157,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
 
   let context: Context;
   try {
+    enterPhase('validating', `validating ${input.dataset} v${input.version}: manifest, checksums and every row`);
     context = await activities.data.loadRefreshContext({ model: input.model, dataset: input.dataset, version: input.version });
     if (context.usage) usage.push({ activity: 'loadRefreshContext', subject: 'validation', usage: context.usage });
   } catch (error) {
@@ -162,6 +166,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
     const spent = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? (error.cause.details ?? []).find((d): d is { usage: ActivityUsage['usage'] } => typeof d === 'object' && d !== null && 'usage' in d) : undefined;
     if (spent) usage.push({ activity: 'loadRefreshContext', subject: 'validation (rejected)', usage: spent.usage });
     log.warn('dataset version rejected', { rejection });
+    enterPhase('rejected', `rejected ${input.dataset} v${input.version}: ${rejection}`);
     const entry: AuditEntry = {
       ...base,
       status: 'rejected',
@@ -199,6 +204,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
       if (plan.allowed) attempts.push(await runAttempt(activities, input, settings, context, 'scratch', usage));
     }
   } catch (error) {
+    enterPhase('failed', `failed: ${describeFailure(error)}`);
     // Added after histories were recorded: patched() keeps failed refreshes started before it replayable.
     if (patched('audit-failed-refresh')) {
       lostTrainingUsage(error, usage);
@@ -232,6 +238,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
     promotion = { outcome: 'not-attempted', candidateId: null, detail: 'replay with promotion disabled; production untouched', override: null };
   } else if (final.record.gate.passed || override) {
     const mode = final.record.mode;
+    enterPhase('promoting', `promoting ${final.candidateId} (conditional write on production.json)`);
     const result = await activities.storage.promoteCandidate({
       expectedEtag: context.productionEtag,
       pointer: {
@@ -274,6 +281,7 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   };
   const { key } = await activities.storage.recordAudit(entry);
   upsertSearchAttributes([{ key: PROMOTED, value: status === 'promoted' }, { key: COMPUTE_SECONDS, value: compute.trainSeconds + compute.evaluationSeconds }]);
+  enterPhase('done', `${status} (${final.record.mode}) ${final.candidateId}, test accuracy ${((final.record.evaluation.candidate.combined?.accuracy ?? 0) * 100).toFixed(2)}%`);
   return {
     dataset: input.dataset,
     version: input.version,

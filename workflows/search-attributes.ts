@@ -12,3 +12,5 @@ export const VERSION = defineSearchAttributeKey('WarmstartVersion', 'INT');
 export const DECISION = defineSearchAttributeKey('WarmstartDecision', 'KEYWORD');
 export const PROMOTED = defineSearchAttributeKey('WarmstartPromoted', 'BOOL');
 export const COMPUTE_SECONDS = defineSearchAttributeKey('WarmstartComputeSeconds', 'DOUBLE');
+/** Where a refresh is: validating, training, evaluating, promoting, done, rejected or failed. */
+export const PHASE = defineSearchAttributeKey('WarmstartPhase', 'KEYWORD');

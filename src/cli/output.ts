@@ -1,3 +1,5 @@
+import { barText } from '../refresh/progress.js';
+
 /** Terminal output helpers: progress bars on stderr (only on a TTY), tables and percentages. */
 export function progressBar(label: string): { update(done: number, total: number, text?: string): void; done(): void } {
   const tty = process.stderr.isTTY;
@@ -5,9 +7,8 @@ export function progressBar(label: string): { update(done: number, total: number
   return {
     update(done, total, text) {
       if (!tty) return;
-      const width = 28;
-      const filled = Math.round((width * done) / Math.max(1, total));
-      const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text ?? `${done}/${total}`}`;
+      const bar = barText(done, Math.max(1, total), 28);
+      const line = `${label} ${text === undefined ? bar : `${bar.slice(0, bar.indexOf(']') + 1)} ${text}`}`;
       if (line !== last) process.stderr.write(`\r${line}`);
       last = line;
     },

@@ -35,11 +35,11 @@ export function etaSeconds(step: number, plannedSteps: number | null, stepsPerSe
   return Math.max(0, (plannedSteps - step) / stepsPerSecond);
 }
 
-/** `[#########...........] 1200/4000` */
-export function progressBar(step: number, total: number | null, width = 30): string {
-  if (!total) return `[${'.'.repeat(width)}] ${step}/?`;
-  const filled = Math.min(width, Math.round((step / total) * width));
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${step}/${total}`;
+/** `[#########-----------] 1200/4000` */
+export function barText(step: number, total: number | null, width = 30): string {
+  if (!total) return `[${'-'.repeat(width)}] ${step}/?`;
+  const filled = Math.max(0, Math.min(width, Math.round((step / total) * width)));
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${step}/${total}`;
 }
 
 export function durationText(seconds: number | null): string {

@@ -93,6 +93,9 @@ export class WarmstartPlugin extends SimplePlugin {
       ...(!training && !hasWorkflows ? { workflowsPath: workflowsPath() } : {}),
       // Training saturates the CPU (or the GPU): one run at a time per process, unless told otherwise.
       ...(training && configured.maxConcurrentActivityTaskExecutions === undefined ? { maxConcurrentActivityTaskExecutions: 1 } : {}),
+      // Heartbeats reach the server at most every 80% of the heartbeat timeout (48 s at the default 60 s);
+      // every 10 s keeps `warmstart status` and the Web UI close to the run at a few small writes a minute.
+      ...(training && configured.maxHeartbeatThrottleInterval === undefined ? { maxHeartbeatThrottleInterval: '10 seconds' } : {}),
     };
   }
 

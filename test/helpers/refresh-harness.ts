@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { parseVersionPlan, planMnistVersions } from '../../src/data/mnist.js';
 import type { RefreshSettingsInput } from '../../src/refresh/settings.js';
 import { signalVersionLanded, waitForOutcome } from '../../src/temporal/client.js';
-import { bundleWorkflows, createWorkers, type WarmstartWorkers, type WorkerRole } from '../../src/temporal/worker.js';
+import { bundleWorkflows, createWorkers, type WarmstartWorkerOptions, type WarmstartWorkers, type WorkerRole } from '../../src/temporal/worker.js';
 import { publishMnistRows } from '../../src/cli/commands/import-mnist.js';
 import { modelRefreshWorkflowId } from '../../workflows/definitions.js';
 import { testS3, uniqueName } from './services.js';
@@ -28,10 +28,10 @@ export const TEST_SETTINGS: RefreshSettingsInput = {
 };
 
 /** Real workers on a fresh task queue, a client, and a fresh S3 prefix: one per test file. */
-export async function startHarness(options: { role?: WorkerRole } = {}) {
+export async function startHarness(options: { role?: WorkerRole; interceptors?: WarmstartWorkerOptions['interceptors'] } = {}) {
   const { config, store, env } = testS3();
   const workflowBundle = await bundleWorkflows();
-  const workers: WarmstartWorkers = await createWorkers({ config, store, workflowBundle, role: options.role });
+  const workers: WarmstartWorkers = await createWorkers({ config, store, workflowBundle, role: options.role, interceptors: options.interceptors });
   const running = workers.run();
   const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
   const models: string[] = [];

@@ -3,6 +3,8 @@ import { WarmstartError, isWarmstartError } from '../../errors.js';
 import { readProduction } from '../../registry/production.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { queryRefreshState } from '../../temporal/client.js';
+import { describeRunningRefresh } from '../../temporal/running-refresh.js';
+import { runningRefreshLines } from './running-view.js';
 import { pct, table } from '../output.js';
 
 /** Production candidate, pause state, queue, running refresh and recent outcomes of one model. */
@@ -15,7 +17,9 @@ export async function statusCommand(store: ObjectStore, client: Client, model: s
   if (!production && !state) {
     throw new WarmstartError('MODEL_NOT_FOUND', `unknown model ${model}: no production pointer in ${store.uri} and no refresh workflow; check the name`, model);
   }
-  if (json) return JSON.stringify({ model, production: production?.pointer ?? null, refresh: state }, null, 2);
+  // The running refresh comes from the server (pending activity, heartbeat progress), not the store.
+  const running = state?.current ? await describeRunningRefresh(client, model, state.current) : null;
+  if (json) return JSON.stringify({ model, production: production?.pointer ?? null, refresh: state, running }, null, 2);
   const lines = [`model ${model}`];
   lines.push(
     production
@@ -27,10 +31,26 @@ export async function statusCommand(store: ObjectStore, client: Client, model: s
     return lines.join('\n');
   }
   lines.push(`refresh workflow: ${state.paused ? `PAUSED by ${state.paused.by}: ${state.paused.reason}` : 'running'}`);
-  lines.push(`refreshing now: ${state.current ? `${state.current.dataset} v${state.current.version}` : 'nothing'}`);
+  if (running) lines.push(...runningRefreshLines(running));
+  else lines.push(`refreshing now: ${state.current ? `${state.current.dataset} v${state.current.version} (starting)` : 'nothing'}`);
   lines.push(`queue: ${state.pending.length ? state.pending.map((p) => `${p.dataset} v${p.version}`).join(', ') : 'empty'}`);
   if (state.outcomes.length > 0) {
     lines.push('', table(['version', 'status', 'mode', 'accuracy', 'candidate'], state.outcomes.map((o) => [`${o.dataset} v${o.version}`, o.status, o.mode, pct(o.accuracy), o.candidateId ?? '-'])));
   }
   return lines.join('\n');
+}
+
+/**
+ * `warmstart status --watch`: redraws the status every interval (in place on a TTY) until nothing is
+ * running or queued, then prints it once more and returns.
+ */
+export async function watchStatus(store: ObjectStore, client: Client, model: string, options: { json: boolean; intervalMs?: number; write: (text: string) => void; signal?: AbortSignal }): Promise<void> {
+  const tty = process.stdout.isTTY && !options.json;
+  for (;;) {
+    const text = await statusCommand(store, client, model, options.json);
+    options.write(tty ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
+    const state = await queryRefreshState(client, model).catch(() => null);
+    if (!state || (!state.current && state.pending.length === 0) || options.signal?.aborted) return;
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
+  }
 }
