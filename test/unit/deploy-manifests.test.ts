@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,6 +79,35 @@ describe('infra/deploy validates offline', () => {
     expect(config.store.kind).toBe('s3');
     expect(config.temporal).toEqual({ address: 'temporal-frontend.temporal.svc.cluster.local:7233', namespace: 'warmstart', taskQueue: 'warmstart' });
     expect(config.s3).toMatchObject({ region: 'us-east-1', forcePathStyle: false });
+  });
+});
+
+// The image cannot be built here (no Docker engine, no base images): check what can go stale.
+describe('infra/deploy/Dockerfile', () => {
+  const dockerfile = readFileSync(path.join(deploy, 'Dockerfile'), 'utf8');
+  const ignored = readFileSync(path.join(deploy, 'Dockerfile.dockerignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+
+  it('has the control and training targets the manifests name, running the warmstart CLI', () => {
+    expect(dockerfile).toMatch(/^FROM \S+ AS control$/m);
+    expect(dockerfile).toMatch(/^FROM \S+ AS training$/m);
+    expect(dockerfile).toMatch(/^CMD \["worker", "--role", "control"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["worker", "--role", "training"\]$/m);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; bin: Record<string, string> };
+    expect(Object.keys(pkg.bin)).toContain('warmstart');
+    expect(dockerfile).toContain('ENTRYPOINT ["/app/node_modules/.bin/warmstart"]');
+    expect(dockerfile).toContain(`${pkg.name}-*.tgz`);
+    for (const role of ['control', 'training']) {
+      expect(readFileSync(path.join(deploy, `k8s/${role}-worker.yaml`), 'utf8')).toMatch(new RegExp(`image: \\S+:\\S+-${role}$`, 'm'));
+    }
+  });
+
+  it('copies only paths that exist in the repository and are in the build context', () => {
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
+    expect(sources.length).toBeGreaterThan(2);
+    for (const source of sources.filter((s) => s !== '.')) {
+      expect(existsSync(path.join(root, source)), `${source} exists`).toBe(true);
+      expect(ignored.some((pattern) => source.replace(/\/$/, '') === pattern), `${source} is not ignored`).toBe(false);
+    }
   });
 });
 
