@@ -11,7 +11,7 @@ import { parseInterval, triggerWatch, unwatchDataset, watchDataset } from '../te
 import { createWorkers, type WorkerRole } from '../temporal/worker.js';
 import { DEFAULT_CNN_SPEC, parseModelSpec, type ModelSpec } from '../training/spec.js';
 import { cliContext } from './context.js';
-import { auditCommand, verifyCommand } from './commands/audit.js';
+import { auditCommand, correctCommand, verifyCommand } from './commands/audit.js';
 import { BENCH_MLP, benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { importMnist } from './commands/import-mnist.js';
@@ -53,6 +53,8 @@ operating
                        money and energy from the WARMSTART_PRICES table); --parquet exports it for BI tools
   audit verify --model <m>
                        recompute the ledger's hash chain; exit 2 naming the first broken record
+  audit correct --model <m> <record key> <field>=<value>... --reason <why>
+                       append a correction pointing at a ledger record (records are never edited)
   report --model <m> [--out <file>]
                        write the static HTML report (charts of accuracy and compute per version)
   replay --model <m> --version <N> [--dataset <d>] [--force scratch|warm] [--no-promote] [--override-gate <reason>]
@@ -309,6 +311,7 @@ async function main(argv: string[]): Promise<number> {
       const model = required(values, 'model');
       const { store } = await cliContext(values.store);
       if (rest[0] === 'verify') out(await verifyCommand(store, model, values.json));
+      else if (rest[0] === 'correct') out(await correctCommand(store, model, rest.slice(1), { by, reason: required(values, 'reason') }));
       else out(await auditCommand(store, model, { json: values.json, parquet: values.parquet, since: values.since, until: values.until }));
       return 0;
     }

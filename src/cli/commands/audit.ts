@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { ledgerToParquet } from '../../audit/export-parquet.js';
 import { entryReasons, listAuditEntries, type AuditEntry } from '../../audit/ledger.js';
 import { ledgerTotals } from '../../report/series.js';
+import { applyCorrections, correctRecord, listCorrections, parseChanges } from '../../audit/corrections.js';
 import { inPeriod, parsePeriod } from '../../audit/period.js';
 import { loadPriceTable, type PriceTable } from '../../audit/pricing.js';
 import { costTotals, groupTotals, type CostTotals } from '../../audit/totals.js';
@@ -95,7 +96,8 @@ export async function auditCommand(store: ObjectStore, model: string, options: {
   const prices = loadPriceTable(options.env ?? process.env);
   const models = model.split(',').map((m) => m.trim()).filter((m) => m !== '');
   const entries: AuditEntry[] = [];
-  for (const name of models) entries.push(...(await listAuditEntries(store, name)).filter((e) => inPeriod(e.finishedAt, period)));
+  // Views show entries as corrected; the records themselves are never edited.
+  for (const name of models) entries.push(...applyCorrections(await listAuditEntries(store, name), await listCorrections(store, name)).filter((e) => inPeriod(e.finishedAt, period)));
   if (options.parquet) {
     writeFileSync(options.parquet, ledgerToParquet(entries, prices));
     if (!options.json) return `wrote ${entries.length} ledger rows to ${options.parquet}`;
@@ -132,4 +134,12 @@ export async function verifyCommand(store: ObjectStore, model: string, json = fa
   if (json) return JSON.stringify(verdict);
   if (verdict.records === 0) return `no ledger records for model ${model} in ${store.uri}`;
   return `ledger of ${model}: ${verdict.records} records, hash chain intact; head sha256 ${verdict.head}`;
+}
+
+/** `audit correct <record> field=value... --reason why`: a new chained record pointing at the one it corrects. */
+export async function correctCommand(store: ObjectStore, model: string, args: string[], who: { by: string; reason: string }): Promise<string> {
+  const [record, ...changes] = args;
+  if (!record) throw new WarmstartError('CONFIG_INVALID', 'usage: warmstart audit correct --model <m> <record key> field=value... --reason <why>', 'record');
+  const key = await correctRecord(store, model, record, parseChanges(changes), who);
+  return `recorded correction ${key} of ${record}`;
 }
