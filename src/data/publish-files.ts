@@ -55,9 +55,16 @@ async function readInput(file: string, request: PublishFilesRequest): Promise<In
     throw new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, file, { cause: error });
   }
   if (format === 'csv') {
-    const text = request.splitColumn ? [request.splitColumn] : [];
+    const textColumns = request.splitColumn ? [request.splitColumn] : [];
     const numeric = [...request.features, ...(request.weightColumn ? [request.weightColumn] : [])];
-    ({ bytes } = csvToParquet(new TextDecoder().decode(bytes), { numeric, label: request.label, id: request.idColumn, text }, name));
+    let text: string;
+    try {
+      // Fatal: a replacement character would otherwise become a class name of its own.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw invalid(`CSV file ${file} is not valid UTF-8; save it as UTF-8 and publish again`, file);
+    }
+    ({ bytes } = csvToParquet(text, { numeric, label: request.label, id: request.idColumn, text: textColumns }, name));
   }
   const shardFormat = format === 'csv' ? 'parquet' : format;
   const opened = await openShard(bytes, shardFormat, name);
@@ -166,6 +173,7 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
   const sum = new Float64Array(size);
   const sumSq = new Float64Array(size);
   let count = 0;
+  let trainRows = 0;
   const raw: RowSchema = { ...base, dataset: request.dataset, features: { ...base.features, normalize: IDENTITY }, classes: parent?.classes ?? [] };
   const shards: NewShard[] = [];
   for (const [index, path] of request.files.entries()) {
@@ -201,6 +209,7 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
         sumSq[j] = sumSq[j]! + v * v;
       }
       count += rows.count;
+      for (const split of rows.splits) if (split === 0) trainRows++;
     }
     const sha256 = createHash('sha256').update(input.bytes).digest('hex');
     const same = shards.findIndex((shard) => shard.sha256 === sha256);
@@ -216,6 +225,7 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
     const fresh = [...seen].filter((name) => !parent?.classes.includes(name)).sort();
     classes = [...(parent?.classes ?? []), ...fresh];
   }
+  if (!parent && trainRows === 0) throw invalid(`${request.dataset}: no row falls in the train split; a first version needs training rows (check --split-column's values or the split fractions)`, 'split');
   if (classes.length < 2) throw invalid(`${request.dataset}: column ${request.label} holds ${classes.length} class; a classifier needs at least two`, request.label);
   // Numeric columns are standardised with the first version's moments, kept by later versions.
   if (!parent && base.features.kind === 'columns') {

@@ -72,3 +72,25 @@ describe('publish checks the manifest against its schema before writing', () => 
   });
 });
 
+
+describe('publish refuses data that would fail only later', () => {
+  it('a CSV file that is not UTF-8', async () => {
+    const { dir, store } = fresh();
+    const file = path.join(dir, 'latin1.csv');
+    const rows = Array.from({ length: 20 }, (_, i) => `${i},${i % 5},${i % 2 ? 'caf\xe9' : 'tea'}`).join('\n');
+    writeFileSync(file, Buffer.from(`a,b,kind\n${rows}\n`, 'latin1'));
+    const error = await rejection(publishFiles(store, { dataset: 'utf', files: [file], label: 'kind', features: ['a', 'b'] }));
+    expect(isWarmstartError(error, 'DATASET_INVALID')).toBe(true);
+    expect(error!.message).toMatch(/latin1\.csv is not valid UTF-8; save it as UTF-8/);
+  });
+
+  it('a first version without a single training row', async () => {
+    const { dir, store } = fresh();
+    const file = path.join(dir, 'test-only.csv');
+    writeFileSync(file, ['a,b,kind,split', ...Array.from({ length: 20 }, (_, i) => `${i},${i % 5},${i % 2 ? 'odd' : 'even'},test`)].join('\n'));
+    const error = await rejection(publishFiles(store, { dataset: 'notrain', files: [file], label: 'kind', features: ['a', 'b'], splitColumn: 'split' }));
+    expect(isWarmstartError(error, 'DATASET_INVALID')).toBe(true);
+    expect(error!.message).toMatch(/no row falls in the train split/);
+    expect(readdirSync(dir).filter((f) => f === 'store')).toEqual([]);
+  });
+});
