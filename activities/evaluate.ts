@@ -5,6 +5,7 @@ import { evaluateSlices } from '../src/evaluation/evaluate.js';
 import { pairedCounts, type PairedCounts, type SliceMetrics } from '../src/evaluation/slices.js';
 import { putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
+import { estimateFlops } from '../src/training/flops.js';
 import { loadModel } from '../src/training/model-io.js';
 import { backendDevices, shardBytes, startMeter } from '../src/audit/measure.js';
 import type { ComputeUsage } from '../src/audit/usage.js';
@@ -41,9 +42,11 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
       const backend = await selectBackend();
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
       const test = await loadExamples(deps.store, manifest, ['test']);
+      let flops = 0;
       const evaluate = async (prefix: string) => {
         const model = await loadModel(deps.store, prefix);
         try {
+          flops += estimateFlops(model).forwardPerExample * test.count;
           return evaluateSlices(model, test, manifest.classes);
         } finally {
           model.dispose();
@@ -57,7 +60,7 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
         production: production?.slices ?? null,
         paired: production ? pairedCounts(candidate.predictions, production.predictions, test.y) : null,
         wallSeconds: (performance.now() - started) / 1000,
-        usage: meter.finish(backendDevices(backend), { bytesRead: shardBytes(manifest) }),
+        usage: meter.finish(backendDevices(backend), { flops, bytesRead: shardBytes(manifest) }),
       };
       await putJson(deps.store, `${input.candidatePrefix}/metrics.json`, { dataset: input.dataset, datasetVersion: input.version, ...result });
       log.info('evaluated candidate', { candidate: candidate.slices.combined?.accuracy ?? null, production: production?.slices.combined?.accuracy ?? null, testCount: test.count });

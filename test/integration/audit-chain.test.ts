@@ -72,4 +72,14 @@ describe('the ledger hash chain on S3', () => {
     expect(await h.store.list(`audit-chain/${other}/`)).toHaveLength(6);
     expect(await verifyChain(h.store, other)).toMatchObject({ ok: true, records: 6 });
   });
+
+  it('bad --since or a bad price table: one line naming the problem and the fix, exit 2', async () => {
+    const since = await runCli(['audit', '--model', model, '--since', 'yesterday'], env);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toMatch(/^warmstart: error \[CONFIG_INVALID\]: --since "yesterday" is not a date: give YYYY-MM, YYYY-MM-DD or an ISO time/);
+    const prices = await runCli(['audit', '--model', model], { ...env, WARMSTART_PRICES: '/nonexistent/prices.json' });
+    expect(prices.code).toBe(2);
+    expect(prices.stderr.split('\n')).toHaveLength(1);
+    expect(prices.stderr).toMatch(/\[PRICES_INVALID\]: WARMSTART_PRICES names \/nonexistent\/prices.json, which cannot be read \(ENOENT\)/);
+  });
 });

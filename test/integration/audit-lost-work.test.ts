@@ -71,6 +71,9 @@ describe('work lost to a killed training worker', () => {
       expect(Object.values(run.usage.deviceSeconds).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       expect(run.usage.bytesRead).toBeGreaterThan(0);
     }
+    // FLOPs where known: training (both attempts' share is in the final one's count) and evaluation.
+    expect(runs[3]!.usage.flops).toBeGreaterThan(0);
+    expect(runs[2]!.usage.flops).toBe(training.flops);
     const totals = costTotals([entry!], null);
     expect(totals).toMatchObject({ stepsDone: 630, stepsLost: 30, stepsRedone: 30 });
     // The lost share: the killed attempt's training usage times its lost fraction of the steps done.
