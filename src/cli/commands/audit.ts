@@ -57,7 +57,7 @@ const optional = (value: number | null, digits: number) => (value === null ? '-'
 export function formatCostTable(title: string, groups: { group: string; totals: CostTotals }[], prices: PriceTable | null): string {
   const currency = prices?.currency ?? 'money';
   return table(
-    [title, 'refreshes', 'GFLOP', 'device-h', currency, 'kWh', 'kg CO2', 'lost device-h', `lost ${currency}`, 'steps done/lost/redone'],
+    [title, 'refreshes', 'GFLOP all', 'device-h', currency, 'kWh', 'kg CO2', 'lost device-h', `lost ${currency}`, 'steps done/lost/redone'],
     groups.map(({ group, totals: t }) => [
       group,
       String(t.refreshes),
