@@ -4,7 +4,8 @@
    (an unknown field is an error), for each --kubernetes version; a kind with no schema is an error too.
 2. What warmstart relies on beyond the schemas: worker roles, GPUs, grace period, resources, no probes
    of endpoints that do not exist, ConfigMap keys, search attributes equal to infra/services.sh, and
-   the Temporal chart values against temporal/values.schema.json.
+   the Temporal chart values against temporal/values.schema.json, and the S3 IAM policy and lifecycle
+   rules (s3/*.json) against the bucket and prefix of WARMSTART_STORE.
 
   python3 check_manifests.py --services infra/services.sh --kubernetes 1.30.0 [--kubernetes ...] DIR
   python3 check_manifests.py --services infra/services.sh --print-config DIR   (the worker ConfigMap as JSON)
@@ -216,6 +217,48 @@ def check_values(values, objects, schema_path):
             problem(f"{path.name} server.config.namespaces", f"does not create '{namespace}', the TEMPORAL_NAMESPACE of the workers")
 
 
+# What the S3 store calls: HeadBucket (at start) and ListObjectsV2 need ListBucket on the bucket;
+# Get/Head, Put (and multipart), Delete and AbortMultipartUpload on the store's keys.
+OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def check_s3(directory, objects):
+    _, config = worker_config(objects)
+    store = (config or {}).get("data", {}).get("WARMSTART_STORE", "")
+    match = re.fullmatch(r"s3://([^/]+)/?(.*)", store)
+    if not match:
+        return
+    bucket, prefix = match.group(1), match.group(2).strip("/")
+    keys = f"arn:aws:s3:::{bucket}/{prefix + '/' if prefix else ''}*"
+    policy_path = directory / "s3" / "iam-policy.json"
+    if policy_path.exists():
+        statements = [st for st in as_list(json.loads(policy_path.read_text()).get("Statement", [])) if st.get("Effect") == "Allow"]
+        granted = {}
+        for statement in statements:
+            for resource in as_list(statement.get("Resource", [])):
+                granted.setdefault(resource, set()).update(as_list(statement.get("Action", [])))
+                if resource == f"arn:aws:s3:::{bucket}" and "s3:prefix" in json.dumps(statement.get("Condition", {})) and "IfExists" not in json.dumps(statement.get("Condition", {})):
+                    problem(f"s3/iam-policy.json {statement.get('Sid')}", "a plain s3:prefix condition denies HeadBucket, which every worker calls at start; use StringLikeIfExists")
+        if "s3:ListBucket" not in granted.get(f"arn:aws:s3:::{bucket}", set()):
+            problem("s3/iam-policy.json", f"does not allow s3:ListBucket on arn:aws:s3:::{bucket} (WARMSTART_STORE {store})")
+        missing = [a for a in OBJECT_ACTIONS if a not in granted.get(keys, set())]
+        if missing:
+            problem("s3/iam-policy.json", f"does not allow {', '.join(missing)} on {keys} (WARMSTART_STORE {store})")
+    lifecycle_path = directory / "s3" / "lifecycle.json"
+    if lifecycle_path.exists():
+        rules = json.loads(lifecycle_path.read_text()).get("Rules", [])
+        for rule in rules:
+            rule_prefix = rule.get("Filter", {}).get("Prefix", "")
+            if "Expiration" in rule and (prefix + "/").startswith(rule_prefix):
+                problem(f"s3/lifecycle.json {rule.get('ID')}", "expires objects of the store: the audit ledger's hash chain and the production model must stay")
+        if not any("AbortIncompleteMultipartUpload" in rule and rule.get("Filter", {}).get("Prefix", "") in ("", f"{prefix}/") for rule in rules):
+            problem("s3/lifecycle.json", f"no rule aborts incomplete multipart uploads under {prefix}/ (a killed upload leaves its parts billed)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("directory", type=pathlib.Path)
@@ -237,7 +280,7 @@ def main():
         return 1
     check_schemas(objects, args.kubernetes)
     schema = pathlib.Path(__file__).parent / "temporal" / "values.schema.json"
-    for check in (lambda: check_workers(objects), lambda: check_config(objects), lambda: check_search_attributes(objects, args.services), lambda: check_values(values, objects, schema)):
+    for check in (lambda: check_workers(objects), lambda: check_config(objects), lambda: check_search_attributes(objects, args.services), lambda: check_values(values, objects, schema), lambda: check_s3(args.directory, objects)):
         try:
             check()
         except (AttributeError, KeyError, TypeError, ValueError) as error:
@@ -248,7 +291,7 @@ def main():
     if problems:
         return 1
     files = len({path for path, _ in objects})
-    print(f"validate: {len(objects)} objects in {files} files valid against Kubernetes {' '.join(args.kubernetes)} (strict); warmstart's checks and the Temporal values passed")
+    print(f"validate: {len(objects)} objects in {files} files valid against Kubernetes {' '.join(args.kubernetes)} (strict); warmstart's checks, the Temporal values and the S3 settings passed")
     return 0
 
 

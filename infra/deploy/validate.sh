@@ -5,8 +5,8 @@
 #     of the oldest and newest versions we target, strictly (an unknown field is an error), with
 #     PyPI's kubernetes-validate, whose package bundles the schemas (nothing is downloaded at run time);
 #  2. what warmstart relies on beyond the schemas: worker roles, GPUs, grace period, resources, no
-#     invented probes, ConfigMap keys, search attributes equal to infra/services.sh, and the
-#     Temporal chart values against temporal/values.schema.json.
+#     invented probes, ConfigMap keys, search attributes equal to infra/services.sh, the Temporal
+#     chart values against temporal/values.schema.json, and the S3 IAM policy and lifecycle rules.
 #
 #   infra/deploy/validate.sh [DIR]     DIR defaults to infra/deploy; exit 0 valid, 1 invalid, 2 no validator
 #   infra/deploy/validate.sh --install installs the pinned validator into .tools/kubernetes-validate only

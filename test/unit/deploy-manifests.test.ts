@@ -67,6 +67,9 @@ describe('infra/deploy validates offline', () => {
     ['search attributes that drifted from infra/services.sh', 'temporal/search-attributes-job.yaml', /^ +WarmstartPhase=Keyword\n/m, '', 'lacks [WarmstartPhase=Keyword]'],
     ['chart values that do not create the workers\u2019 namespace', 'temporal/values.yaml', '- name: warmstart', '- name: pipelines', "does not create 'warmstart'"],
     ['chart values with a store that has no custom search attributes', 'temporal/values.yaml', 'pluginName: postgres12\n            driverName: postgres12\n            databaseName: temporal_visibility', 'pluginName: sqlite\n            driverName: sqlite\n            databaseName: temporal_visibility', "'sqlite' is not one of"],
+    ['an IAM policy that cannot delete (checkpoints are pruned, cancelled shards removed)', 's3/iam-policy.json', '"s3:DeleteObject",', '', 'does not allow s3:DeleteObject on arn:aws:s3:::example-ml-warmstart/prod/*'],
+    ['an IAM policy whose prefix condition denies HeadBucket', 's3/iam-policy.json', 'StringLikeIfExists', 'StringLike', 'a plain s3:prefix condition denies HeadBucket'],
+    ['a lifecycle rule that expires the store', 's3/lifecycle.json', '"AbortIncompleteMultipartUpload"', '"Expiration": { "Days": 30 }, "AbortIncompleteMultipartUpload"', 'expires objects of the store'],
   ] as const)('fails on %s', (_label, file, from, to, message) => {
     const { status, output } = validateDir(brokenCopy(file, from, to));
     expect(output).toContain(message);
