@@ -434,6 +434,13 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`warmstart: ${(error as Error).message}\n`);
       process.exit(64);
     }
+    // A file the user named cannot be used (audit --parquet <a directory>, a report path in a missing folder).
+    const { code: fsCode, path: fsPath } = error as NodeJS.ErrnoException;
+    if (fsCode && fsPath && /^E[A-Z]+$/.test(fsCode)) {
+      const why: Record<string, string> = { EISDIR: 'it is a directory', ENOENT: 'no such file or directory', ENOTDIR: 'a file is where a directory should be', EACCES: 'permission denied', ENAMETOOLONG: 'the name is too long' };
+      process.stderr.write(`warmstart: error [FILE_ERROR]: cannot use ${fsPath} (${fsCode}: ${why[fsCode] ?? 'see the system error'}); check the path\n`);
+      process.exit(2);
+    }
     // Settings refused by the training library are the user's to fix, like any WarmstartError.
     if (error instanceof Error && (error.name === 'LeverSettingsError' || error.name === 'InitializationError')) {
       process.stderr.write(`warmstart: error [CONFIG_INVALID]: ${oneLine(error.message)}\n`);

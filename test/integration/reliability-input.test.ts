@@ -72,6 +72,7 @@ const cliCases: [string, string[], RegExp][] = [
   ['refresh --model ../evil', ['refresh', '--model', '../evil', '--dataset', 'ok', '--version', '1'], /model name "\.\.\/evil" is not valid/],
   ['promote --candidate ../x', ['promote', '--model', 'm', '--candidate', '../x', '--reason', 'r'], /candidate name "\.\.\/x" is not valid/],
   ['audit --model a/b', ['audit', '--model', 'a/b'], /model name "a\/b" is not valid/],
+  ['audit --parquet <a directory>', ['audit', '--model', 'm', '--parquet', dir], /\[FILE_ERROR\]: cannot use .* \(EISDIR: it is a directory\); check the path/],
 ];
 
 describe('the CLI: one line, exit 2, nothing written', () => {
