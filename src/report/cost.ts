@@ -2,7 +2,7 @@ import type { AuditEntry } from '../audit/ledger.js';
 import type { PriceTable } from '../audit/pricing.js';
 import { costTotals, groupTotals, type CostTotals } from '../audit/totals.js';
 import { COLORS, niceMax, stackedBarChart } from './svg.js';
-import { escapeHtml as esc } from './text.js';
+import { amount, escapeHtml as esc } from './text.js';
 
 /** One bar per version: what its refreshes (replays included) spent, with the work lost to retries apart. */
 export interface CostPoint {
@@ -23,7 +23,6 @@ function unitOf(points: CostPoint[], prices: PriceTable | null): { name: string;
     : { name: 'device-hours', kept: (t) => t.deviceHours - t.lost.deviceHours, lost: (t) => t.lost.deviceHours };
 }
 
-const fixed = (v: number | null, digits: number) => (v === null ? '-' : v.toFixed(digits));
 
 /** The chart and its numbers (each with its raw value as a data attribute, to check against the ledger). */
 export function costSection(entries: AuditEntry[], prices: PriceTable | null): string {
@@ -44,11 +43,11 @@ export function costSection(entries: AuditEntry[], prices: PriceTable | null): s
     .map(
       ({ label, totals: t }) => `<tr data-cost-version="${esc(label)}">
 <td>${esc(label)}</td>
-<td data-field="device-hours" data-value="${t.deviceHours}">${t.deviceHours.toFixed(4)}</td>
-<td data-field="lost-device-hours" data-value="${t.lost.deviceHours}">${t.lost.deviceHours.toFixed(4)}</td>
-<td data-field="money" data-value="${t.money ?? ''}">${fixed(t.money, 2)}</td>
-<td data-field="lost-money" data-value="${t.lost.money ?? ''}">${fixed(t.lost.money, 2)}</td>
-<td data-field="kwh" data-value="${t.kWh ?? ''}">${fixed(t.kWh, 4)}</td>
+<td data-field="device-hours" data-value="${t.deviceHours}">${amount(t.deviceHours)}</td>
+<td data-field="lost-device-hours" data-value="${t.lost.deviceHours}">${amount(t.lost.deviceHours)}</td>
+<td data-field="money" data-value="${t.money ?? ''}">${amount(t.money)}</td>
+<td data-field="lost-money" data-value="${t.lost.money ?? ''}">${amount(t.lost.money)}</td>
+<td data-field="kwh" data-value="${t.kWh ?? ''}">${amount(t.kWh)}</td>
 <td data-field="steps-lost" data-value="${t.stepsLost}">${t.stepsLost} of ${t.stepsDone}</td>
 </tr>`,
     )
@@ -58,6 +57,6 @@ export function costSection(entries: AuditEntry[], prices: PriceTable | null): s
 <table id="cost"><thead><tr><th>version</th><th>device-hours</th><th>lost to retries</th><th>${esc(currency)}</th><th>lost ${esc(currency)}</th><th>kWh</th><th>steps lost</th></tr></thead>
 <tbody>
 ${rows}
-<tr data-cost-version="total"><td>total</td><td data-field="device-hours" data-value="${all.deviceHours}">${all.deviceHours.toFixed(4)}</td><td data-field="lost-device-hours" data-value="${all.lost.deviceHours}">${all.lost.deviceHours.toFixed(4)}</td><td data-field="money" data-value="${all.money ?? ''}">${fixed(all.money, 2)}</td><td data-field="lost-money" data-value="${all.lost.money ?? ''}">${fixed(all.lost.money, 2)}</td><td data-field="kwh" data-value="${all.kWh ?? ''}">${fixed(all.kWh, 4)}</td><td data-field="steps-lost" data-value="${all.stepsLost}">${all.stepsLost} of ${all.stepsDone}</td></tr>
+<tr data-cost-version="total"><td>total</td><td data-field="device-hours" data-value="${all.deviceHours}">${amount(all.deviceHours)}</td><td data-field="lost-device-hours" data-value="${all.lost.deviceHours}">${amount(all.lost.deviceHours)}</td><td data-field="money" data-value="${all.money ?? ''}">${amount(all.money)}</td><td data-field="lost-money" data-value="${all.lost.money ?? ''}">${amount(all.lost.money)}</td><td data-field="kwh" data-value="${all.kWh ?? ''}">${amount(all.kWh)}</td><td data-field="steps-lost" data-value="${all.stepsLost}">${all.stepsLost} of ${all.stepsDone}</td></tr>
 </tbody></table></figure>`;
 }

@@ -71,7 +71,7 @@ describe('cost totals', () => {
     expect(view.cost.overall.deviceHours).toBeCloseTo(4.6);
     const text = await auditCommand(store, 'a', { env: {} });
     expect(text).toMatch(/no price table \(set WARMSTART_PRICES/);
-    expect(text).toMatch(/^2026-12\s+1\s+1\.0\s+0\.5000/m);
+    expect(text).toMatch(/^2026-12\s+1\s+1\.0\s+0\.5\s/m);
     await expect(auditCommand(store, 'a', { since: 'last week' })).rejects.toThrow(/--since "last week" is not a date: give YYYY-MM/);
   });
 

@@ -9,6 +9,7 @@ import { costTotals, groupTotals, type CostTotals } from '../../audit/totals.js'
 import { verifyChain } from '../../audit/verify.js';
 import { WarmstartError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import { amount } from '../../report/text.js';
 import { pct, table } from '../output.js';
 
 const gflop = (flops: number) => (flops / 1e9).toFixed(1);
@@ -50,8 +51,8 @@ export function formatTotals(entries: AuditEntry[]): string {
   ].join('\n');
 }
 
-const money = (value: number | null) => (value === null ? '-' : value.toFixed(2));
-const optional = (value: number | null, digits: number) => (value === null ? '-' : value.toFixed(digits));
+const money = amount;
+const optional = amount;
 
 /** One row per group: FLOPs, device-hours, money, energy, CO2, and the part lost to retries. */
 export function formatCostTable(title: string, groups: { group: string; totals: CostTotals }[], prices: PriceTable | null): string {
@@ -62,11 +63,11 @@ export function formatCostTable(title: string, groups: { group: string; totals: 
       group,
       String(t.refreshes),
       gflop(t.flops),
-      t.deviceHours.toFixed(4),
+      amount(t.deviceHours),
       money(t.money),
-      optional(t.kWh, 4),
-      optional(t.co2Grams === null ? null : t.co2Grams / 1000, 4),
-      t.lost.deviceHours.toFixed(4),
+      optional(t.kWh),
+      optional(t.co2Grams === null ? null : t.co2Grams / 1000),
+      amount(t.lost.deviceHours),
       money(t.lost.money),
       `${t.stepsDone}/${t.stepsLost}/${t.stepsRedone}`,
     ]),
@@ -75,7 +76,7 @@ export function formatCostTable(title: string, groups: { group: string; totals: 
 
 function pricingLine(prices: PriceTable | null, totals: CostTotals): string {
   if (!prices) return 'no price table (set WARMSTART_PRICES to a price table file): device-hours only, no money or energy';
-  const unpriced = totals.unpricedDeviceHours > 0 ? `; ${totals.unpricedDeviceHours.toFixed(4)} device-hours of classes the table does not price are left out of money and energy` : '';
+  const unpriced = totals.unpricedDeviceHours > 0 ? `; ${amount(totals.unpricedDeviceHours)} device-hours of classes the table does not price are left out of money and energy` : '';
   return `priced at read time with table "${prices.version}" (${prices.currency}${prices.source ? `, ${prices.source}` : ''})${unpriced}`;
 }
 
@@ -112,9 +113,9 @@ export async function auditCommand(store: ObjectStore, model: string, options: {
   const o = views.overall;
   const cost = [
     pricingLine(prices, o),
-    `device-hours spent: ${o.deviceHours.toFixed(4)} (${Object.entries(o.deviceHoursByClass).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ') || 'none'}); ${(o.bytesRead / 1e6).toFixed(1)} MB read`,
-    ...(prices ? [`cost: ${money(o.money)} ${prices.currency}, ${optional(o.kWh, 4)} kWh, ${optional(o.co2Grams === null ? null : o.co2Grams / 1000, 4)} kg CO2; scratch retraining ${money(o.scratchEquivalent.money)} ${prices.currency}, saved ${money(o.saved.money)} ${prices.currency}`] : []),
-    `lost to retries: ${o.lost.deviceHours.toFixed(4)} device-hours, ${o.stepsLost} steps lost and ${o.stepsRedone} redone of ${o.stepsDone} done`,
+    `device-hours spent: ${amount(o.deviceHours)} (${Object.entries(o.deviceHoursByClass).map(([k, v]) => `${k} ${amount(v)}`).join(', ') || 'none'}); ${(o.bytesRead / 1e6).toFixed(1)} MB read`,
+    ...(prices ? [`cost: ${money(o.money)} ${prices.currency}, ${optional(o.kWh)} kWh, ${optional(o.co2Grams === null ? null : o.co2Grams / 1000)} kg CO2; scratch retraining ${money(o.scratchEquivalent.money)} ${prices.currency}, saved ${money(o.saved.money)} ${prices.currency}`] : []),
+    `lost to retries: ${amount(o.lost.deviceHours)} device-hours, ${o.stepsLost} steps lost and ${o.stepsRedone} redone of ${o.stepsDone} done`,
   ].join('\n');
   return [
     formatAuditTable(entries),
