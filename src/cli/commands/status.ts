@@ -5,21 +5,30 @@ import type { ObjectStore } from '../../storage/object-store.js';
 import { queryRefreshState } from '../../temporal/client.js';
 import { describeRunningRefresh } from '../../temporal/running-refresh.js';
 import { runningRefreshLines } from './running-view.js';
+import type { VersionLanded } from '../../../workflows/definitions.js';
 import { pct, table } from '../output.js';
+
+const QUERY_DEADLINE_MS = 8000;
 
 /** Production candidate, pause state, queue, running refresh and recent outcomes of one model. */
 export async function statusCommand(store: ObjectStore, client: Client, model: string, json: boolean): Promise<string> {
   const production = await readProduction(store, model);
-  const state = await queryRefreshState(client, model).catch((error: unknown) => {
+  // A model workflow whose workers are all gone exists but answers no query: say so, and still show
+  // the running refresh, which the server itself describes.
+  let unanswered: string | null = null;
+  // Without a deadline a query to a workflow no worker serves waits about half a minute.
+  const state = await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => queryRefreshState(client, model)).catch((error: unknown) => {
     if (isWarmstartError(error, 'MODEL_NOT_FOUND')) return null;
-    throw error;
+    unanswered = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+    return null;
   });
-  if (!production && !state) {
+  if (!production && !state && !unanswered) {
     throw new WarmstartError('MODEL_NOT_FOUND', `unknown model ${model}: no production pointer in ${store.uri} and no refresh workflow; check the name`, model);
   }
   // The running refresh comes from the server (pending activity, heartbeat progress), not the store.
-  const running = state?.current ? await describeRunningRefresh(client, model, state.current) : null;
-  if (json) return JSON.stringify({ model, production: production?.pointer ?? null, refresh: state, running }, null, 2);
+  const current = state?.current ?? (unanswered ? await runningRefreshFromVisibility(client, model) : null);
+  const running = current ? await describeRunningRefresh(client, model, current) : null;
+  if (json) return JSON.stringify({ model, production: production?.pointer ?? null, refresh: state, running, ...(unanswered ? { unanswered } : {}) }, null, 2);
   const lines = [`model ${model}`];
   lines.push(
     production
@@ -27,7 +36,11 @@ export async function statusCommand(store: ObjectStore, client: Client, model: s
       : 'production: none',
   );
   if (!state) {
-    lines.push('refresh workflow: not running');
+    if (!unanswered) lines.push('refresh workflow: not running');
+    else {
+      lines.push(`refresh workflow: running, but it answers no query (${unanswered}): no worker polls its task queue; start one (warmstart worker)`);
+      if (running) lines.push(...runningRefreshLines(running));
+    }
     return lines.join('\n');
   }
   lines.push(`refresh workflow: ${state.paused ? `PAUSED by ${state.paused.by}: ${state.paused.reason}` : 'running'}`);
@@ -40,6 +53,17 @@ export async function statusCommand(store: ObjectStore, client: Client, model: s
   return lines.join('\n');
 }
 
+/** The model's running refresh by the search attributes every refresh carries (needs no worker). */
+async function runningRefreshFromVisibility(client: Client, model: string): Promise<VersionLanded | null> {
+  const query = `WarmstartModel = '${model}' AND WorkflowType = 'refreshVersionWorkflow' AND ExecutionStatus = 'Running'`;
+  for await (const execution of client.workflow.list({ query, pageSize: 1 })) {
+    const dataset = execution.searchAttributes.WarmstartDataset?.[0];
+    const version = execution.searchAttributes.WarmstartVersion?.[0];
+    if (typeof dataset === 'string' && typeof version === 'number') return { dataset, version };
+  }
+  return null;
+}
+
 /**
  * `warmstart status --watch`: redraws the status every interval (in place on a TTY) until nothing is
  * running or queued, then prints it once more and returns.
@@ -49,8 +73,9 @@ export async function watchStatus(store: ObjectStore, client: Client, model: str
   for (;;) {
     const text = await statusCommand(store, client, model, options.json);
     options.write(tty ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
-    const state = await queryRefreshState(client, model).catch(() => null);
-    if (!state || (!state.current && state.pending.length === 0) || options.signal?.aborted) return;
+    const state = await queryRefreshState(client, model).catch((error: unknown) => (isWarmstartError(error, 'MODEL_NOT_FOUND') ? null : 'unanswered'));
+    // Keep watching a workflow whose workers are gone: they may come back, and the retry shows here.
+    if (state === null || (state !== 'unanswered' && !state.current && state.pending.length === 0) || options.signal?.aborted) return;
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
   }
 }
