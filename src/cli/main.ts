@@ -5,7 +5,7 @@ import { summarizeVersion } from '../data/summary.js';
 import { loadManifest } from '../data/versions.js';
 import { isWarmstartError } from '../errors.js';
 import { checkName } from '../names.js';
-import { connectClient, signalVersionLanded } from '../temporal/client.js';
+import { connectClient } from '../temporal/client.js';
 import { pauseRefreshes, promoteCandidate, resumeRefreshes, rollbackTo } from '../temporal/operations.js';
 import { parseInterval, triggerWatch, unwatchDataset, watchDataset } from '../temporal/schedules.js';
 import { createWorkers, type WorkerRole } from '../temporal/worker.js';
@@ -18,7 +18,8 @@ import { importMnist } from './commands/import-mnist.js';
 import { replayCommand, replayHistoryCommand } from './commands/operate.js';
 import { describePublish, publishCommand } from './commands/publish.js';
 import { reportCommand } from './commands/report.js';
-import { statusCommand } from './commands/status.js';
+import { refreshCommand } from './commands/refresh.js';
+import { statusCommand, watchStatus } from './commands/status.js';
 
 // The SDK warns on every run that its 2027 releases will need Node 22; this release runs on Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -36,8 +37,9 @@ data
   validate --dataset <d> --version <N>
                        check a version's manifest and every shard (size, sha256, columns, labels)
 refreshing
-  refresh --model <m> --dataset <d> --version <N>
-                       validate the version, then signal-with-start the model's refresh workflow
+  refresh --model <m> --dataset <d> --version <N> [--no-wait]
+                       validate the version, signal-with-start the model's refresh workflow, and wait
+                       for the outcome (a progress line on a terminal); --no-wait returns at once
   watch --model <m> --dataset <d> [--every 5m] [--now]
                        a Temporal Schedule polls the store and hands each new version to the refresh workflow
   unwatch --model <m> --dataset <d>
@@ -47,7 +49,9 @@ refreshing
   demo [--versions 60%,15%,15%,10%] [--report <file>]
                        the main job: local services, MNIST versions (one corrupted), refreshes, ledger, report
 operating
-  status --model <m>   production model, pause state, queue, running refresh, recent outcomes
+  status --model <m> [--watch]
+                       production model, pause state, queue, the running refresh (phase, step, ETA,
+                       live validation accuracy, heartbeat age), recent outcomes; --watch redraws it
   audit --model <m> [--since <date>] [--until <date>] [--parquet <file>]
                        the compute ledger with totals by version, dataset and month (FLOPs, device-hours,
                        money and energy from the WARMSTART_PRICES table); --parquet exports it for BI tools
@@ -79,7 +83,7 @@ environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, WARMSTART_STORE (s3://bucket/
   WARMSTART_TASK_QUEUE, AWS_ENDPOINT_URL_S3, AWS_REGION and the standard AWS credential chain,
   WARMSTART_BACKEND (tensorflow | wasm | cpu), WARMSTART_LOG_LEVEL, WARMSTART_PRICES (price table file)
 exit codes: 0 ok, 2 configuration/data/service problem (one line on stderr), 3 non-deterministic history,
-  64 usage, 1 unexpected error`;
+  4 a refresh that ended without promoting (rejected, failed, superseded), 64 usage, 1 unexpected error`;
 
 class UsageError extends Error {}
 
@@ -149,6 +153,7 @@ const OPTIONS = {
   force: { type: 'string' },
   'no-promote': { type: 'boolean' },
   'no-wait': { type: 'boolean' },
+  watch: { type: 'boolean' },
   'override-gate': { type: 'string' },
   'scratch-steps': { type: 'string' },
   'warm-steps': { type: 'string' },
@@ -266,11 +271,11 @@ async function main(argv: string[]): Promise<number> {
       const { store } = await cliContext(values.store);
       // A manifest that does not parse is refused here, before anything is signalled.
       await loadManifest(store, dataset, version);
-      await withClient(async (client, { config }) => {
-        const { workflowId } = await signalVersionLanded(client, { model, dataset, version, taskQueue: values['task-queue'] ?? config.temporal.taskQueue });
-        out(values.json ? JSON.stringify({ workflowId, model, dataset, version }) : `signalled ${workflowId}: ${dataset} v${version}`);
-      });
-      return 0;
+      const result = await withClient((client, { config }) =>
+        refreshCommand(client, { model, dataset, version, taskQueue: values['task-queue'] ?? config.temporal.taskQueue, wait: !values['no-wait'], json: values.json ?? false }),
+      );
+      out(result.text);
+      return result.code;
     }
     case 'watch':
     case 'unwatch': {
@@ -295,7 +300,7 @@ async function main(argv: string[]): Promise<number> {
       const role = (values.role ?? 'all') as WorkerRole;
       if (!['all', 'control', 'training'].includes(role)) throw new UsageError(`--role must be all, control or training (got "${role}")`);
       const workers = await createWorkers({ config, store, taskQueue, role });
-      out(`worker (${role}) on task queue ${taskQueue}${role !== 'control' ? ` and ${taskQueue}-training` : ''} (Temporal ${config.temporal.address}, store ${store.uri}); Ctrl-C to stop`);
+      out(`worker (${role}) on task queue ${{ all: `${taskQueue} and ${taskQueue}-training`, control: taskQueue, training: `${taskQueue}-training` }[role]} (Temporal ${config.temporal.address}, store ${store.uri}); Ctrl-C to stop`);
       // The first SIGINT/SIGTERM drains: running activities get the shutdown grace time; a second exits at once.
       cancel.signal.addEventListener('abort', () => workers.shutdown(), { once: true });
       await workers.run();
@@ -304,7 +309,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status': {
       const model = required(values, 'model');
-      await withClient(async (client, { store }) => out(await statusCommand(store, client, model, values.json ?? false)));
+      await withClient(async (client, { store }) =>
+        values.watch
+          ? watchStatus(store, client, model, { json: values.json ?? false, write: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`) })
+          : out(await statusCommand(store, client, model, values.json ?? false)),
+      );
       return 0;
     }
     case 'audit': {
