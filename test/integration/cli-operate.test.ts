@@ -35,7 +35,7 @@ describe('status and audit', () => {
   it('status shows the production model, the queue and recent outcomes', async () => {
     const { code, stdout } = await cli('status', '--model', model);
     expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`production: ${model}_v2-warm \\(${dataset} v2, warm`));
+    expect(stdout).toMatch(new RegExp(`production: ${model}_${dataset}_v2-warm \\(${dataset} v2, warm`));
     expect(stdout).toMatch(/queue: empty/);
     expect(stdout).toMatch(/v1\s+promoted\s+scratch/);
   });
@@ -86,7 +86,7 @@ describe('replay', () => {
     const before = await readProduction(h.store, model);
     const { code, stdout } = await cli('replay', '--model', model, '--version', '2', '--force', 'scratch', '--no-promote', '--by', 'ana');
     expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`^replay/${model}/v2/\\d{8}T\\d{6}: rejected \\(scratch\\)`));
+    expect(stdout).toMatch(new RegExp(`^replay/${model}/${dataset}/v2/\\d{8}T\\d{6}: rejected \\(scratch\\)`));
     expect(stdout).toMatch(/operator ana asked for scratch/);
     const replay = (await listAuditEntries(h.store, model)).find((e) => e.replayOf);
     expect(replay).toMatchObject({ replayOf: versionRefreshWorkflowId(model, dataset, 2), decision: { mode: 'scratch' }, promotion: { outcome: 'not-attempted' } });
@@ -116,8 +116,8 @@ describe('replay', () => {
 
 describe('promote, rollback, pause, resume', () => {
   it('rollback and promote move production, and refuse unknown candidates', async () => {
-    const v1 = `${model}_v1-scratch`;
-    const v2 = `${model}_v2-warm`;
+    const v1 = `${model}_${dataset}_v1-scratch`;
+    const v2 = `${model}_${dataset}_v2-warm`;
     const rolled = await cli('rollback', '--model', model, '--candidate', v1, '--reason', 'canary regression', '--by', 'ana');
     expect(rolled.code).toBe(0);
     expect(rolled.stdout).toMatch(new RegExp(`rollback: production of ${model} is now ${v1} \\(dataset v1\\)`));
