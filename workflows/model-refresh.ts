@@ -1,8 +1,6 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -35,8 +33,8 @@ import {
   type RefreshOutcome,
   type VersionLanded,
 } from './definitions.js';
+import { refreshChildOptions } from './refresh-child.js';
 import { refreshVersionWorkflow } from './refresh-version.js';
-import { DATASET, MODEL, VERSION } from './search-attributes.js';
 
 /** Refreshes handled before continuing as new, so the history stays small (overridable for tests). */
 const DEFAULT_REFRESHES_PER_RUN = 20;
@@ -188,18 +186,7 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
     const workflowId = refreshIdOf(next);
     try {
       record(
-        await executeChild(refreshVersionWorkflow, {
-          workflowId,
-          args: [{ model: input.model, dataset: next.dataset, version: next.version, settings: input.settings }],
-          // A version is refreshed once; an operator replays it under a new ID.
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: [
-            { key: MODEL, value: input.model },
-            { key: DATASET, value: next.dataset },
-            { key: VERSION, value: next.version },
-          ],
-        }),
+        await executeChild(refreshVersionWorkflow, refreshChildOptions(workflowId, { model: input.model, dataset: next.dataset, version: next.version, settings: input.settings })),
       );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {

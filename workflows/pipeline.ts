@@ -4,11 +4,11 @@
  * runs these workflows needs the warmstart plugin (for the `announceVersion` activity) and a
  * workflows file that re-exports `warmstart/workflows`.
  */
-import { ParentClosePolicy, WorkflowIdReusePolicy, executeChild, proxyActivities } from '@temporalio/workflow';
+import { executeChild, proxyActivities } from '@temporalio/workflow';
 import type { AnnounceVersionInput, RefreshActivities } from '../activities/index.js';
 import { versionRefreshWorkflowId, type RefreshOutcome, type RefreshVersionInput } from './definitions.js';
 import { refreshVersionWorkflow } from './refresh-version.js';
-import { DATASET, MODEL, VERSION } from './search-attributes.js';
+import { refreshChildOptions } from './refresh-child.js';
 
 /**
  * Hands a landed version to the model's refresh workflow, as `warmstart refresh --no-wait` does: it
@@ -31,17 +31,7 @@ export async function announceVersion(request: AnnounceVersionInput, options: { 
  * conditional write, so it is safe beside the model workflow, whose own view of production then
  * catches up at its next refresh.
  */
-export function refreshVersionAsChild(input: RefreshVersionInput, options: { taskQueue?: string } = {}): Promise<RefreshOutcome> {
-  return executeChild(refreshVersionWorkflow, {
-    workflowId: versionRefreshWorkflowId(input.model, input.dataset, input.version),
-    args: [input],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    typedSearchAttributes: [
-      { key: MODEL, value: input.model },
-      { key: DATASET, value: input.dataset },
-      { key: VERSION, value: input.version },
-    ],
-    ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
-  });
+export function refreshVersionAsChild(input: RefreshVersionInput, taskOptions: { taskQueue?: string } = {}): Promise<RefreshOutcome> {
+  const options = refreshChildOptions(versionRefreshWorkflowId(input.model, input.dataset, input.version), input);
+  return executeChild(refreshVersionWorkflow, { ...options, ...(taskOptions.taskQueue ? { taskQueue: taskOptions.taskQueue } : {}) });
 }

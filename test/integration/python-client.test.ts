@@ -6,14 +6,14 @@ import { versionRefreshWorkflowId } from '../../workflows/definitions.js';
 import { startHarness, TEST_SETTINGS, type Harness } from '../helpers/refresh-harness.js';
 import { repoRoot } from '../helpers/services.js';
 
-// The polyglot contract: a Python client (PyPI temporalio, pinned in infra/python-temporal.sh)
+// The polyglot contract: a Python client (PyPI temporalio, pinned in infra/python-tools.sh)
 // drives the TypeScript model workflow by its documented names and JSON payloads.
 const run = promisify(execFile);
 let h: Harness;
 let pythonPath: string;
 beforeAll(async () => {
-  execFileSync(path.join(repoRoot, 'infra/python-temporal.sh'), { stdio: 'inherit' });
-  pythonPath = execFileSync(path.join(repoRoot, 'infra/python-temporal.sh'), ['--path'], { encoding: 'utf8' }).trim();
+  execFileSync(path.join(repoRoot, 'infra/python-tools.sh'), ['temporal'], { stdio: 'inherit' });
+  pythonPath = execFileSync(path.join(repoRoot, 'infra/python-tools.sh'), ['temporal', '--path'], { encoding: 'utf8' }).trim();
   h = await startHarness();
 }, 180_000);
 afterAll(() => h?.stop());

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishFiles } from '../../src/data/publish-files.js';
+import { seededRandom } from '../../src/data/stream.js';
 import { summarizeVersion } from '../../src/data/summary.js';
 import { listVersions, loadManifest } from '../../src/data/versions.js';
 import { isWarmstartError } from '../../src/errors.js';
@@ -24,17 +25,8 @@ const { store: direct, config } = testS3();
 const dir = mkdtempSync(path.join(tmpdir(), 'warmstart-fault-suite-'));
 afterAll(() => direct.destroy());
 
-/** mulberry32: a small seeded generator, so a failing case can be run again by its seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The data stream's seeded generator (mulberry32), so a failing case can be run again by its seed.
+const generator = seededRandom;
 
 const TARGETS: Record<string, Pick<FaultRule, 'method' | 'path' | 'query'>> = {
   'shard PUT': { method: 'PUT', path: /\/part-\d+-[0-9a-f]+\.parquet$/ },
