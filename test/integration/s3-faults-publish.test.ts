@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { loadManifest } from '../../src/data/versions.js';
 import { isWarmstartError } from '../../src/errors.js';
 import { S3ObjectStore } from '../../src/storage/s3-store.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { writeOddEvenCsv } from '../helpers/csv-rows.js';
 import { testS3, uniqueName } from '../helpers/services.js';
 
 // Publishing through a loopback fault proxy in front of the real SeaweedFS: replies lost after the
@@ -30,13 +31,7 @@ afterAll(async () => {
 });
 beforeEach(() => proxy.clear());
 
-function csv(name: string, from: number, rows: number): string {
-  const lines = ['a,b,kind'];
-  for (let i = from; i < from + rows; i++) lines.push(`${i},${(i * 7) % 11},${i % 2 ? 'odd' : 'even'}`);
-  const file = path.join(dir, name);
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
+const csv = (name: string, from: number, rows: number) => writeOddEvenCsv(dir, name, from, rows);
 
 const request = (dataset: string, files: string[]): PublishFilesRequest => ({ dataset, files, label: 'kind', features: ['a', 'b'] });
 

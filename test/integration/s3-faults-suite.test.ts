@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { listVersions, loadManifest } from '../../src/data/versions.js';
 import { isWarmstartError } from '../../src/errors.js';
 import { S3ObjectStore } from '../../src/storage/s3-store.js';
 import { startFaultProxy, type Fault, type FaultRule } from '../helpers/fault-proxy.js';
+import { writeOddEvenCsv } from '../helpers/csv-rows.js';
 import { testS3, uniqueName } from '../helpers/services.js';
 
 /**
@@ -48,13 +49,7 @@ function pickFault(random: () => number): { fault: Fault; times: number } {
   return { fault: { kind: 'stall' }, times: 1 };
 }
 
-function csv(name: string, from: number, rows: number): string {
-  const lines = ['a,b,kind'];
-  for (let i = from; i < from + rows; i++) lines.push(`${i},${(i * 7) % 11},${i % 2 ? 'odd' : 'even'}`);
-  const file = path.join(dir, name);
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
+const csv = (name: string, from: number, rows: number) => writeOddEvenCsv(dir, name, from, rows);
 
 interface CaseResult {
   faults: string;
