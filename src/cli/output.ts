@@ -1,4 +1,4 @@
-import { barText } from '../refresh/progress.js';
+import { bar } from '../refresh/progress.js';
 
 /** Terminal output helpers: progress bars on stderr (only on a TTY), tables and percentages. */
 export function progressBar(label: string): { update(done: number, total: number, text?: string): void; done(): void } {
@@ -7,8 +7,7 @@ export function progressBar(label: string): { update(done: number, total: number
   return {
     update(done, total, text) {
       if (!tty) return;
-      const bar = barText(done, Math.max(1, total), 28);
-      const line = `${label} ${text === undefined ? bar : `${bar.slice(0, bar.indexOf(']') + 1)} ${text}`}`;
+      const line = `${label} ${bar(done / Math.max(1, total), 28)} ${text ?? `${done}/${total}`}`;
       if (line !== last) process.stderr.write(`\r${line}`);
       last = line;
     },

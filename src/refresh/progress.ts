@@ -35,11 +35,15 @@ export function etaSeconds(step: number, plannedSteps: number | null, stepsPerSe
   return Math.max(0, (plannedSteps - step) / stepsPerSecond);
 }
 
+/** `[#########-----------]` for a fraction done. */
+export function bar(fraction: number, width = 30): string {
+  const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
 /** `[#########-----------] 1200/4000` */
 export function barText(step: number, total: number | null, width = 30): string {
-  if (!total) return `[${'-'.repeat(width)}] ${step}/?`;
-  const filled = Math.max(0, Math.min(width, Math.round((step / total) * width)));
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${step}/${total}`;
+  return total ? `${bar(step / total, width)} ${step}/${total}` : `${bar(0, width)} ${step}/?`;
 }
 
 export function durationText(seconds: number | null): string {

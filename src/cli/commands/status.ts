@@ -3,15 +3,24 @@ import { WarmstartError, isWarmstartError } from '../../errors.js';
 import { readProduction } from '../../registry/production.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { queryRefreshState } from '../../temporal/client.js';
-import { describeRunningRefresh } from '../../temporal/running-refresh.js';
+import { describeRunningRefresh, type RunningRefresh } from '../../temporal/running-refresh.js';
 import { runningRefreshLines } from './running-view.js';
-import type { VersionLanded } from '../../../workflows/definitions.js';
+import type { ModelRefreshState, VersionLanded } from '../../../workflows/definitions.js';
 import { pct, table } from '../output.js';
 
 const QUERY_DEADLINE_MS = 8000;
 
-/** Production candidate, pause state, queue, running refresh and recent outcomes of one model. */
-export async function statusCommand(store: ObjectStore, client: Client, model: string, json: boolean): Promise<string> {
+interface ModelStatus {
+  model: string;
+  production: Awaited<ReturnType<typeof readProduction>>;
+  state: ModelRefreshState | null;
+  /** Why the model workflow answered no query, when it exists but no worker serves it. */
+  unanswered: string | null;
+  running: RunningRefresh | null;
+}
+
+/** Reads one model's status: the production pointer from the store, the rest from the server. */
+async function readStatus(store: ObjectStore, client: Client, model: string): Promise<ModelStatus> {
   const production = await readProduction(store, model);
   // A model workflow whose workers are all gone exists but answers no query: say so, and still show
   // the running refresh, which the server itself describes.
@@ -28,6 +37,15 @@ export async function statusCommand(store: ObjectStore, client: Client, model: s
   // The running refresh comes from the server (pending activity, heartbeat progress), not the store.
   const current = state?.current ?? (unanswered ? await runningRefreshFromVisibility(client, model) : null);
   const running = current ? await describeRunningRefresh(client, model, current) : null;
+  return { model, production, state, unanswered, running };
+}
+
+/** Production candidate, pause state, queue, running refresh and recent outcomes of one model. */
+export async function statusCommand(store: ObjectStore, client: Client, model: string, json: boolean): Promise<string> {
+  return renderStatus(await readStatus(store, client, model), json);
+}
+
+function renderStatus({ model, production, state, unanswered, running }: ModelStatus, json: boolean): string {
   if (json) return JSON.stringify({ model, production: production?.pointer ?? null, refresh: state, running, ...(unanswered ? { unanswered } : {}) }, null, 2);
   const lines = [`model ${model}`];
   lines.push(
@@ -71,11 +89,13 @@ async function runningRefreshFromVisibility(client: Client, model: string): Prom
 export async function watchStatus(store: ObjectStore, client: Client, model: string, options: { json: boolean; intervalMs?: number; write: (text: string) => void; signal?: AbortSignal }): Promise<void> {
   const tty = process.stdout.isTTY && !options.json;
   for (;;) {
-    const text = await statusCommand(store, client, model, options.json);
+    const status = await readStatus(store, client, model);
+    const text = renderStatus(status, options.json);
     options.write(tty ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
-    const state = await queryRefreshState(client, model).catch((error: unknown) => (isWarmstartError(error, 'MODEL_NOT_FOUND') ? null : 'unanswered'));
     // Keep watching a workflow whose workers are gone: they may come back, and the retry shows here.
-    if (state === null || (state !== 'unanswered' && !state.current && state.pending.length === 0) || options.signal?.aborted) return;
+    const { state, unanswered } = status;
+    const idle = state ? !state.current && state.pending.length === 0 : !unanswered;
+    if (idle || options.signal?.aborted) return;
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
   }
 }
