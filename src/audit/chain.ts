@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../storage/sha256.js';
 import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
@@ -36,10 +36,6 @@ export const CHAIN_PREFIXES = (model: string) => [`audit/${model}/`, `audit-oper
 
 export function chainLinkKey(model: string, seq: number): string {
   return `audit-chain/${model}/${String(seq).padStart(10, '0')}.json`;
-}
-
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** The exact bytes a record is stored as; its sha256 is over these. */

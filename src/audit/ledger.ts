@@ -1,6 +1,7 @@
 import { WarmstartError } from '../errors.js';
 import { getJson } from '../storage/json.js';
-import { appendToChain, sha256Hex, type ChainStamp } from './chain.js';
+import { sha256Hex } from '../storage/sha256.js';
+import { appendToChain, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost, ScratchRun } from './savings.js';
 import type { ActivityUsage, TrainingWork } from './usage.js';
 import { keysAtDepth, type ObjectStore } from '../storage/object-store.js';

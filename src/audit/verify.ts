@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../storage/object-store.js';
-import { CHAIN_PREFIXES, chainLinkKey, sha256Hex, type ChainLink, type ChainStamp } from './chain.js';
+import { sha256Hex } from '../storage/sha256.js';
+import { CHAIN_PREFIXES, chainLinkKey, type ChainLink, type ChainStamp } from './chain.js';
 
 export type ChainVerdict =
   | { ok: true; model: string; records: number; head: string | null }

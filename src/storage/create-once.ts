@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { ObjectStore, PutOptions } from './object-store.js';
+import { sha256Hex } from './sha256.js';
 
 /** What a create-only write's key held when its outcome had to be checked. */
 export type Landed = 'ours' | 'theirs' | 'absent' | 'unknown';
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /**
  * Whether `key` now holds exactly `bytes`: 'ours' if so, 'theirs' if it holds something else,
@@ -17,7 +13,7 @@ export async function checkLanded(store: ObjectStore, key: string, bytes: Uint8A
   try {
     const stored = await store.get(key);
     if (!stored) return 'absent';
-    return sha256(stored.body) === sha256(bytes) ? 'ours' : 'theirs';
+    return sha256Hex(stored.body) === sha256Hex(bytes) ? 'ours' : 'theirs';
   } catch {
     return 'unknown';
   }
