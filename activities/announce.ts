@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { activityInfo, log } from '@temporalio/activity';
+import { modelRefreshWorkflowId } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface AnnounceVersionInput {
@@ -21,6 +22,6 @@ export function announceVersionActivity(deps: ActivityDeps) {
     }
     await deps.signalVersion(input);
     log.info('announced version', { ...input, from: activityInfo().workflowExecution?.workflowId });
-    return { modelWorkflowId: `model-refresh/${input.model}` };
+    return { modelWorkflowId: modelRefreshWorkflowId(input.model) };
   };
 }

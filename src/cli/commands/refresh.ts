@@ -20,7 +20,7 @@ export const NOT_PROMOTED_EXIT = 4;
 /** One status line for the terminal while a refresh runs (stderr, TTY only). */
 async function progressLine(client: Client, request: RefreshRequest, started: number): Promise<string> {
   const running = await describeRunningRefresh(client, request.model, { dataset: request.dataset, version: request.version }).catch(() => null);
-  const elapsed = `${durationText((Date.now() - started) / 1000)}`;
+  const elapsed = durationText((Date.now() - started) / 1000);
   const progress = running?.progress;
   if (!running) return `${request.dataset} v${request.version}: queued (${elapsed})`;
   const phase = running.phase ?? progress?.phase ?? 'starting';
