@@ -4,6 +4,7 @@ import { loadPriceTable } from '../src/audit/pricing.js';
 import { isWarmstartError } from '../src/errors.js';
 import { putJson } from '../src/storage/json.js';
 import type { ActivityDeps } from './deps.js';
+import { blessingKey } from '../src/storage/keys.js';
 
 export interface BlessingInput {
   candidatePrefix: string;
@@ -31,7 +32,7 @@ export function recordAuditActivity(deps: ActivityDeps, env: Record<string, stri
 /** TFX-style blessing: written for every evaluated candidate, blessed or not, with the gate's reasons. */
 export function recordBlessingActivity(deps: ActivityDeps) {
   return async function recordBlessing(input: BlessingInput): Promise<{ key: string }> {
-    const key = `${input.candidatePrefix}/blessing.json`;
+    const key = blessingKey(input.candidatePrefix);
     await putJson(deps.store, key, { blessed: input.blessed, reasons: input.reasons, workflowId: input.workflowId });
     return { key };
   };

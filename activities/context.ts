@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { lastAttemptOf, lastScratchRunOf, listAuditEntries } from '../src/audit/ledger.js';
 import type { ScratchRun } from '../src/audit/savings.js';
 import { summarizeVersion } from '../src/data/summary.js';
-import { loadManifest, rejectionKey } from '../src/data/versions.js';
+import { loadManifest } from '../src/data/versions.js';
 import { putJson } from '../src/storage/json.js';
 import type { DatasetSummary, LastAttempt, ProductionSummary } from '../src/policy/decide.js';
 import { readProduction } from '../src/registry/production.js';
@@ -11,6 +11,7 @@ import { ONE_CORE, shardBytes, startMeter } from '../src/audit/measure.js';
 import type { ComputeUsage } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
+import { manifestKey, rejectionKey } from '../src/storage/keys.js';
 
 export interface LoadContextInput {
   model: string;
@@ -47,7 +48,7 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
       log.info('refresh context loaded', { dataset: input.dataset, version: input.version, train: rows.train, validation: rows.validation, test: rows.test, production: production?.pointer.candidateId ?? null });
       return {
         dataset: {
-          manifestKey: `datasets/${input.dataset}/v${input.version}/manifest.json`,
+          manifestKey: manifestKey(input.dataset, input.version),
           classes: manifest.classes,
           featureShape: manifest.features.shape,
           trainCount: rows.train,

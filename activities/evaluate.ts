@@ -11,6 +11,7 @@ import { backendDevices, shardBytes, startMeter } from '../src/audit/measure.js'
 import type { ComputeUsage } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
+import { metricsKey } from '../src/storage/keys.js';
 
 export interface EvaluateInput {
   dataset: string;
@@ -62,7 +63,7 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
         wallSeconds: (performance.now() - started) / 1000,
         usage: meter.finish(backendDevices(backend), { flops, bytesRead: shardBytes(manifest) }),
       };
-      await putJson(deps.store, `${input.candidatePrefix}/metrics.json`, { dataset: input.dataset, datasetVersion: input.version, ...result });
+      await putJson(deps.store, metricsKey(input.candidatePrefix), { dataset: input.dataset, datasetVersion: input.version, ...result });
       log.info('evaluated candidate', { candidate: candidate.slices.combined?.accuracy ?? null, production: production?.slices.combined?.accuracy ?? null, testCount: test.count });
       return result;
     });

@@ -4,16 +4,15 @@ import { Context, log } from '@temporalio/activity';
 import { loadExamples, type Examples } from '../src/data/examples.js';
 import { loadManifest } from '../src/data/versions.js';
 import type { RefreshMode } from '../src/policy/decide.js';
-import { candidatePrefix } from '../src/registry/production.js';
 import type { TrainingProgress } from '../src/refresh/progress.js';
 import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../src/refresh/settings.js';
 import { getJson, putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
-import { checkpointsPrefix, deleteCheckpoints, findResumePoint, saveCheckpoint, type CheckpointRef } from '../src/training/checkpoint.js';
+import { deleteCheckpoints, findResumePoint, saveCheckpoint, type CheckpointRef } from '../src/training/checkpoint.js';
 import { InitializationError } from '../src/training/init.js';
-import { BAD_TRAINING_CONFIG, LeverSettingsError, leverSteps, plainLevers, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../src/training/levers.js';
+import { LeverSettingsError, leverSteps, plainLevers, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../src/training/levers.js';
 import { loadModel, saveModel } from '../src/training/model-io.js';
-import { runTraining, type ComputeAccount, type CurvePoint, type RunProgressState } from '../src/training/run.js';
+import { runTraining, type ComputeAccount, type CurvePoint, type RunProgressState } from '../src/training/run-training.js';
 import type { SelectionSummary } from '../src/training/selection.js';
 import { backendDevices, ONE_CORE, shardBytes, startMeter, type DeviceUse } from '../src/audit/measure.js';
 import { trainingWork, type AttemptSpend } from '../src/audit/training-work.js';
@@ -21,6 +20,8 @@ import type { ComputeUsage, TrainingWork } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
 import { trackTrainingProgress } from './progress.js';
+import { candidatePrefix, checkpointsPrefix, lineageKey } from '../src/storage/keys.js';
+import { FAILURE_TYPES } from '../src/errors.js';
 
 export interface TrainCandidateInput {
   model: string;
@@ -98,7 +99,7 @@ function runFingerprint(input: TrainCandidateInput): string {
 function refuseBadConfig<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error: unknown) => {
     if (error instanceof LeverSettingsError || error instanceof InitializationError) {
-      throw ApplicationFailure.create({ message: error.message, type: BAD_TRAINING_CONFIG, nonRetryable: true });
+      throw ApplicationFailure.create({ message: error.message, type: FAILURE_TYPES.badTrainingConfig, nonRetryable: true });
     }
     throw error;
   });
@@ -158,7 +159,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           levers.init.kind !== 'scratch' && input.initFromPrefix
             ? {
                 model: await loadModel(deps.store, input.initFromPrefix),
-                classes: (await getJson<{ classes?: string[] }>(deps.store, `${input.initFromPrefix}/lineage.json`))?.value.classes ?? manifest.classes,
+                classes: (await getJson<{ classes?: string[] }>(deps.store, lineageKey(input.initFromPrefix)))?.value.classes ?? manifest.classes,
               }
             : null;
         if (levers.init.kind !== 'scratch' && !previous) {
@@ -242,7 +243,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           earlierAttempts: earlier,
           work: trainingWork(earlier, { resumedFrom, steps: compute.steps }),
         };
-        await putJson(deps.store, `${prefix}/lineage.json`, {
+        await putJson(deps.store, lineageKey(prefix), {
           ...result,
           model: input.model,
           dataset: input.dataset,

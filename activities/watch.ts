@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { log } from '@temporalio/activity';
-import { listVersions, rejectionKey } from '../src/data/versions.js';
+import { listVersions } from '../src/data/versions.js';
 import type { ActivityDeps } from './deps.js';
+import { rejectionKey } from '../src/storage/keys.js';
 
 export interface WatchInput {
   model: string;

@@ -10,9 +10,10 @@ import { selectExamples } from '../src/data/examples.js';
 import { loadMnistDigits, MNIST_CLASSES, MNIST_SHAPE } from '../src/data/mnist.js';
 import { evaluateAccuracy } from '../src/evaluation/evaluate.js';
 import { estimateFlops } from '../src/training/flops.js';
-import { buildModel } from '../src/training/model-spec.js';
+import { buildModel } from '../src/training/build-model.js';
 import { DEFAULT_CNN_SPEC, type ModelSpec } from '../src/training/spec.js';
-import { trainLoop, trainModel } from '../src/training/trainer.js';
+import { learningRateAt } from '../src/training/schedule.js';
+import { trainLoop } from '../src/training/train-loop.js';
 
 const LARGE_CNN: ModelSpec = { kind: 'cnn', filters: [32, 64, 128], kernelSize: 3, dense: [128] };
 const ACCURACY_STEPS = 400;
@@ -51,7 +52,8 @@ console.log(`\n${'model'.padEnd(8)}${'batch'.padStart(6)}${'samples/s'.padStart(
 for (const r of rows) console.log(`${r.model.padEnd(8)}${String(r.batch).padStart(6)}${r.samplesPerSecond.toFixed(0).padStart(11)}${r.gflops.toFixed(1).padStart(9)}`);
 
 const model = buildModel(DEFAULT_CNN_SPEC, MNIST_SHAPE, MNIST_CLASSES.length, 1);
-const run = await trainModel(model, train, { steps: ACCURACY_STEPS, batchSize: 64, learningRate: 3e-3, warmupSteps: 20, seed: 1 });
+const schedule = { peak: 3e-3, totalSteps: ACCURACY_STEPS, warmupSteps: 20 };
+const run = await trainLoop(model, train, { steps: ACCURACY_STEPS, batchSize: 64, seed: 1, learningRateAt: (step) => learningRateAt(step, schedule) });
 const accuracy = evaluateAccuracy(model, test).accuracy;
 console.log(`\nshort run: small CNN, ${ACCURACY_STEPS} steps at batch 64 in ${run.wallSeconds.toFixed(1)} s, held-out accuracy ${(100 * accuracy).toFixed(2)}% on ${test.count} digits`);
 console.log(JSON.stringify({ benchmark: 'gpu-check', backend: backend.name, package: backend.package, device: backend.device, rows, accuracy, accuracySteps: ACCURACY_STEPS, trainSeconds: run.wallSeconds }));

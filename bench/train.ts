@@ -19,9 +19,9 @@ import { loadMnistDigits, MNIST_CLASSES, MNIST_SHAPE } from '../src/data/mnist.j
 import { selectBackend } from '../src/training/backend.js';
 import { registerWasmTrainingKernels } from '../src/training/wasm-kernels.js';
 import { estimateFlops } from '../src/training/flops.js';
-import { buildModel } from '../src/training/model-spec.js';
+import { buildModel } from '../src/training/build-model.js';
 import { DEFAULT_CNN_SPEC, DEFAULT_MODEL_SPEC, describeModelSpec, type ModelSpec } from '../src/training/spec.js';
-import { trainLoop } from '../src/training/trainer.js';
+import { trainLoop } from '../src/training/train-loop.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);

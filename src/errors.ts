@@ -42,4 +42,6 @@ export function isWarmstartError(error: unknown, code?: WarmstartErrorCode): err
 export const FAILURE_TYPES = {
   badDataset: 'BadDataset',
   notFound: 'NotFound',
+  /** A refused lever or architecture configuration. */
+  badTrainingConfig: 'BadTrainingConfig',
 } as const;

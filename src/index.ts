@@ -7,14 +7,15 @@ export type { ObjectStore, StoredObject, PutOptions } from './storage/object-sto
 export { S3ObjectStore, type S3StoreOptions } from './storage/s3-store.js';
 export { LocalObjectStore } from './storage/local-store.js';
 export { openStore } from './storage/open-store.js';
-export { parseManifest, manifestKey, type Manifest, type ShardEntry, type FeatureSpec } from './data/manifest.js';
+export { manifestKey } from './storage/keys.js';
+export { parseManifest, type Manifest, type ShardEntry, type FeatureSpec } from './data/manifest.js';
 export { publishVersion, type PublishRequest, type PublishResult } from './data/publish.js';
 export { publishFiles, type PublishFilesRequest } from './data/publish-files.js';
 export { loadManifest, listVersions } from './data/versions.js';
 export { summarizeVersion, type VersionSummary } from './data/summary.js';
 export { streamBatches, type Batch, type StreamOptions } from './data/stream.js';
 export { selectBackend, type BackendInfo } from './training/backend.js';
-export { registerModelBuilder, type ModelBuilder, type ModelBuildContext } from './training/model-spec.js';
+export { registerModelBuilder, type ModelBuilder, type ModelBuildContext } from './training/build-model.js';
 export { DEFAULT_MODEL_SPEC, DEFAULT_CNN_SPEC, type ModelSpec, type MlpSpec, type CnnSpec, type CustomSpec } from './training/spec.js';
 export { resolveLevers, validateLevers, DEFAULT_LEVERS, type LeverSettings, type LeverSettingsInput } from './training/levers.js';
 export { DEFAULT_REFRESH_SETTINGS, resolveRefreshSettings, type RefreshSettings, type RefreshSettingsInput } from './refresh/settings.js';

@@ -3,6 +3,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RefreshSettingsInput } from '../src/refresh/settings.js';
+import { keySegment } from '../src/storage/keys.js';
 
 export interface VersionLanded {
   dataset: string;
@@ -83,7 +84,7 @@ export const DATASET_IN_REFRESH_ID_PATCH = 'dataset-in-refresh-id';
 
 /** Candidate IDs derive from the workflow ID so retried activities overwrite their own output. */
 export function candidateIdFor(workflowId: string): string {
-  return workflowId.replace(/^refresh\//, '').replace(/[^A-Za-z0-9._-]+/g, '_');
+  return keySegment(workflowId.replace(/^refresh\//, ''));
 }
 
 export const MAX_OUTCOMES_KEPT = 50;

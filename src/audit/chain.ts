@@ -1,6 +1,7 @@
 import { sha256Hex } from '../storage/sha256.js';
 import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { chainLinkKey } from '../storage/keys.js';
 
 /**
  * The append-only, tamper-evident ledger of one model: a hash chain.
@@ -32,11 +33,7 @@ export interface ChainLink {
 
 export type Chained<T> = T & { chain: ChainStamp };
 
-export const CHAIN_PREFIXES = (model: string) => [`audit/${model}/`, `audit-operations/${model}/`, `audit-corrections/${model}/`];
 
-export function chainLinkKey(model: string, seq: number): string {
-  return `audit-chain/${model}/${String(seq).padStart(10, '0')}.json`;
-}
 
 /** The exact bytes a record is stored as; its sha256 is over these. */
 export function encodeRecord(value: unknown): string {

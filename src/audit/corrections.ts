@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { WarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { auditKeyOf, listCorrections, writeCorrection, type AuditEntry, type Correction } from './ledger.js';
+import { auditPrefix } from '../storage/keys.js';
 
 /** Fields a correction may not touch: the record's identity and its place in the chain. */
 const FIXED = ['chain', 'model', 'workflowId'];
@@ -62,7 +63,7 @@ export function parseChanges(args: string[]): Record<string, unknown> {
 
 /** Appends a correction of `record` (a ledger key); the same correction asked for twice is recorded once. */
 export async function correctRecord(store: ObjectStore, model: string, record: string, changes: Record<string, unknown>, who: { by: string; reason: string; at?: string }): Promise<string> {
-  if (!record.startsWith(`audit/${model}/`)) throw new WarmstartError('CONFIG_INVALID', `${record} is not a refresh entry of ${model}; name a key under audit/${model}/ (warmstart audit --json lists them)`, record);
+  if (!record.startsWith(auditPrefix(model))) throw new WarmstartError('CONFIG_INVALID', `${record} is not a refresh entry of ${model}; name a key under audit/${model}/ (warmstart audit --json lists them)`, record);
   const target = await store.get(record);
   if (!target) throw new WarmstartError('LEDGER_CONFLICT', `cannot correct ${record}: no such ledger record; name an existing record`, record);
   checkChanges(JSON.parse(new TextDecoder().decode(target.body)), changes);

@@ -5,6 +5,7 @@ import { appendToChain, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost, ScratchRun } from './savings.js';
 import type { ActivityUsage, TrainingWork } from './usage.js';
 import { keysAtDepth, type ObjectStore } from '../storage/object-store.js';
+import { auditKey, auditPrefix, correctionKey, operatorActionKey } from '../storage/keys.js';
 
 export interface TrainingRecord {
   candidateId: string;
@@ -102,12 +103,6 @@ export interface OperatorAction {
   at: string;
 }
 
-/** A refresh's entry; a replay's (or any run under a workflow ID other than the refresh's business key) sits beside the original's, named after its workflow ID. */
-export function auditKey(model: string, dataset: string, version: number, replayWorkflowId?: string): string {
-  const suffix = replayWorkflowId ? `.${replayWorkflowId.split('/').pop()!.replace(/[^A-Za-z0-9._-]+/g, '_')}` : '';
-  return `audit/${model}/${dataset}/v${version}${suffix}.json`;
-}
-
 /** The refresh's business key, with or without the dataset in it. */
 function isBusinessKey(entry: Pick<AuditEntry, 'model' | 'dataset' | 'datasetVersion' | 'workflowId'>): boolean {
   return entry.workflowId === `refresh/${entry.model}/v${entry.datasetVersion}` || entry.workflowId === `refresh/${entry.model}/${entry.dataset}/v${entry.datasetVersion}`;
@@ -138,7 +133,7 @@ export async function writeAuditEntry(store: ObjectStore, entry: AuditEntry): Pr
  * a retried activity re-runs the promotion, so its time and outcome may differ; the first record stands.
  */
 export async function writeOperatorAction(store: ObjectStore, action: OperatorAction, requestId: string): Promise<string> {
-  const key = `audit-operations/${action.model}/${requestId.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
+  const key = operatorActionKey(action.model, requestId);
   const volatile = ['at', 'outcome'];
   await appendToChain(store, action.model, key, action, { isSame: (stored, record) => withoutFields(stored, volatile) === withoutFields(record, volatile) });
   return key;
@@ -159,7 +154,7 @@ export interface Correction {
 export async function writeCorrection(store: ObjectStore, correction: Omit<Correction, 'correctsSha256'>, requestId: string): Promise<string> {
   const target = await store.get(correction.corrects);
   if (!target) throw new WarmstartError('LEDGER_CONFLICT', `cannot correct ${correction.corrects}: no such ledger record; name an existing record`, correction.corrects);
-  const key = `audit-corrections/${correction.model}/${requestId.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
+  const key = correctionKey(correction.model, requestId);
   await appendToChain(store, correction.model, key, { ...correction, correctsSha256: sha256Hex(target.body) }, { isSame: (stored, record) => withoutFields(stored, ['at', 'correctsSha256']) === withoutFields(record, ['at', 'correctsSha256']) });
   return key;
 }
@@ -175,7 +170,7 @@ export async function listCorrections(store: ObjectStore, model: string): Promis
 
 export async function listAuditEntries(store: ObjectStore, model: string): Promise<AuditEntry[]> {
   // audit/<model>/<dataset>/v<N>.json only: never another model's entries below this prefix.
-  const keys = keysAtDepth(await store.list(`audit/${model}/`), `audit/${model}/`, 2).filter((key) => key.endsWith('.json'));
+  const keys = keysAtDepth(await store.list(auditPrefix(model)), auditPrefix(model), 2).filter((key) => key.endsWith('.json'));
   const entries: AuditEntry[] = [];
   for (const key of keys) {
     const found = await getJson<AuditEntry>(store, key);

@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../storage/object-store.js';
 import { sha256Hex } from '../storage/sha256.js';
-import { CHAIN_PREFIXES, chainLinkKey, type ChainLink, type ChainStamp } from './chain.js';
+import { type ChainLink, type ChainStamp } from './chain.js';
+import { chainedPrefixes, chainLinkKey } from '../storage/keys.js';
 
 export type ChainVerdict =
   | { ok: true; model: string; records: number; head: string | null }
@@ -43,7 +44,7 @@ export async function verifyChain(store: ObjectStore, model: string): Promise<Ch
     linked.add(link.key);
     previous = link;
   }
-  for (const prefix of CHAIN_PREFIXES(model)) {
+  for (const prefix of chainedPrefixes(model)) {
     for (const key of await store.list(prefix)) {
       if (key.endsWith('.json') && !linked.has(key)) return broken(key, `record ${key} is in no link of the chain: written outside the ledger, or its append never finished`);
     }

@@ -1,6 +1,6 @@
 import type { ContinualResult, VariantSummary } from './continual.js';
 import type { MultiStepResult } from './multistep.js';
-import type { SpeedUp, Spread } from './target.js';
+import type { Spread } from './target.js';
 import { WINDOW } from './target.js';
 
 /** Markdown tables of the benchmark's results. Pure module. */
@@ -76,9 +76,4 @@ export function multiStepTable(result: MultiStepResult): string {
       `cumulative L_100 (sum of steps to reach each version's A*) ${reach ? `${range(reach, 2)}x` : 'n/a'}${result.cumulativeReachMissed > 0 ? ` (chain missed an A* in ${result.cumulativeReachMissed}/${result.settings.seeds.length} seeds)` : ''}; ` +
       `cumulative GFLOPs scratch ${range(result.cumulative.scratchFlops, 1, 1e-9)}, chain ${range(result.cumulative.chainFlops, 1, 1e-9)}`,
   ].join('\n');
-}
-
-/** For JSON output and tests: a speed-up as text. */
-export function speedUpText(s: SpeedUp): string {
-  return s.kind === 'ratio' ? `${s.value.toFixed(2)}x` : s.kind === 'zero' ? '0 steps' : 'missed';
 }

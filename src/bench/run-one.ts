@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { PreviousModel } from '../training/init.js';
 import type { LeverSettings } from '../training/levers.js';
-import { runTraining, type ComputeAccount, type CurvePoint } from '../training/run.js';
+import { runTraining, type ComputeAccount, type CurvePoint } from '../training/run-training.js';
 import type { ModelSpec } from '../training/spec.js';
 import type { VersionData } from './data.js';
 

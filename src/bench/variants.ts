@@ -24,9 +24,6 @@ export const DEFAULT_HYPER: BenchHyper = { peakLearningRate: 1e-3, warmupFractio
 export { NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, combinedLevers } from '../refresh/warm-levers.js';
 import { NEW_CLASSES_LEVERS } from '../refresh/warm-levers.js';
 
-/** Kept for callers that want one setting: the new-classes one, the safer of the two. */
-export const COMBINED_LEVERS = NEW_CLASSES_LEVERS;
-
 export function scratchLevers(hyper: BenchHyper): LeverSettings {
   return { init: { kind: 'scratch' }, regularization: { kind: 'none' }, selection: { kind: 'all' }, schedule: { stepsFraction: 1, warmupFraction: hyper.warmupFraction, peakLearningRate: hyper.peakLearningRate } };
 }
@@ -35,7 +32,7 @@ export function scratchLevers(hyper: BenchHyper): LeverSettings {
  * `candidates`: extra settings measured beside the built-in variants (named candidate-1, ...), so one
  * invocation tunes several combinations against the same base and scratch runs.
  */
-export function variants(hyper: BenchHyper, combined: LeverSettings = COMBINED_LEVERS, candidates: LeverSettings[] = []): Variant[] {
+export function variants(hyper: BenchHyper, combined: LeverSettings = NEW_CLASSES_LEVERS, candidates: LeverSettings[] = []): Variant[] {
   const full = { stepsFraction: 1, warmupFraction: hyper.warmupFraction, peakLearningRate: hyper.peakLearningRate };
   const plain = { init: { kind: 'warm' }, regularization: { kind: 'none' }, selection: { kind: 'all' }, schedule: full } as const satisfies LeverSettings;
   return [

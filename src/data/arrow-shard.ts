@@ -1,5 +1,5 @@
 import { DataType, tableFromIPC, type Type, type Vector } from 'apache-arrow';
-import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-reader.js';
+import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-file.js';
 
 /** Arrow IPC (file or stream format) via apache-arrow; record batches play the part of row groups. */
 export function openArrowShard(bytes: Uint8Array): ShardFile {

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { WarmstartError } from '../errors.js';
-import { writeParquet, type WriteColumn } from './parquet-shard.js';
+import { writeParquet, type WriteColumn } from './parquet-write.js';
 
 export interface CsvColumns {
   numeric: string[];

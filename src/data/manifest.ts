@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { WarmstartError } from '../errors.js';
 import { NAME_RULES, nameProblem } from '../names.js';
-import { upgradeFormat1 } from './manifest-v1.js';
+import { datasetPrefix } from '../storage/keys.js';
 
 /**
  * The manifest of one dataset version: datasets/<dataset>/v<N>/manifest.json.
  * A version is cumulative: it lists the shards it inherits and the shards it adds
  * (`addedInVersion` tells them apart). The manifest is written last: it is the commit point.
- * Format 1 (the walking skeleton's) is still read and upgraded to format 2 on parse.
  */
 export const MANIFEST_FORMAT = 2;
 
@@ -101,7 +100,7 @@ export const manifestSchema = z
       if (shard.addedInVersion > manifest.version) {
         ctx.addIssue({ code: 'custom', path: ['shards', index, 'addedInVersion'], message: `is ${shard.addedInVersion}, after this version ${manifest.version}` });
       }
-      if (!shard.key.startsWith(`datasets/${manifest.dataset}/`) || shard.key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+      if (!shard.key.startsWith(datasetPrefix(manifest.dataset)) || shard.key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
         ctx.addIssue({ code: 'custom', path: ['shards', index, 'key'], message: `"${shard.key}" is outside the dataset's prefix datasets/${manifest.dataset}/` });
       }
     });
@@ -116,9 +115,6 @@ export function featureSize(manifest: Pick<Manifest, 'features'>): number {
   return manifest.features.shape.reduce((a, b) => a * b, 1);
 }
 
-export function manifestKey(dataset: string, version: number): string {
-  return `datasets/${dataset}/v${version}/manifest.json`;
-}
 
 /** The first problem of a manifest against its schema, as "field message", or undefined when it is valid. */
 export function manifestProblem(value: unknown): string | undefined {
@@ -136,7 +132,6 @@ export function parseManifest(text: string, key: string): Manifest {
   } catch (error) {
     throw new WarmstartError('DATASET_INVALID', `manifest ${key} is not valid JSON (${(error as Error).message}); republish the version with \`warmstart publish\``, key);
   }
-  if (typeof raw === 'object' && raw !== null && (raw as { format?: unknown }).format === 1) raw = upgradeFormat1(raw);
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
-import type { ShardWriteRow } from './parquet-shard.js';
+import type { ShardWriteRow } from './parquet-write.js';
 import { stableHash } from './split.js';
 
 /**

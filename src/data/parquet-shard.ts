@@ -1,7 +1,6 @@
 import { parquetMetadata, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
-import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-reader.js';
+import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-file.js';
 
 /** Parquet via hyparquet: pure JS, reads pyarrow/Spark/DuckDB defaults (v2 pages, dictionaries, zstd). */
 export function openParquetShard(bytes: Uint8Array): ShardFile {
@@ -77,29 +76,4 @@ function columnInfo(node: SchemaTree): ColumnInfo {
   else if (element.type === 'FLOAT' || element.type === 'DOUBLE') kind = 'float';
   else if (element.type === 'BOOLEAN') kind = 'bool';
   return { name: element.name, kind, detail };
-}
-
-/** A column to write; features go as BYTE_ARRAY, not a list: lists decode ~10x slower. */
-export type WriteColumn = ColumnSource;
-
-export function writeParquet(columns: WriteColumn[], rowGroupSize = 2048): Uint8Array {
-  return new Uint8Array(parquetWriteBuffer({ columnData: columns, rowGroupSize, createdBy: 'warmstart' }));
-}
-
-export interface ShardWriteRow {
-  id: number;
-  label: number;
-  features: Uint8Array;
-}
-
-/** Writes image-like rows (id INT32, label INT32, features BYTE_ARRAY) as one Parquet shard. */
-export function writeParquetShard(rows: readonly ShardWriteRow[], columns: { id: string; label: string; features: string }, rowGroupSize = 2048): Uint8Array {
-  return writeParquet(
-    [
-      { name: columns.id, data: Int32Array.from(rows, (r) => r.id), type: 'INT32', nullable: false },
-      { name: columns.label, data: Int32Array.from(rows, (r) => r.label), type: 'INT32', nullable: false },
-      { name: columns.features, data: rows.map((r) => r.features), type: 'BYTE_ARRAY', nullable: false },
-    ],
-    rowGroupSize,
-  );
 }

@@ -3,9 +3,10 @@ import { WarmstartError, isWarmstartError } from '../errors.js';
 import { checkName } from '../names.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { CreateFailed, createOnce } from '../storage/create-once.js';
-import { MANIFEST_FORMAT, manifestKey, manifestProblem, type Manifest, type ShardEntry } from './manifest.js';
-import { writeParquetShard, type ShardWriteRow } from './parquet-shard.js';
-import { loadManifest, rejectionKey, versionsIn } from './versions.js';
+import { MANIFEST_FORMAT, manifestProblem, type Manifest, type ShardEntry } from './manifest.js';
+import { writeParquetShard, type ShardWriteRow } from './parquet-write.js';
+import { loadManifest, versionsIn } from './versions.js';
+import { datasetPrefix, manifestKey, rejectionKey, shardKey } from '../storage/keys.js';
 
 /** What every shard of a version shares: the manifest less its identity and shard list. */
 export type VersionSchema = Pick<Manifest, 'idColumn' | 'features' | 'label' | 'weightColumn' | 'classes' | 'split'>;
@@ -41,7 +42,7 @@ export interface PublishResult {
  */
 export async function nextVersion(store: ObjectStore, dataset: string): Promise<{ version: number; parent: Manifest | undefined }> {
   checkName('dataset', dataset);
-  const keys = new Set(await store.list(`datasets/${dataset}/`));
+  const keys = new Set(await store.list(datasetPrefix(dataset)));
   const versions = versionsIn(keys);
   const next = (versions.at(-1) ?? 0) + 1;
   for (const version of [...versions].reverse()) {
@@ -85,7 +86,7 @@ export async function commitVersion(store: ObjectStore, request: CommitRequest):
   const written: string[] = [];
   const entries: ShardEntry[] = [];
   const key = manifestKey(dataset, version);
-  const shardKeyOf = (index: number, format: string) => `datasets/${dataset}/v${version}/part-${String(index).padStart(5, '0')}-${token}.${format}`;
+  const shardKeyOf = (index: number, format: string) => shardKey(dataset, version, index, token, format);
   const manifestOf = (shards: ShardEntry[]): Manifest => ({
     format: MANIFEST_FORMAT,
     dataset,

@@ -1,39 +1,9 @@
 import { WarmstartError } from '../errors.js';
 import { openArrowShard } from './arrow-shard.js';
 import { openParquetShard } from './parquet-shard.js';
+import type { ShardFile, ShardGroup } from './shard-file.js';
 
-/** A column's kind as far as validation cares; the file format's own type is in `detail`. */
-export type ColumnKind = 'binary' | 'string' | 'int' | 'float' | 'list' | 'bool' | 'other';
-
-export interface ColumnInfo {
-  name: string;
-  kind: ColumnKind;
-  /** The file's own type name, for messages ("INT64", "FixedSizeList<Float32>"). */
-  detail: string;
-}
-
-/**
- * Values of one column over a group of rows: numbers (bigint for 64-bit ints), Uint8Array for binary,
- * string or Uint8Array for strings, array-likes for lists, null for a null.
- */
-export type ColumnValues = ArrayLike<unknown>;
-
-/** One decoded row group (Parquet) or record batch (Arrow IPC). */
-export interface ShardGroup {
-  /** Row index of the group's first row within the shard. */
-  rowStart: number;
-  rows: number;
-  columns: Map<string, ColumnValues>;
-}
-
-/** A shard held in memory, read group by group so that decoded data stays bounded by one group. */
-export interface ShardFile {
-  format: 'parquet' | 'arrow';
-  rows: number;
-  columns: ColumnInfo[];
-  groupCount: number;
-  readGroup(index: number, columns: readonly string[]): Promise<ShardGroup>;
-}
+export type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-file.js';
 
 export function shardFormatOf(name: string): 'parquet' | 'arrow' | 'csv' | undefined {
   const lower = name.toLowerCase();

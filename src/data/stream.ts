@@ -6,6 +6,7 @@ import { openRangedParquetShard } from './ranged-shard.js';
 import { fetchVerifiedShard } from './shard-fetch.js';
 import { readGroupChecked, type ShardFile } from './shard-reader.js';
 import type { Split } from './split.js';
+import { SeededRandom } from '../random.js';
 
 export interface Batch {
   size: number;
@@ -39,39 +40,21 @@ export interface StreamOptions {
   signal?: AbortSignal;
 }
 
-/** mulberry32: a small seeded generator, so a shuffled epoch is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function permutation(n: number, random: (() => number) | undefined): Uint32Array {
-  const order = Uint32Array.from({ length: n }, (_, i) => i);
-  if (random) {
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-  }
-  return order;
+/** Shuffled 0..n-1 when shuffling, else the identity order. */
+function permutation(n: number, random: SeededRandom | undefined): Int32Array {
+  return random ? random.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
 }
 
 interface Cursor {
   shard: number;
   file: ShardFile;
-  groups: Uint32Array;
+  groups: Int32Array;
   next: number;
 }
 
 interface Pooled {
   rows: DecodedRows;
-  order: Uint32Array;
+  order: Int32Array;
   pos: number;
   isNew: number;
 }
@@ -85,7 +68,7 @@ export async function* streamBatches(store: ObjectStore, manifest: Manifest, opt
   const splits = options.splits ?? ['train', 'validation', 'test'];
   const batchSize = options.batchSize ?? 256;
   const shuffle = options.shuffle ?? true;
-  const random = shuffle ? seededRandom(options.seed ?? 1) : undefined;
+  const random = shuffle ? new SeededRandom(options.seed ?? 1) : undefined;
   const openShards = shuffle ? Math.max(1, options.openShards ?? 2) : 1;
   const poolGroups = shuffle ? Math.max(1, options.poolGroups ?? 4) : 1;
   const size = featureSize(manifest);
@@ -107,7 +90,7 @@ export async function* streamBatches(store: ObjectStore, manifest: Manifest, opt
         cursors.push({ shard: index, file, groups: permutation(file.groupCount, random), next: 0 });
       }
       if (cursors.length === 0) return;
-      const c = random ? Math.floor(random() * cursors.length) : 0;
+      const c = random ? Math.floor(random.next() * cursors.length) : 0;
       const cursor = cursors[c]!;
       const entry = manifest.shards[cursor.shard]!;
       const group = await readGroupChecked(cursor.file, cursor.groups[cursor.next++]!, columns, entry.key);
@@ -132,7 +115,7 @@ export async function* streamBatches(store: ObjectStore, manifest: Manifest, opt
     while (batch.size < batchSize) {
       if (pool.length < poolGroups) await refill();
       if (pool.length === 0) break;
-      const g = random ? Math.floor(random() * pool.length) : 0;
+      const g = random ? Math.floor(random.next() * pool.length) : 0;
       const item = pool[g]!;
       const r = item.order[item.pos++]!;
       const k = batch.size++;

@@ -1,7 +1,8 @@
-import { WarmstartError, isWarmstartError } from '../errors.js';
+import { WarmstartError } from '../errors.js';
 import { checkName } from '../names.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { manifestKey, parseManifest, type Manifest } from './manifest.js';
+import { parseManifest, type Manifest } from './manifest.js';
+import { datasetPrefix, manifestKey } from '../storage/keys.js';
 
 const decoder = new TextDecoder();
 
@@ -24,7 +25,7 @@ export async function loadManifest(store: ObjectStore, dataset: string, version:
 /** Version numbers that have a manifest (committed versions), ascending. */
 export async function listVersions(store: ObjectStore, dataset: string): Promise<number[]> {
   checkName('dataset', dataset);
-  return versionsIn(await store.list(`datasets/${dataset}/`));
+  return versionsIn(await store.list(datasetPrefix(dataset)));
 }
 
 /** Version numbers with a manifest among keys listed under one dataset's prefix, ascending. */
@@ -34,21 +35,4 @@ export function versionsIn(keys: Iterable<string>): number[] {
     .filter((v): v is string => v !== undefined)
     .map(Number);
   return [...new Set(versions)].sort((a, b) => a - b);
-}
-
-export async function latestManifest(store: ObjectStore, dataset: string): Promise<Manifest | undefined> {
-  const versions = await listVersions(store, dataset);
-  const latest = versions.at(-1);
-  if (latest === undefined) return undefined;
-  try {
-    return await loadManifest(store, dataset, latest);
-  } catch (error) {
-    if (isWarmstartError(error, 'DATASET_NOT_FOUND')) return undefined;
-    throw error;
-  }
-}
-
-/** Written when a refresh rejects a version as bad data; publish does not build on such a version. */
-export function rejectionKey(dataset: string, version: number): string {
-  return `datasets/${dataset}/v${version}/rejected.json`;
 }

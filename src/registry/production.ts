@@ -1,6 +1,6 @@
-import { WarmstartError, isWarmstartError } from '../errors.js';
-import { checkName } from '../names.js';
+import { isWarmstartError } from '../errors.js';
 import { getJson, putJson } from '../storage/json.js';
+import { productionKey } from '../storage/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ModelSpec } from '../training/spec.js';
 
@@ -27,14 +27,6 @@ export interface ProductionPointer {
   note?: string;
 }
 
-/** Keys derive from names that follow src/names.ts, so no name reaches outside its own prefix. */
-export function productionKey(model: string): string {
-  return `models/${checkName('model', model)}/production.json`;
-}
-
-export function candidatePrefix(model: string, candidateId: string): string {
-  return `models/${checkName('model', model)}/candidates/${checkName('candidate', candidateId)}`;
-}
 
 export async function readProduction(store: ObjectStore, model: string): Promise<{ pointer: ProductionPointer; etag: string } | undefined> {
   const found = await getJson<ProductionPointer>(store, productionKey(model));
@@ -66,10 +58,4 @@ export async function promote(store: ObjectStore, pointer: ProductionPointer, ex
       reason: `production changed since it was read: now ${current ? `${current.pointer.candidateId} (promoted by ${current.pointer.promotedBy})` : 'absent'}`,
     };
   }
-}
-
-export async function requireProduction(store: ObjectStore, model: string): Promise<{ pointer: ProductionPointer; etag: string }> {
-  const found = await readProduction(store, model);
-  if (!found) throw new WarmstartError('MODEL_NOT_FOUND', `model ${model} has no production pointer in ${store.uri}; run a refresh first or check the name`, model);
-  return found;
 }

@@ -163,7 +163,7 @@ export class S3ObjectStore implements ObjectStore {
    * Multipart upload: parts go up in parallel (each retried by the SDK), then CompleteMultipartUpload
    * carries the create-only condition. Any failure, abort included, aborts the upload so no parts linger.
    * AWS, MinIO and SeaweedFS honour If-None-Match on Complete when the key exists (checked in
-   * test/integration/s3-store.test.ts); a HeadObject first fails fast, before any bytes are sent. But in a
+   * test/services/s3-store.test.ts); a HeadObject first fails fast, before any bytes are sent. But in a
    * probe of ~25 truly simultaneous Completes on SeaweedFS 4.48, once both won: publish therefore never
    * relies on it (shard keys carry a per-publish random token; the commit point is a small PutObject).
    */

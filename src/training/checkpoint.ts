@@ -3,7 +3,8 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { getJson, putJson } from '../storage/json.js';
 import type { AdamState } from './adam.js';
 import { loadModel, saveModel } from './model-io.js';
-import type { LoopSnapshot } from './trainer.js';
+import type { LoopSnapshot } from './train-loop.js';
+import { checkpointKey } from '../storage/keys.js';
 
 /**
  * Checkpoints under `<prefix>/step-<N>/`: the model in the tfjs Layers format, the optimizer's moments
@@ -29,9 +30,6 @@ interface StateFile {
 /** Complete checkpoints kept per run: the newest, and the one before it (see saveCheckpoint). */
 export const CHECKPOINTS_KEPT = 2;
 
-export function checkpointsPrefix(model: string, candidateId: string): string {
-  return `models/${model}/checkpoints/${candidateId}`;
-}
 
 export async function saveOptimizerState(store: ObjectStore, prefix: string, state: AdamState): Promise<void> {
   const named = [...state.m.map((tensor, i) => ({ name: `m/${i}`, tensor })), ...state.v.map((tensor, i) => ({ name: `v/${i}`, tensor }))];
@@ -80,9 +78,6 @@ export async function saveCheckpoint(store: ObjectStore, prefix: string, model: 
   return { step: snapshot.step, checkpointKey: key };
 }
 
-function checkpointKey(prefix: string, step: number): string {
-  return `${prefix}/step-${String(step).padStart(8, '0')}`;
-}
 
 /** Complete checkpoints (state.json written) under a run's prefix, newest first. */
 export async function completeCheckpoints(store: ObjectStore, prefix: string): Promise<CheckpointRef[]> {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InitLever } from './levers.js';
-import { buildModel } from './model-spec.js';
+import { buildModel } from './build-model.js';
 import { describeModelSpec, type ModelSpec } from './spec.js';
 
 /**

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { selectExamples, type Examples } from '../data/examples.js';
 import { predictClasses } from '../evaluation/evaluate.js';
-import { trainLoop } from './trainer.js';
+import { trainLoop } from './train-loop.js';
 
 /**
  * Learning speed (the fraction of evaluations in which an example is classified correctly while a

@@ -154,6 +154,3 @@ export function validateLevers(levers: LeverSettings): LeverProblem[] {
 export function leverSteps(levers: LeverSettings, scratchSteps: number): number {
   return Math.max(1, Math.round(levers.schedule.stepsFraction * scratchSteps));
 }
-
-/** ApplicationFailure type of a refused lever/architecture configuration (non-retryable). */
-export const BAD_TRAINING_CONFIG = 'BadTrainingConfig';

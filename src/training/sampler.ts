@@ -1,4 +1,4 @@
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random.js';
 
 /**
  * Seeded batches from one or two pools (old and new examples), each reshuffled when exhausted.

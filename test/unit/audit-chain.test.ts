@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { appendToChain, chainLinkKey, chainTail, encodeRecord } from '../../src/audit/chain.js';
+import { appendToChain, chainTail, encodeRecord } from '../../src/audit/chain.js';
 import { listAuditEntries, writeAuditEntry, writeCorrection, writeOperatorAction } from '../../src/audit/ledger.js';
 import { verifyChain } from '../../src/audit/verify.js';
 import { isWarmstartError } from '../../src/errors.js';
 import { auditEntry, freshStore } from './audit-fixtures.js';
+import { chainLinkKey } from '../../src/storage/keys.js';
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const rollback = { model: 'm', action: 'rollback' as const, candidateId: 'c1', by: 'ana', reason: 'canary', outcome: 'promoted', at: '2026-11-05T00:00:00Z' };

@@ -35,24 +35,8 @@ describe('parseManifest', () => {
     expect(parseManifest(JSON.stringify(validManifest), 'k')).toEqual(validManifest);
   });
 
-  it('reads format 1 (the walking skeleton MNIST import) as the same data in format 2', () => {
-    const v1 = {
-      format: 1,
-      dataset: 'digits',
-      version: 1,
-      parentVersion: null,
-      createdAt: '2026-11-28T00:00:00.000Z',
-      columns: { id: 'id', label: 'label', features: 'image' },
-      features: { encoding: 'uint8-binary', shape: [28, 28, 1], scale: 1 / 255 },
-      classes: ['0', '1'],
-      labelEncoding: 'index',
-      split: { kind: 'hash', testFraction: 0.2, validationFraction: 0.1 },
-      shards: [{ key: 'datasets/digits/v1/part-00000.parquet', format: 'parquet', rows: 10, bytes: 100, sha256: 'a'.repeat(64), addedInVersion: 1 }],
-    };
-    const parsed = parseManifest(JSON.stringify(v1), 'k');
-    expect(parsed.features).toEqual(validManifest.features);
-    expect(parsed.label).toEqual({ column: 'label', dtype: 'integer' });
-    expect([parsed.idColumn, parsed.weightColumn, parsed.shards[0]!.firstId]).toEqual(['id', null, 0]);
+  it('refuses a manifest of another format, naming the field', () => {
+    expect(failure(JSON.stringify({ ...validManifest, format: 1 })).message).toMatch(/field format .*republish/);
   });
 
   it('rejects text that is not JSON, saying so', () => {

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend, type BackendInfo } from '../../src/training/backend.js';
-import { buildModel } from '../../src/training/model-spec.js';
-import { trainLoop, trainModel, type LoopSnapshot } from '../../src/training/trainer.js';
+import { buildModel } from '../../src/training/build-model.js';
+import { trainLoop, type LoopSnapshot } from '../../src/training/train-loop.js';
+import { trainModel } from '../helpers/train-model.js';
 import { stripes } from './training-fixtures.js';
 
 // The native backend is optional (infra/tensorflow.sh install builds it): without it this suite is

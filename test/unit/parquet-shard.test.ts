@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkColumns, decodeGroup, type RowSchema } from '../../src/data/decode.js';
-import { writeParquetShard } from '../../src/data/parquet-shard.js';
+import { writeParquetShard } from '../../src/data/parquet-write.js';
 import { openShard, readGroupChecked } from '../../src/data/shard-reader.js';
 import { isWarmstartError } from '../../src/errors.js';
 

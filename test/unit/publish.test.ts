@@ -4,10 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExamples } from '../../src/data/examples.js';
 import { publishVersion, type PublishRequest } from '../../src/data/publish.js';
-import { listVersions, loadManifest, rejectionKey } from '../../src/data/versions.js';
+import { listVersions, loadManifest } from '../../src/data/versions.js';
 import { isWarmstartError } from '../../src/errors.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
+import { rejectionKey } from '../../src/storage/keys.js';
 
 const fresh = () => new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-publish-')));
 

@@ -7,8 +7,9 @@ import { trainCandidateActivity, type TrainCandidateInput, type TrainCandidateRe
 import { publishVersion } from '../../src/data/publish.js';
 import { resolveRefreshSettings } from '../../src/refresh/settings.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
-import { BAD_TRAINING_CONFIG, type LeverSettingsInput } from '../../src/training/levers.js';
-import { SeededRandom } from '../../src/training/random.js';
+import { FAILURE_TYPES } from '../../src/errors.js';
+import type { LeverSettingsInput } from '../../src/training/levers.js';
+import { SeededRandom } from '../../src/random.js';
 
 const store = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-train-activity-')));
 const activity = trainCandidateActivity({ store });
@@ -116,8 +117,8 @@ describe('trainCandidate', () => {
 
   it('refuses a bad configuration before training, as a non-retryable failure naming the setting', async () => {
     const run = train(new MockActivityEnvironment(), base('bad', { levers: { selection: { kind: 'easy-hard', score: 'loss', dropEasiest: 0.7, dropHardest: 0.3, mode: 'drop' } } }));
-    await expect(run).rejects.toMatchObject({ type: BAD_TRAINING_CONFIG, nonRetryable: true, message: expect.stringContaining('levers.selection.dropEasiest') });
+    await expect(run).rejects.toMatchObject({ type: FAILURE_TYPES.badTrainingConfig, nonRetryable: true, message: expect.stringContaining('levers.selection.dropEasiest') });
     const mismatch = train(new MockActivityEnvironment(), base('arch', { settings: { ...settings, modelSpec: { kind: 'mlp', hidden: [9] } } }));
-    await expect(mismatch).rejects.toMatchObject({ type: BAD_TRAINING_CONFIG, message: expect.stringMatching(/^modelSpec: /) });
+    await expect(mismatch).rejects.toMatchObject({ type: FAILURE_TYPES.badTrainingConfig, message: expect.stringMatching(/^modelSpec: /) });
   });
 });

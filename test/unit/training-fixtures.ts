@@ -1,5 +1,5 @@
 import type { Examples } from '../../src/data/examples.js';
-import { SeededRandom } from '../../src/training/random.js';
+import { SeededRandom } from '../../src/random.js';
 
 /** Gaussian blobs, one per class, in `featureSize` dimensions: learnable, but not by a constant guess. */
 export function blobs(count: number, seed: number, options: { classes?: number; featureSize?: number; newEvery?: number } = {}): Examples {

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/training/backend.js';
 import { initializeModel, InitializationError } from '../../src/training/init.js';
-import { buildModel } from '../../src/training/model-spec.js';
+import { buildModel } from '../../src/training/build-model.js';
 
 const spec = { kind: 'mlp' as const, hidden: [4] };
 const values = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/training/backend.js';
-import { buildModel } from '../../src/training/model-spec.js';
-import { trainModel } from '../../src/training/trainer.js';
+import { buildModel } from '../../src/training/build-model.js';
+import { trainModel } from '../helpers/train-model.js';
 import { evaluateAccuracy } from '../../src/evaluation/evaluate.js';
 import { stripes } from './training-fixtures.js';
 

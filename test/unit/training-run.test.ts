@@ -10,9 +10,9 @@ import { selectBackend } from '../../src/training/backend.js';
 import { completeCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointRef } from '../../src/training/checkpoint.js';
 import { estimateFlops } from '../../src/training/flops.js';
 import { resolveLevers, type LeverSettingsInput } from '../../src/training/levers.js';
-import { buildModel } from '../../src/training/model-spec.js';
-import { runTraining, type RunProgressState, type RunTrainingOptions } from '../../src/training/run.js';
-import { trainModel } from '../../src/training/trainer.js';
+import { buildModel } from '../../src/training/build-model.js';
+import { runTraining, type RunProgressState, type RunTrainingOptions } from '../../src/training/run-training.js';
+import { trainModel } from '../helpers/train-model.js';
 import { blobs } from './training-fixtures.js';
 
 const spec = { kind: 'mlp' as const, hidden: [12] };

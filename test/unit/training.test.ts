@@ -7,8 +7,8 @@ import { evaluateAccuracy } from '../../src/evaluation/evaluate.js';
 import { selectBackend } from '../../src/training/backend.js';
 import { denseLayerForwardFlops, estimateFlops } from '../../src/training/flops.js';
 import { loadModel, saveModel } from '../../src/training/model-io.js';
-import { buildModel, registerModelBuilder } from '../../src/training/model-spec.js';
-import { trainModel } from '../../src/training/trainer.js';
+import { buildModel, registerModelBuilder } from '../../src/training/build-model.js';
+import { trainModel } from '../helpers/train-model.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 import { blobs } from './training-fixtures.js';
 

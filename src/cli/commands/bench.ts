@@ -5,7 +5,7 @@ import { benchContinual, type ContinualResult } from '../../bench/continual.js';
 import { continualTable, multiStepTable, RULE } from '../../bench/format.js';
 import { benchMultiStep, type MultiStepResult } from '../../bench/multistep.js';
 import type { RunSettings } from '../../bench/run-one.js';
-import { COMBINED_LEVERS, DEFAULT_HYPER } from '../../bench/variants.js';
+import { DEFAULT_HYPER, NEW_CLASSES_LEVERS } from '../../bench/variants.js';
 import { selectBackend } from '../../training/backend.js';
 import { resolveLevers, type LeverSettingsInput } from '../../training/levers.js';
 import { DEFAULT_CNN_SPEC, type MlpSpec, type ModelSpec } from '../../training/spec.js';
@@ -55,8 +55,8 @@ export async function benchCommand(store: ObjectStore, options: BenchCommandOpti
   const seeds = Array.from({ length: options.seeds }, (_, i) => i + 1);
   const hyper = { ...DEFAULT_HYPER, ...(options.peakLearningRate !== undefined ? { peakLearningRate: options.peakLearningRate } : {}) };
   // Tuning overrides are merged over the new-classes combination (the built-in choice is per step).
-  const combined = options.combined ? resolveLevers(JSON.parse(options.combined) as LeverSettingsInput, COMBINED_LEVERS) : undefined;
-  const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]).map((input) => resolveLevers(input, combined ?? COMBINED_LEVERS)) : undefined;
+  const combined = options.combined ? resolveLevers(JSON.parse(options.combined) as LeverSettingsInput, NEW_CLASSES_LEVERS) : undefined;
+  const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]).map((input) => resolveLevers(input, combined ?? NEW_CLASSES_LEVERS)) : undefined;
   const common = { ...settings, dataset: options.dataset, seeds, hyper, combined, evaluationSplit: options.split, log: options.log };
   const result = options.versions
     ? await benchMultiStep(store, { ...common, versions: options.versions })

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chainLinkKey } from '../../src/audit/chain.js';
 import { writeAuditEntry } from '../../src/audit/ledger.js';
 import { verifyChain } from '../../src/audit/verify.js';
 import { rollbackTo, startReplay } from '../../src/temporal/operations.js';
 import { runCli } from '../helpers/cli.js';
 import { startHarness, type Harness } from '../helpers/refresh-harness.js';
 import { servicesEnv } from '../helpers/services.js';
+import { chainLinkKey } from '../../src/storage/keys.js';
 
 // The ledger's hash chain on the real S3 server, extended by real refreshes, a replay and an operator rollback.
 let h: Harness;

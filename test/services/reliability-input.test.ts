@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { publishCommand, type PublishCommandOptions } from '../../src/cli/commands/publish.js';
-import { writeParquetShard } from '../../src/data/parquet-shard.js';
+import { writeParquetShard } from '../../src/data/parquet-write.js';
 import { isWarmstartError } from '../../src/errors.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 import { runCli } from '../helpers/cli.js';

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { Examples } from '../data/examples.js';
 import { Adam, type AdamState } from './adam.js';
 import { BatchSampler, type SamplerState } from './sampler.js';
-import { learningRateAt } from './schedule.js';
 
 /** Where a loop stands: enough to continue it bit for bit (with the model's weights, saved beside it). */
 export interface LoopSnapshot {
@@ -133,34 +132,4 @@ export async function trainLoop(model: tf.LayersModel, data: Examples, options: 
   }
   const wallSeconds = (performance.now() - started - outside) / 1000;
   return { steps: step - first, examples: (step - first) * batchSize, finalLoss: lastLoss, wallSeconds, stoppedEarly };
-}
-
-export interface TrainOptions {
-  steps: number;
-  batchSize: number;
-  learningRate: number;
-  warmupSteps: number;
-  seed: number;
-  onProgress?: LoopOptions['onProgress'];
-  progressEvery?: number;
-}
-
-export interface TrainStats {
-  steps: number;
-  examples: number;
-  finalLoss: number;
-  wallSeconds: number;
-}
-
-/** The plain run: every example, warmup + cosine from `learningRate`. */
-export async function trainModel(model: tf.LayersModel, data: Examples, options: TrainOptions): Promise<TrainStats> {
-  const { steps, examples, finalLoss, wallSeconds } = await trainLoop(model, data, {
-    steps: options.steps,
-    batchSize: options.batchSize,
-    seed: options.seed,
-    learningRateAt: (step) => learningRateAt(step, { peak: options.learningRate, totalSteps: options.steps, warmupSteps: options.warmupSteps }),
-    onProgress: options.onProgress,
-    progressEvery: options.progressEvery,
-  });
-  return { steps, examples, finalLoss, wallSeconds };
 }

@@ -7,7 +7,7 @@ import type { MultiStepResult } from '../../src/bench/multistep.js';
 import { benchCommand } from '../../src/cli/commands/bench.js';
 import { importMnist } from '../../src/cli/commands/import-mnist.js';
 import { publishVersion } from '../../src/data/publish.js';
-import type { ShardWriteRow } from '../../src/data/parquet-shard.js';
+import type { ShardWriteRow } from '../../src/data/parquet-write.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -11,12 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadExamples } from '../../src/data/examples.js';
-import { loadMnistDigits } from '../../src/data/mnist.js';
-import { publishVersion } from '../../src/data/publish.js';
-import { streamBatches } from '../../src/data/stream.js';
-import { loadManifest } from '../../src/data/versions.js';
-import { repoRoot, testS3, uniqueName } from '../helpers/services.js';
+import { loadExamples } from '../src/data/examples.js';
+import { loadMnistDigits } from '../src/data/mnist.js';
+import { publishVersion } from '../src/data/publish.js';
+import { streamBatches } from '../src/data/stream.js';
+import { loadManifest } from '../src/data/versions.js';
+import { repoRoot, testS3, uniqueName } from '../test/helpers/services.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROWS = Number(process.env.BENCH_ROWS ?? 60_000);
@@ -48,7 +48,7 @@ async function child(mode: string, prefix: string, dataset: string, shards: numb
 }
 
 function runChild(args: string[]): Measure {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/bench/data-stream.ts'), '--child', ...args], { encoding: 'utf8', cwd: repoRoot });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench/data-stream.ts'), '--child', ...args], { encoding: 'utf8', cwd: repoRoot });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Measure;
 }
 

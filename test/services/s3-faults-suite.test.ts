@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishFiles } from '../../src/data/publish-files.js';
-import { seededRandom } from '../../src/data/stream.js';
+import { SeededRandom } from '../../src/random.js';
 import { summarizeVersion } from '../../src/data/summary.js';
 import { listVersions, loadManifest } from '../../src/data/versions.js';
 import { isWarmstartError } from '../../src/errors.js';
@@ -26,8 +26,11 @@ const { store: direct, config } = testS3();
 const dir = mkdtempSync(path.join(tmpdir(), 'warmstart-fault-suite-'));
 afterAll(() => direct.destroy());
 
-// The data stream's seeded generator (mulberry32), so a failing case can be run again by its seed.
-const generator = seededRandom;
+// The product's seeded generator (mulberry32), so a failing case can be run again by its seed.
+const generator = (seed: number) => {
+  const source = new SeededRandom(seed);
+  return () => source.next();
+};
 
 const TARGETS: Record<string, Pick<FaultRule, 'method' | 'path' | 'query'>> = {
   'shard PUT': { method: 'PUT', path: /\/part-\d+-[0-9a-f]+\.parquet$/ },

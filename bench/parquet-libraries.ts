@@ -3,7 +3,7 @@
 // Reproduces the parquetjs-lite vs hyparquet measurement behind the choice of hyparquet (see README.md,
 // "Publishing data"). parquetjs-lite is NOT a dependency of warmstart; to run:
 //   npm install --no-save parquetjs-lite
-//   PYTHONPATH=$(infra/python-tools.sh --path) node --expose-gc --import tsx test/bench/parquet-libraries.ts
+//   npm run bench:parquet
 // (PYTHONPATH enables the pyarrow part.) Files are written to $TMPDIR/warmstart-parquet-libraries/.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -187,7 +187,7 @@ const zeroFrac = data.images.reduce((s, im) => s + im.reduce((z, v) => z + (v ==
 const result = {
   env: { node: process.version, N, repsPerMeasurement: REPS, warmupRuns: 1, gcExposed: !!globalThis.gc },
   versions: Object.fromEntries(['parquetjs-lite', 'hyparquet', 'hyparquet-writer', 'hyparquet-compressors'].map(p => {
-    try { return [p, JSON.parse(fs.readFileSync(path.join(path.dirname(SELF), '../../node_modules', p, 'package.json'))).version] } catch { return [p, null] }
+    try { return [p, JSON.parse(fs.readFileSync(path.join(path.dirname(SELF), '../node_modules', p, 'package.json'))).version] } catch { return [p, null] }
   })),
   data: { rows: N, imageBytes: PIX, zeroByteFraction: Math.round(zeroFrac * 1000) / 1000, rawImageMB: MB(N * PIX) },
   write: {}, read: {}, memory: {}, interop: {}, pyarrow: null,

@@ -3,11 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putJson } from '../../src/storage/json.js';
 import { S3ObjectStore } from '../../src/storage/s3-store.js';
-import { candidatePrefix, readProduction } from '../../src/registry/production.js';
+import { readProduction } from '../../src/registry/production.js';
 import { bundleWorkflows, createWorkers, type WarmstartWorkers } from '../../src/temporal/worker.js';
 import { modelRefreshWorkflowId, pauseUpdate, promoteUpdate, refreshStateQuery, resumeUpdate, versionLandedSignal } from '../../workflows/definitions.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { testS3, uniqueName } from '../helpers/services.js';
+import { candidatePrefix } from '../../src/storage/keys.js';
 
 // Two operator promotions overlap while the production.json PUT is held back by the fault proxy: the
 // loser's update must be rejected with a clear failure and the model workflow must keep serving.

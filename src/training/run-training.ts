@@ -5,12 +5,12 @@ import { estimateFlops, type FlopEstimate } from './flops.js';
 import { classMapping, disposeAnchor, initializeModel, type PreviousModel } from './init.js';
 import { learningSpeedDifficulty } from './learning-speed.js';
 import { leverSteps, LeverSettingsError, validateLevers, type LeverSettings } from './levers.js';
-import { buildModel } from './model-spec.js';
+import { buildModel } from './build-model.js';
 import { regularizationPenalty } from './regularization.js';
 import { learningRateAt } from './schedule.js';
 import { lossWeights, oldRows, scoreByModel, selectionWeights, type SelectionSummary } from './selection.js';
 import type { ModelSpec } from './spec.js';
-import { trainLoop, type LoopOptions, type LoopSnapshot } from './trainer.js';
+import { trainLoop, type LoopOptions, type LoopSnapshot } from './train-loop.js';
 
 /**
  * One training run with the four levers, usable without Temporal: initialize (scratch, warm, shrink &

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvToParquet } from '../../src/data/csv.js';
 import { loadExamples } from '../../src/data/examples.js';
-import { writeParquetShard } from '../../src/data/parquet-shard.js';
+import { writeParquetShard } from '../../src/data/parquet-write.js';
 import { publishFiles } from '../../src/data/publish-files.js';
 import { loadManifest } from '../../src/data/versions.js';
 import { isWarmstartError } from '../../src/errors.js';
