@@ -5,6 +5,7 @@
  * from here by `npm run contract`) is current.
  */
 import { z } from 'zod';
+import { METRIC_NAMES } from '../evaluation/metrics.js';
 
 const name = z.string().min(1);
 
@@ -13,7 +14,7 @@ export const versionLandedSchema = z
   .describe('A dataset version landed: the payload of the versionLanded signal.');
 
 const thresholdSchema = z.object({
-  metric: z.literal('accuracy'),
+  metric: z.enum(METRIC_NAMES).describe('accuracy, logLoss, logLossSkill, auc, macroF1; precision, recall, f1 on class slices (docs/metrics.md)'),
   slice: z.string().describe('combined, old, new or class:<name>'),
   lowerBound: z.number().optional(),
   upperBound: z.number().optional(),
@@ -37,6 +38,8 @@ export const refreshSettingsInputSchema = z
       .object({
         thresholds: z.array(thresholdSchema),
         pairedTest: z.object({ alpha: z.number(), confidence: z.number(), waiveInsignificantDrops: z.boolean() }).nullable(),
+        binaryOrImbalanced: z.object({ majorityShare: z.number(), thresholds: z.array(thresholdSchema) }).nullable().describe('thresholds added for a binary or imbalanced test split'),
+        bootstrapTest: z.object({ alpha: z.number() }).nullable().describe('paired bootstrap on gated auc / logLoss change thresholds'),
       })
       .partial()
       .optional(),
@@ -44,6 +47,7 @@ export const refreshSettingsInputSchema = z
     trainingHeartbeatSeconds: z.number().int().positive().optional(),
     checkpointEvery: z.number().int().positive().optional(),
     progressEvaluations: z.number().int().nonnegative().optional(),
+    classWeights: z.enum(['none', 'balanced']).describe('balanced: weight each class in the loss by total / (classes x class weight)').optional(),
     warmLevers: z
       .union([z.literal('benchmark'), z.null(), z.record(z.string(), z.unknown())])
       .describe('"benchmark" (the levers the benchmark chose), null (a plain warm copy) or explicit levers (init, regularization, selection, schedule)')

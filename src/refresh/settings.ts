@@ -1,3 +1,4 @@
+import type { Direction, MetricName } from '../evaluation/metrics.js';
 import { DEFAULT_MODEL_SPEC, type ModelSpec } from '../training/spec.js';
 import type { WarmLeversSetting } from './warm-levers.js';
 
@@ -36,7 +37,15 @@ export interface RefreshSettings {
    * version adds classes; explicit levers; or null for a plain warm copy (warmSteps at warmLearningRate).
    */
   warmLevers: WarmLeversSetting;
+  /**
+   * Class weights in the training loss, multiplied into the per-example weights: 'none' (default), or
+   * 'balanced' = total / (classes x class count) per example's class, counted over the training split
+   * (with its per-example weights), so each class present weighs the same in the loss.
+   */
+  classWeights: ClassWeightsSetting;
 }
+
+export type ClassWeightsSetting = 'none' | 'balanced';
 
 /** When to retrain from scratch although a production model exists. */
 export interface PolicySettings {
@@ -50,10 +59,12 @@ export interface PolicySettings {
 
 /**
  * One metric threshold, as in TFX's Evaluator: a value bound, and/or a change bound against the
- * production model (the baseline) in a direction. Slices: combined, old, new, class:<name>.
+ * production model (the baseline) in a direction. Slices: combined, old, new, class:<name>. Metrics
+ * (docs/metrics.md): accuracy, logLoss, logLossSkill, auc, macroF1, and on class slices precision,
+ * recall, f1.
  */
 export interface MetricThreshold {
-  metric: 'accuracy';
+  metric: MetricName;
   slice: string;
   lowerBound?: number;
   upperBound?: number;
@@ -61,7 +72,7 @@ export interface MetricThreshold {
   absoluteChange?: number;
   /** (candidate - baseline) / baseline, same direction rules. */
   relativeChange?: number;
-  direction: 'higher-is-better' | 'lower-is-better';
+  direction: Direction;
 }
 
 export interface GateSettings {
@@ -71,6 +82,16 @@ export interface GateSettings {
    * waiveInsignificantDrops: a combined change threshold missed by a drop that is not significant passes.
    */
   pairedTest: { alpha: number; confidence: number; waiveInsignificantDrops: boolean } | null;
+  /**
+   * Thresholds added when the test split is binary (two classes) or its largest class reaches
+   * majorityShare: accuracy cannot tell a majority-class model from a useful one there. null: none.
+   */
+  binaryOrImbalanced?: { majorityShare: number; thresholds: MetricThreshold[] } | null;
+  /**
+   * The seeded paired bootstrap (evaluation computes it for AUC and log-loss on combined, old and new):
+   * blocks a candidate significantly worse than production on a gated metric with a change threshold.
+   */
+  bootstrapTest?: { alpha: number } | null;
 }
 
 export interface FallbackSettings {
@@ -87,6 +108,18 @@ export const DEFAULT_GATE: GateSettings = {
     { metric: 'accuracy', slice: 'old', absoluteChange: -0.02, direction: 'higher-is-better' },
   ],
   pairedTest: { alpha: 0.05, confidence: 0.95, waiveInsignificantDrops: false },
+  // Why these (docs/metrics.md): a model that learnt nothing has AUC 1/2 and log-loss no better than
+  // forecasting the base rates, whatever its accuracy; the change bounds and the bootstrap keep a
+  // refresh from trading ranking or calibration for accuracy.
+  binaryOrImbalanced: {
+    majorityShare: 0.6,
+    thresholds: [
+      { metric: 'auc', slice: 'combined', lowerBound: 0.55, absoluteChange: -0.01, direction: 'higher-is-better' },
+      { metric: 'logLossSkill', slice: 'combined', lowerBound: 0.01, direction: 'higher-is-better' },
+      { metric: 'logLoss', slice: 'combined', relativeChange: -0.05, direction: 'lower-is-better' },
+    ],
+  },
+  bootstrapTest: { alpha: 0.05 },
 };
 
 export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
@@ -105,6 +138,7 @@ export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   checkpointEvery: 100,
   progressEvaluations: 4,
   warmLevers: 'benchmark',
+  classWeights: 'none',
 };
 
 export type RefreshSettingsInput = Partial<Omit<RefreshSettings, 'gate' | 'policy' | 'fallback'>> & {
