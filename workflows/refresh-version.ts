@@ -1,11 +1,12 @@
 import { ActivityFailure, ApplicationFailure, log, patched, TimeoutFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { TrainHeartbeat } from '../activities/train.js';
 import type { AttemptRecord, AuditEntry } from '../src/audit/ledger.js';
+import { attemptRecord, failedEntry, finishedEntry, rejectedEntry, type EntryBase } from '../src/audit/records.js';
+import { scratchCost } from '../src/audit/savings.js';
 import { FAILURE_TYPES } from '../src/errors.js';
-import { computeSaved, scratchCost, wilsonInterval } from '../src/audit/savings.js';
 import type { ActivityUsage } from '../src/audit/usage.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
-import { decideRefresh, type RefreshMode } from '../src/policy/decide.js';
+import { decideRefresh, type RefreshDecision, type RefreshMode } from '../src/policy/decide.js';
 import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/settings.js';
 import { warmLeversFor } from '../src/refresh/warm-levers.js';
 import { refreshActivities } from './activities.js';
@@ -59,56 +60,8 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
   if (evaluated.usage) usage.push({ activity: 'evaluateCandidate', subject: candidateId, usage: evaluated.usage });
   const gate = gateCandidate({ candidate: evaluated.candidate, baseline: evaluated.production, paired: evaluated.paired }, settings.gate);
   await activities.storage.recordBlessing({ candidatePrefix: trained.candidatePrefix, blessed: gate.passed, reasons: gate.reasons, workflowId: workflowInfo().workflowId });
-  const slices = (metrics: typeof evaluated.candidate) => Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, { accuracy: m.accuracy, count: m.count }]));
-  return {
-    candidateId,
-    candidatePrefix: trained.candidatePrefix,
-    record: {
-      mode,
-      training: {
-        candidateId,
-        backend: trained.backend,
-        device: trained.device,
-        steps: trained.steps,
-        examples: trained.examples,
-        flops: trained.flops,
-        wallSeconds: trained.wallSeconds,
-        // Results from workers older than compute accounting carry no `compute`: read defensively.
-        scoringFlops: trained.compute?.scoringFlops ?? 0,
-        scoringSeconds: trained.compute?.scoringSeconds ?? 0,
-        finalLoss: trained.finalLoss,
-        initializedFrom: mode === 'warm' ? (context.production?.candidateId ?? null) : null,
-        levers: trained.levers ?? null,
-        grownClasses: trained.grownClasses ?? [],
-        resumedFromStep: trained.resumedFromStep ?? null,
-        ...(trained.work ? { work: trained.work } : {}),
-      },
-      evaluation: {
-        testCount: evaluated.testCount,
-        candidate: slices(evaluated.candidate),
-        production: evaluated.production ? slices(evaluated.production) : null,
-        accuracyInterval: wilsonInterval(evaluated.candidate.combined?.correct ?? 0, evaluated.candidate.combined?.count ?? 0),
-        wallSeconds: evaluated.wallSeconds,
-      },
-      gate: { passed: gate.passed, reasons: gate.reasons },
-    },
-  };
-}
-
-const NO_COMPUTE: AuditEntry['compute'] = { steps: 0, examples: 0, flops: 0, trainSeconds: 0, evaluationSeconds: 0 };
-
-/** Compute over the attempts that finished. */
-function totalCompute(attempts: Attempt[]): AuditEntry['compute'] {
-  return attempts.reduce(
-    (sum, a) => ({
-      steps: sum.steps + a.record.training.steps,
-      examples: sum.examples + a.record.training.examples,
-      flops: sum.flops + a.record.training.flops,
-      trainSeconds: sum.trainSeconds + a.record.training.wallSeconds,
-      evaluationSeconds: sum.evaluationSeconds + a.record.evaluation.wallSeconds,
-    }),
-    NO_COMPUTE,
-  );
+  const initializedFrom = mode === 'warm' ? (context.production?.candidateId ?? null) : null;
+  return { candidateId, candidatePrefix: trained.candidatePrefix, record: attemptRecord(mode, trained, initializedFrom, evaluated, gate) };
 }
 
 /** One line for the ledger: which activity failed, the failure's type, and its message. */
@@ -141,25 +94,27 @@ function fallbackPlan(settings: RefreshSettings, warm: AttemptRecord): { allowed
     : { allowed: false, why: `warm start failed its gate; a scratch run would exceed the compute budget (${total.toExponential(2)} > ${budget.toExponential(2)} FLOPs)` };
 }
 
-/**
- * Refreshes one model on one dataset version: load context -> decide -> train -> evaluate -> gate
- * (-> fall back to scratch) -> promote or reject -> audit entry. A bad version is rejected and
- * production left untouched.
- */
-export async function refreshVersionWorkflow(input: RefreshVersionInput): Promise<RefreshOutcome> {
-  const settings = resolveRefreshSettings(input.settings);
-  const activities = refreshActivities(settings);
-  const { workflowId } = workflowInfo();
-  const startedAt = new Date().toISOString();
-  const base = { model: input.model, dataset: input.dataset, datasetVersion: input.version, workflowId, replayOf: input.replayOf ?? null, startedAt };
-  // What every activity run spent, in order; it goes into the entry whatever the outcome.
-  const usage: ActivityUsage[] = [];
+/** What every step of one refresh shares. */
+interface Run {
+  input: RefreshVersionInput;
+  settings: RefreshSettings;
+  activities: Activities;
+  workflowId: string;
+  base: EntryBase;
+  /** What every activity run spent, in order; it goes into the entry whatever the outcome. */
+  usage: ActivityUsage[];
+}
 
-  let context: Context;
+const closeNow = (run: Run) => ({ finishedAt: new Date().toISOString(), usage: run.usage });
+
+/** Validates the version (manifest, checksums, every row); a bad one is rejected, audited and marked. */
+async function validateOrReject(run: Run): Promise<{ context: Context } | { rejected: RefreshOutcome }> {
+  const { input, activities, workflowId, usage } = run;
   try {
     enterPhase('validating', `validating ${input.dataset} v${input.version}: manifest, checksums and every row`);
-    context = await activities.data.loadRefreshContext({ model: input.model, dataset: input.dataset, version: input.version });
+    const context = await activities.data.loadRefreshContext({ model: input.model, dataset: input.dataset, version: input.version });
     if (context.usage) usage.push({ activity: 'loadRefreshContext', subject: 'validation', usage: context.usage });
+    return { context };
   } catch (error) {
     const rejection = badDatasetMessage(error);
     if (rejection === null) throw error;
@@ -167,33 +122,19 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
     if (spent) usage.push({ activity: 'loadRefreshContext', subject: 'validation (rejected)', usage: spent.usage });
     log.warn('dataset version rejected', { rejection });
     enterPhase('rejected', `rejected ${input.dataset} v${input.version}: ${rejection}`);
-    const entry: AuditEntry = {
-      ...base,
-      status: 'rejected',
-      decision: { mode: 'none', reasons: ['dataset version failed validation'] },
-      attempts: [],
-      fallback: null,
-      promotion: { outcome: 'not-attempted', candidateId: null, detail: 'bad dataset version; production untouched', override: null },
-      rejection,
-      compute: NO_COMPUTE,
-      scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'nothing trained: the version was rejected' },
-      saved: { flops: 0, trainSeconds: 0 },
-      finishedAt: new Date().toISOString(),
-      usage: { activities: usage },
-    };
-    const { key } = await activities.storage.recordAudit(entry);
+    const { key } = await activities.storage.recordAudit(rejectedEntry(run.base, rejection, closeNow(run)));
     // Added after histories were recorded: patched() keeps refreshes started before it replayable.
     if (patched('mark-rejected-version')) {
       await activities.storage.markVersionRejected({ dataset: input.dataset, version: input.version, reason: rejection, workflowId });
     }
     upsertSearchAttributes([{ key: DECISION, value: 'rejected' }, { key: PROMOTED, value: false }, { key: COMPUTE_SECONDS, value: 0 }]);
-    return { dataset: input.dataset, version: input.version, workflowId, status: 'rejected', mode: 'none', candidateId: null, accuracy: null, reasons: [rejection], auditKey: key };
+    return { rejected: { dataset: input.dataset, version: input.version, workflowId, status: 'rejected', mode: 'none', candidateId: null, accuracy: null, reasons: [rejection], auditKey: key } };
   }
+}
 
-  const force = input.overrides?.force ? { mode: input.overrides.force, by: input.overrides.requestedBy ?? 'operator' } : null;
-  const decision = decideRefresh({ production: context.production, dataset: context.dataset, modelSpec: settings.modelSpec, policy: settings.policy, lastAttempt: context.lastAttempt, force });
-  upsertSearchAttributes([{ key: DECISION, value: decision.mode }]);
-
+/** The decided attempt, and a scratch fallback when a warm start fails its gate; a failure is audited, then rethrown. */
+async function trainAndGate(run: Run, context: Context, decision: RefreshDecision): Promise<{ attempts: Attempt[]; fallback: string | null }> {
+  const { input, settings, activities, usage } = run;
   const attempts: Attempt[] = [];
   let fallback: string | null = null;
   try {
@@ -203,94 +144,89 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
       fallback = plan.why;
       if (plan.allowed) attempts.push(await runAttempt(activities, input, settings, context, 'scratch', usage));
     }
+    return { attempts, fallback };
   } catch (error) {
     enterPhase('failed', `failed: ${describeFailure(error)}`);
     // Added after histories were recorded: patched() keeps failed refreshes started before it replayable.
     if (patched('audit-failed-refresh')) {
       lostTrainingUsage(error, usage);
-      const compute = totalCompute(attempts);
-      await activities.storage.recordAudit({
-        ...base,
-        status: 'failed',
-        decision,
-        attempts: attempts.map((a) => a.record),
-        fallback,
-        promotion: { outcome: 'not-attempted', candidateId: null, detail: 'refresh failed; production untouched', override: null },
-        rejection: null,
-        failure: describeFailure(error),
-        compute,
-        scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'the refresh failed: the compute of the failed attempt is not known' },
-        saved: { flops: 0, trainSeconds: 0 },
-        finishedAt: new Date().toISOString(),
-        usage: { activities: usage },
-      });
-      upsertSearchAttributes([{ key: PROMOTED, value: false }, { key: COMPUTE_SECONDS, value: compute.trainSeconds + compute.evaluationSeconds }]);
+      const entry = failedEntry(run.base, { decision, attempts: attempts.map((a) => a.record), fallback, failure: describeFailure(error) }, closeNow(run));
+      await activities.storage.recordAudit(entry);
+      upsertSearchAttributes([{ key: PROMOTED, value: false }, { key: COMPUTE_SECONDS, value: entry.compute.trainSeconds + entry.compute.evaluationSeconds }]);
     }
     throw error;
   }
+}
+
+type Override = { by: string; reason: string } | null;
+
+/** Promotes the final candidate when it passed its gate (or an operator overrode it), with a conditional write. */
+async function promoteIfAllowed(run: Run, context: Context, final: Attempt, override: Override): Promise<{ status: RefreshOutcome['status']; promotion: AuditEntry['promotion'] }> {
+  const { input, settings, workflowId } = run;
+  if (!(input.overrides?.promote ?? true)) {
+    return { status: 'rejected', promotion: { outcome: 'not-attempted', candidateId: null, detail: 'replay with promotion disabled; production untouched', override: null } };
+  }
+  if (!final.record.gate.passed && !override) {
+    return { status: 'rejected', promotion: { outcome: 'not-attempted', candidateId: null, detail: 'gate failed; production untouched', override: null } };
+  }
+  const mode = final.record.mode;
+  enterPhase('promoting', `promoting ${final.candidateId} (conditional write on production.json)`);
+  const result = await run.activities.storage.promoteCandidate({
+    expectedEtag: context.productionEtag,
+    pointer: {
+      model: input.model,
+      candidateId: final.candidateId,
+      candidatePrefix: final.candidatePrefix,
+      dataset: input.dataset,
+      datasetVersion: input.version,
+      modelSpec: settings.modelSpec,
+      classes: context.dataset.classes,
+      featureShape: context.dataset.featureShape,
+      testAccuracy: final.record.evaluation.candidate.combined?.accuracy ?? 0,
+      mode,
+      warmStartsInRow: mode === 'warm' ? (context.production?.warmStartsInRow ?? 0) + 1 : 0,
+      promotedBy: workflowId,
+      ...(override ? { note: `gate overridden by ${override.by}: ${override.reason}` } : {}),
+    },
+  });
+  return {
+    status: result.outcome === 'superseded' ? 'superseded' : 'promoted',
+    promotion: { outcome: result.outcome, candidateId: final.candidateId, detail: result.outcome === 'superseded' ? result.reason : null, override },
+  };
+}
+
+/**
+ * Refreshes one model on one dataset version: validate -> decide -> train -> evaluate -> gate
+ * (-> fall back to scratch) -> promote or reject -> audit entry. A bad version is rejected and
+ * production left untouched.
+ */
+export async function refreshVersionWorkflow(input: RefreshVersionInput): Promise<RefreshOutcome> {
+  const settings = resolveRefreshSettings(input.settings);
+  const { workflowId } = workflowInfo();
+  const base: EntryBase = { model: input.model, dataset: input.dataset, datasetVersion: input.version, workflowId, replayOf: input.replayOf ?? null, startedAt: new Date().toISOString() };
+  const run: Run = { input, settings, activities: refreshActivities(settings), workflowId, base, usage: [] };
+
+  const validated = await validateOrReject(run);
+  if ('rejected' in validated) return validated.rejected;
+  const { context } = validated;
+
+  const force = input.overrides?.force ? { mode: input.overrides.force, by: input.overrides.requestedBy ?? 'operator' } : null;
+  const decision = decideRefresh({ production: context.production, dataset: context.dataset, modelSpec: settings.modelSpec, policy: settings.policy, lastAttempt: context.lastAttempt, force });
+  upsertSearchAttributes([{ key: DECISION, value: decision.mode }]);
+
+  const { attempts, fallback } = await trainAndGate(run, context, decision);
   const final = attempts.at(-1)!;
   const override = !final.record.gate.passed && input.overrides?.overrideGate ? input.overrides.overrideGate : null;
+  const { status, promotion } = await promoteIfAllowed(run, context, final, override);
 
-  let promotion: AuditEntry['promotion'] = { outcome: 'not-attempted', candidateId: null, detail: 'gate failed; production untouched', override: null };
-  let status: RefreshOutcome['status'] = 'rejected';
-  const mayPromote = input.overrides?.promote ?? true;
-  if (!mayPromote) {
-    promotion = { outcome: 'not-attempted', candidateId: null, detail: 'replay with promotion disabled; production untouched', override: null };
-  } else if (final.record.gate.passed || override) {
-    const mode = final.record.mode;
-    enterPhase('promoting', `promoting ${final.candidateId} (conditional write on production.json)`);
-    const result = await activities.storage.promoteCandidate({
-      expectedEtag: context.productionEtag,
-      pointer: {
-        model: input.model,
-        candidateId: final.candidateId,
-        candidatePrefix: final.candidatePrefix,
-        dataset: input.dataset,
-        datasetVersion: input.version,
-        modelSpec: settings.modelSpec,
-        classes: context.dataset.classes,
-        featureShape: context.dataset.featureShape,
-        testAccuracy: final.record.evaluation.candidate.combined?.accuracy ?? 0,
-        mode,
-        warmStartsInRow: mode === 'warm' ? (context.production?.warmStartsInRow ?? 0) + 1 : 0,
-        promotedBy: workflowId,
-        ...(override ? { note: `gate overridden by ${override.by}: ${override.reason}` } : {}),
-      },
-    });
-    status = result.outcome === 'superseded' ? 'superseded' : 'promoted';
-    promotion = { outcome: result.outcome, candidateId: final.candidateId, detail: result.outcome === 'superseded' ? result.reason : null, override };
-  }
-
-  const compute = totalCompute(attempts);
   const scratchAttempt = attempts.find((a) => a.record.mode === 'scratch')?.record.training;
   const measured = scratchAttempt ? { datasetVersion: input.version, steps: scratchAttempt.steps, flops: scratchAttempt.flops, trainSeconds: scratchAttempt.wallSeconds } : null;
   const scratch = scratchCost(measured, context.lastScratch, settings.scratchSteps);
-  const entry: AuditEntry = {
-    ...base,
-    status,
-    decision,
-    attempts: attempts.map((a) => a.record),
-    fallback,
-    promotion,
-    rejection: null,
-    compute,
-    scratchCost: scratch,
-    saved: computeSaved(scratch, compute),
-    finishedAt: new Date().toISOString(),
-    usage: { activities: usage },
-  };
-  const { key } = await activities.storage.recordAudit(entry);
-  upsertSearchAttributes([{ key: PROMOTED, value: status === 'promoted' }, { key: COMPUTE_SECONDS, value: compute.trainSeconds + compute.evaluationSeconds }]);
-  enterPhase('done', `${status} (${final.record.mode}) ${final.candidateId}, test accuracy ${((final.record.evaluation.candidate.combined?.accuracy ?? 0) * 100).toFixed(2)}%`);
-  return {
-    dataset: input.dataset,
-    version: input.version,
-    workflowId,
-    status,
-    mode: final.record.mode,
-    candidateId: final.candidateId,
-    accuracy: final.record.evaluation.candidate.combined?.accuracy ?? null,
-    reasons: [...decision.reasons, ...(fallback ? [fallback] : []), ...final.record.gate.reasons, ...(override ? [`gate overridden by ${override.by}: ${override.reason}`] : [])],
-    auditKey: key,
-  };
+  const entry = finishedEntry(base, { status, decision, attempts: attempts.map((a) => a.record), fallback, promotion, scratchCost: scratch }, closeNow(run));
+  const { key } = await run.activities.storage.recordAudit(entry);
+  upsertSearchAttributes([{ key: PROMOTED, value: status === 'promoted' }, { key: COMPUTE_SECONDS, value: entry.compute.trainSeconds + entry.compute.evaluationSeconds }]);
+  const accuracy = final.record.evaluation.candidate.combined?.accuracy ?? null;
+  enterPhase('done', `${status} (${final.record.mode}) ${final.candidateId}, test accuracy ${((accuracy ?? 0) * 100).toFixed(2)}%`);
+  const reasons = [...decision.reasons, ...(fallback ? [fallback] : []), ...final.record.gate.reasons, ...(override ? [`gate overridden by ${override.by}: ${override.reason}`] : [])];
+  return { dataset: input.dataset, version: input.version, workflowId, status, mode: final.record.mode, candidateId: final.candidateId, accuracy, reasons, auditKey: key };
 }

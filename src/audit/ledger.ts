@@ -4,6 +4,7 @@ import { sha256Hex } from '../storage/sha256.js';
 import { appendToChain, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost, ScratchRun } from './savings.js';
 import type { ActivityUsage, TrainingWork } from './usage.js';
+import type { LeverSettings } from '../training/levers.js';
 import { keysAtDepth, type ObjectStore } from '../storage/object-store.js';
 import { auditKey, auditPrefix, correctionKey, operatorActionKey } from '../storage/keys.js';
 
@@ -21,8 +22,8 @@ export interface TrainingRecord {
   scoringSeconds: number;
   finalLoss: number;
   initializedFrom: string | null;
-  /** The levers as actually used (init, regularization, selection, schedule). */
-  levers: unknown;
+  /** The levers as actually used (init, regularization, selection, schedule); null in entries from before they were recorded. */
+  levers: LeverSettings | null;
   grownClasses: string[];
   /** Set when a retry resumed from a checkpoint (a lost worker, say). */
   resumedFromStep: number | null;
