@@ -16,6 +16,8 @@ export interface DecodedRows {
   ids: Float64Array;
   /** Each row's split, as its index in SPLITS. */
   splits: Uint8Array;
+  /** Each row's position within its shard (the row's number in the file). */
+  positions: Int32Array;
 }
 
 export interface DecodeOptions {
@@ -160,12 +162,12 @@ export function decodeGroup(schema: RowSchema, group: ShardGroup, options: Decod
       } else for (let j = 0; j < size; j++) x[base + j] = toFloat(value[j], key, f.column, row) * scale + offset;
     });
     if (norm.kind === 'standardize') standardize(x, size, norm.mean, norm.std);
-    return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds), splits: Uint8Array.from(outSplits) };
+    return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds), splits: Uint8Array.from(outSplits), positions: Int32Array.from(keep, (r) => group.rowStart + r) };
   }
   if (norm.kind === 'affine') {
     if (scale !== 1 || offset !== 0) for (let k = 0; k < x.length; k++) x[k] = x[k]! * scale + offset;
   } else standardize(x, size, norm.mean, norm.std);
-  return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds), splits: Uint8Array.from(outSplits) };
+  return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds), splits: Uint8Array.from(outSplits), positions: Int32Array.from(keep, (r) => group.rowStart + r) };
 }
 
 function standardize(x: Float32Array, size: number, mean: readonly number[], std: readonly number[]): void {

@@ -164,6 +164,8 @@ export interface PublishRequest {
   classes: string[];
   split: Manifest['split'];
   rowsPerShard?: number;
+  /** Rows per Parquet row group (the unit streaming reads; default 2048). */
+  rowGroupSize?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -178,7 +180,7 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
   const shards: NewShard[] = [];
   for (let start = 0; start < request.rows.length; start += rowsPerShard) {
     const rows = request.rows.slice(start, start + rowsPerShard);
-    const body = writeParquetShard(rows, request.columns);
+    const body = writeParquetShard(rows, request.columns, request.rowGroupSize);
     shards.push({ body, size: body.byteLength, format: 'parquet', rows: rows.length });
   }
   const schema: VersionSchema = {

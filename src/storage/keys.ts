@@ -4,6 +4,7 @@
  *   datasets/<dataset>/v<N>/manifest.json           the commit point of a version
  *   datasets/<dataset>/v<N>/part-<i>-<token>.<ext>  its shards
  *   datasets/<dataset>/v<N>/rejected.json           a refresh found the version's data bad
+ *   datasets/<dataset>/v<N>/verified.json           each shard's verified identity (ETag, row groups)
  *   models/<model>/production.json                  the production pointer (conditional writes)
  *   models/<model>/candidates/<id>/                 weights, lineage.json, metrics.json, blessing.json
  *   models/<model>/checkpoints/<id>/step-<n>/       training checkpoints of a candidate
@@ -39,6 +40,11 @@ export function manifestKey(dataset: string, version: number): string {
 /** Written when a refresh rejects a version as bad data; publish does not build on such a version. */
 export function rejectionKey(dataset: string, version: number): string {
   return `${versionPrefix(dataset, version)}rejected.json`;
+}
+
+/** Written by context validation: the ETag each shard had when its sha256 matched, and its row groups. */
+export function verifiedShardsKey(dataset: string, version: number): string {
+  return `${versionPrefix(dataset, version)}verified.json`;
 }
 
 /** `token` is unique per publish attempt, so two racing publishes never share a shard key. */

@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Examples } from '../data/examples.js';
+import { isExampleSource, type ExampleSource } from '../data/source.js';
 import { evaluateAccuracy } from '../evaluation/evaluate.js';
 import { estimateFlops, type FlopEstimate } from './flops.js';
 import { classMapping, disposeAnchor, initializeModel, type PreviousModel } from './init.js';
-import { learningSpeedDifficulty } from './learning-speed.js';
+import { learningSpeedDifficulty, learningSpeedOfSource } from './learning-speed.js';
 import { leverSteps, LeverSettingsError, validateLevers, type LeverSettings } from './levers.js';
 import { buildModel } from './build-model.js';
 import { regularizationPenalty } from './regularization.js';
 import { learningRateAt } from './schedule.js';
-import { lossWeights, oldRows, scoreByModel, selectionWeights, type SelectionSummary } from './selection.js';
+import { lossWeights, oldRows, scoreByModel, scoreSource, selectionWeights, type SelectionSummary } from './selection.js';
 import type { ModelSpec } from './spec.js';
-import { trainLoop, type LoopOptions, type LoopSnapshot } from './train-loop.js';
+import { loopBatchSize, trainLoop, type LoopOptions, type LoopSnapshot } from './train-loop.js';
 
 /**
  * One training run with the four levers, usable without Temporal: initialize (scratch, warm, shrink &
@@ -53,7 +54,8 @@ export interface RunTrainingOptions {
   /** The manifest's feature shape. */
   inputShape: number[];
   classes: string[];
-  train: Examples;
+  /** The train split in memory, or streamed from the store (memory bounded by a window of row groups). */
+  train: Examples | ExampleSource;
   previous?: PreviousModel | null;
   levers: LeverSettings;
   /** Steps of a scratch run; the schedule's stepsFraction is relative to it. */
@@ -86,41 +88,70 @@ export interface RunTrainingResult {
 }
 
 async function selectData(options: RunTrainingOptions) {
-  const { levers, train, previous } = options;
+  const { levers, train } = options;
   const lever = levers.selection;
   if (lever.kind !== 'easy-hard') return { weights: undefined, summary: null, examples: 0, flops: 0, seconds: 0 };
   const started = performance.now();
+  const scored = isExampleSource(train) ? await scoreStreamed(options, train) : await scoreInMemory(options, train);
+  // Streamed, weights are by row index in the version (a float per row of every split).
+  const { weights, summary } = selectionWeights(isExampleSource(train) ? train.indexSpace : train.count, scored.rows, scored.difficulty, lever);
+  return { weights, summary, examples: scored.examples, flops: scored.flops, seconds: (performance.now() - started) / 1000 };
+}
+
+interface Scored {
+  rows: Int32Array;
+  difficulty: Float32Array;
+  examples: number;
+  flops: number;
+}
+
+function probeModel(options: RunTrainingOptions) {
+  const probe = buildModel(options.spec, options.inputShape, options.classes.length, options.seed + 31);
+  return { probe, flops: estimateFlops(probe) };
+}
+
+function previousOrFail(options: RunTrainingOptions, score: string): NonNullable<RunTrainingOptions['previous']> {
+  if (!options.previous) throw new LeverSettingsError([{ setting: 'levers.selection.score', message: `${score} needs a previous model` }]);
+  return options.previous;
+}
+
+async function scoreInMemory(options: RunTrainingOptions, train: Examples): Promise<Scored> {
+  const lever = options.levers.selection as Extract<LeverSettings['selection'], { kind: 'easy-hard' }>;
   const rows = oldRows(train);
-  let difficulty: Float32Array;
-  let examples: number;
-  let scoringFlops: number;
   if (lever.score === 'learning-speed') {
-    const probe = buildModel(options.spec, options.inputShape, options.classes.length, options.seed + 31);
-    const probeFlops = estimateFlops(probe);
-    const result = await learningSpeedDifficulty({
-      probe,
-      data: train,
-      rows,
-      steps: Math.round((lever.probeStepsFraction ?? 0.1) * options.scratchSteps),
-      evaluations: lever.probeEvaluations ?? 8,
-      batchSize: options.batchSize,
-      learningRate: levers.schedule.peakLearningRate,
-      seed: options.seed + 37,
-      onBusy: options.onBusy,
-    });
+    const { probe, flops } = probeModel(options);
+    const result = await learningSpeedDifficulty({ probe, data: train, rows, ...probeSettings(options, lever) });
     probe.dispose();
-    difficulty = result.difficulty;
-    examples = result.trainExamples + result.evaluatedExamples;
-    scoringFlops = probeFlops.trainPerExample * result.trainExamples + probeFlops.forwardPerExample * result.evaluatedExamples;
-  } else {
-    if (!previous) throw new LeverSettingsError([{ setting: 'levers.selection.score', message: `${lever.score} needs a previous model` }]);
-    const labelMap = classMapping(previous.classes, options.classes);
-    difficulty = scoreByModel(previous.model, train, rows, lever.score, labelMap, { onBatch: options.onBusy });
-    examples = rows.length;
-    scoringFlops = estimateFlops(previous.model).forwardPerExample * rows.length;
+    return { rows, difficulty: result.difficulty, examples: result.trainExamples + result.evaluatedExamples, flops: flops.trainPerExample * result.trainExamples + flops.forwardPerExample * result.evaluatedExamples };
   }
-  const { weights, summary } = selectionWeights(train.count, rows, difficulty, lever);
-  return { weights, summary, examples, flops: scoringFlops, seconds: (performance.now() - started) / 1000 };
+  const previous = previousOrFail(options, lever.score);
+  const difficulty = scoreByModel(previous.model, train, rows, lever.score, classMapping(previous.classes, options.classes), { onBatch: options.onBusy });
+  return { rows, difficulty, examples: rows.length, flops: estimateFlops(previous.model).forwardPerExample * rows.length };
+}
+
+/** The scoring pass streamed: one read of the old rows (or the probe's passes), keeping a score per row. */
+async function scoreStreamed(options: RunTrainingOptions, train: ExampleSource): Promise<Scored> {
+  const lever = options.levers.selection as Extract<LeverSettings['selection'], { kind: 'easy-hard' }>;
+  if (lever.score === 'learning-speed') {
+    const { probe, flops } = probeModel(options);
+    const result = await learningSpeedOfSource({ probe, source: train, ...probeSettings(options, lever) });
+    probe.dispose();
+    return { rows: result.rows, difficulty: result.difficulty, examples: result.trainExamples + result.evaluatedExamples, flops: flops.trainPerExample * result.trainExamples + flops.forwardPerExample * result.evaluatedExamples };
+  }
+  const previous = previousOrFail(options, lever.score);
+  const { rows, scores } = await scoreSource(previous.model, train, lever.score, classMapping(previous.classes, options.classes), { onBatch: options.onBusy });
+  return { rows, difficulty: scores, examples: rows.length, flops: estimateFlops(previous.model).forwardPerExample * rows.length };
+}
+
+function probeSettings(options: RunTrainingOptions, lever: Extract<LeverSettings['selection'], { kind: 'easy-hard' }>) {
+  return {
+    steps: Math.round((lever.probeStepsFraction ?? 0.1) * options.scratchSteps),
+    evaluations: lever.probeEvaluations ?? 8,
+    batchSize: options.batchSize,
+    learningRate: options.levers.schedule.peakLearningRate,
+    seed: options.seed + 37,
+    onBusy: options.onBusy,
+  };
 }
 
 export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
@@ -171,7 +202,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       batchSize: options.batchSize,
       seed: options.seed,
       learningRateAt: (step) => learningRateAt(step, schedule),
-      exampleWeights: lossWeights(options.train.weights, weights),
+      // Streamed rows carry the dataset's weights themselves; in memory they are combined here.
+      exampleWeights: isExampleSource(options.train) ? weights : lossWeights(options.train.weights, weights),
       newFraction: levers.selection.newFraction,
       penalty: regularizationPenalty(levers.regularization, anchor),
       onProgress: options.onProgress,
@@ -183,7 +215,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       onCheckpoint: options.onCheckpoint
         ? async (snapshot) => {
             const done = snapshot.step - (resumed?.snapshot.step ?? 0);
-            account({ steps: done, examples: done * Math.min(options.batchSize, options.train.count), wallSeconds: snapshot.wallSeconds });
+            account({ steps: done, examples: done * loopBatchSize(options.train, options.batchSize), wallSeconds: snapshot.wallSeconds });
             await options.onCheckpoint!(model, snapshot, structuredClone(state), weights);
           }
         : undefined,

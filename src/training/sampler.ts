@@ -1,3 +1,4 @@
+import { stableHash } from '../data/split.js';
 import { SeededRandom } from '../random.js';
 
 /**
@@ -66,4 +67,35 @@ export class BatchSampler {
   state(): SamplerState {
     return { random: this.random.state, pools: this.pools.map((p) => ({ order: Array.from(p.order), cursor: p.cursor })) };
   }
+}
+
+/**
+ * Where a streamed sampler stands, per pool (one pool, or old and new): the epoch, the window of
+ * units within the epoch's seeded unit order, and how many of the window's rows were drawn. Plain
+ * JSON, a few numbers whatever the dataset's size, so a checkpoint restores the exact data order.
+ */
+export interface StreamSamplerState {
+  kind: 'stream';
+  pools: { epoch: number; window: number; pos: number }[];
+}
+
+/** A seed for one (pool, epoch[, window]), independent of how far any other pool has got. */
+export function derivedSeed(seed: number, ...parts: number[]): number {
+  return stableHash(`${seed}:${parts.join(':')}`);
+}
+
+/**
+ * The units of each window of one epoch: the pool's units in a seeded order, cut into windows of
+ * `windowUnits`. A window's rows are shuffled together; memory holds one window (and the next, read ahead).
+ */
+export function epochWindows(units: readonly number[], seed: number, pool: number, epoch: number, windowUnits: number): number[][] {
+  const order = new SeededRandom(derivedSeed(seed, pool, epoch)).permutation(units.length);
+  const windows: number[][] = [];
+  for (let start = 0; start < order.length; start += windowUnits) windows.push(Array.from(order.subarray(start, start + windowUnits), (i) => units[i]!));
+  return windows;
+}
+
+/** The seeded order of a window's `count` rows. */
+export function windowRowOrder(count: number, seed: number, pool: number, epoch: number, window: number): Int32Array {
+  return new SeededRandom(derivedSeed(seed, pool, epoch, window, 1)).permutation(count);
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Examples } from '../data/examples.js';
+import { rowBatches } from '../data/passes.js';
+import { restrictSource, type ExampleSource } from '../data/source.js';
 import type { SelectionLever } from './levers.js';
 
 /**
@@ -30,27 +32,7 @@ export function scoreByModel(model: tf.LayersModel, data: Examples, rows: Int32A
     const k = logits.shape[1];
     logits.dispose();
     options.onBatch?.();
-    for (let i = 0; i < end - start; i++) {
-      const label = labels[i]!;
-      if (label < 0) {
-        scores[start + i] = Number.NaN;
-        continue;
-      }
-      const row = values.subarray(i * k, (i + 1) * k);
-      let max = -Infinity;
-      let other = -Infinity;
-      for (let j = 0; j < k; j++) {
-        max = Math.max(max, row[j]!);
-        if (j !== label) other = Math.max(other, row[j]!);
-      }
-      if (score === 'margin') {
-        scores[start + i] = other - row[label]!;
-      } else {
-        let sum = 0;
-        for (let j = 0; j < k; j++) sum += Math.exp(row[j]! - max);
-        scores[start + i] = max + Math.log(sum) - row[label]!;
-      }
-    }
+    scoreLogits(values, k, labels, end - start, score, scores, start);
   }
   return scores;
 }
@@ -89,4 +71,62 @@ export function lossWeights(dataset: Float32Array | undefined, selection: Float3
 /** Rows of the old (inherited) examples. */
 export function oldRows(data: Examples): Int32Array {
   return Int32Array.from({ length: data.count }, (_, i) => i).filter((i) => data.isNew[i] === 0);
+}
+
+/** Difficulty of each row of a logits batch (rows 0..count-1) into `out` at `offset`; a label < 0 scores NaN. */
+function scoreLogits(values: Float32Array | Int32Array | Uint8Array, k: number, labels: ArrayLike<number>, count: number, score: 'loss' | 'margin', out: Float32Array, offset: number): void {
+  for (let i = 0; i < count; i++) {
+    const label = labels[i]!;
+    if (label < 0) {
+      out[offset + i] = Number.NaN;
+      continue;
+    }
+    const row = values.subarray(i * k, (i + 1) * k);
+    let max = -Infinity;
+    let other = -Infinity;
+    for (let j = 0; j < k; j++) {
+      max = Math.max(max, row[j]!);
+      if (j !== label) other = Math.max(other, row[j]!);
+    }
+    if (score === 'margin') {
+      out[offset + i] = other - row[label]!;
+    } else {
+      let sum = 0;
+      for (let j = 0; j < k; j++) sum += Math.exp(row[j]! - max);
+      out[offset + i] = max + Math.log(sum) - row[label]!;
+    }
+  }
+}
+
+/**
+ * The scoring pass over a streamed source: the old (inherited) rows of the source, in natural order,
+ * scored by a model. Keeps only each row's index and score (8 bytes per old example), never the rows.
+ */
+export async function scoreSource(model: tf.LayersModel, source: ExampleSource, score: 'loss' | 'margin', labelMap?: number[], options: { batchSize?: number; onBatch?: () => void } = {}): Promise<{ rows: Int32Array; scores: Float32Array }> {
+  let rows = new Int32Array(1024);
+  let scores = new Float32Array(1024);
+  let n = 0;
+  for await (const batch of rowBatches(restrictSource(source, (unit) => !unit.isNew), { batchSize: options.batchSize ?? 512 })) {
+    if (n + batch.count > rows.length) {
+      const grown = Math.max(rows.length * 2, n + batch.count);
+      rows = grow(rows, grown);
+      scores = grow(scores, grown);
+    }
+    const logits = tf.tidy(() => model.predict(tf.tensor2d(batch.x.subarray(0, batch.count * batch.featureSize), [batch.count, batch.featureSize])) as tf.Tensor2D);
+    const values = logits.dataSync();
+    const k = logits.shape[1];
+    logits.dispose();
+    const labels = labelMap ? Int32Array.from(batch.y.subarray(0, batch.count), (y) => labelMap[y]!) : batch.y;
+    scoreLogits(values, k, labels, batch.count, score, scores, n);
+    rows.set(batch.index.subarray(0, batch.count), n);
+    n += batch.count;
+    options.onBatch?.();
+  }
+  return { rows: rows.slice(0, n), scores: scores.slice(0, n) };
+}
+
+function grow<T extends Int32Array | Float32Array>(array: T, length: number): T {
+  const out = new (array.constructor as new (n: number) => T)(length);
+  out.set(array);
+  return out;
 }

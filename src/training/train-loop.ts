@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Examples } from '../data/examples.js';
+import { isExampleSource, type ExampleSource } from '../data/source.js';
+import { StreamFeed } from '../data/stream-feed.js';
 import { Adam, type AdamState } from './adam.js';
-import { BatchSampler, type SamplerState } from './sampler.js';
+import { BatchSampler, type SamplerState, type StreamSamplerState } from './sampler.js';
 
 /** Where a loop stands: enough to continue it bit for bit (with the model's weights, saved beside it). */
 export interface LoopSnapshot {
   step: number;
-  sampler: SamplerState;
+  /** The in-memory sampler's state, or a streamed feed's position. */
+  sampler: SamplerState | StreamSamplerState;
   optimizer: AdamState;
   lastLoss: number;
   /** Seconds this loop has trained so far (its own clock, callbacks excluded). */
@@ -18,9 +21,16 @@ export interface LoopOptions {
   batchSize: number;
   seed: number;
   learningRateAt: (step: number) => number;
-  /** Per-example loss weights (0 leaves an example out); the loss is sum(w * loss) / batch. */
+  /**
+   * Per-example loss weights (0 leaves an example out); the loss is sum(w * loss) / batch. In memory:
+   * by example. Streamed: by row index in the version (selection weights), times the dataset's weights.
+   */
   exampleWeights?: Float32Array;
   newFraction?: number;
+  /** Streamed data: multiply by the dataset's weight column (default true). */
+  datasetWeights?: boolean;
+  /** Streamed data: units whose rows are shuffled together (the shuffle buffer; default 4). */
+  windowUnits?: number;
   /** An extra term added to the loss (regularization), built inside the gradient tape. */
   penalty?: (weights: tf.Variable[]) => tf.Scalar;
   progressEvery?: number;
@@ -51,7 +61,7 @@ const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
  * A custom loop (rather than model.fit) so the schedule, data order, per-example weights and
  * checkpoints are ours: seeded batches, Adam with a per-step learning rate, softmax cross-entropy on logits.
  */
-export async function trainLoop(model: tf.LayersModel, data: Examples, options: LoopOptions): Promise<LoopStats> {
+export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleSource, options: LoopOptions): Promise<LoopStats> {
   if (data.count === 0) throw new Error('no training examples: the train split is empty');
   const started = performance.now();
   let outside = 0;
@@ -65,15 +75,13 @@ export async function trainLoop(model: tf.LayersModel, data: Examples, options: 
   };
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new Adam(variables);
-  const sampler = new BatchSampler({ count: data.count, isNew: data.isNew, weights: options.exampleWeights, newFraction: options.newFraction, seed: options.seed }, options.resume?.sampler);
   if (options.resume) optimizer.restore(options.resume.optimizer);
   const numClasses = model.outputs[0]!.shape[1] as number;
-  const batchSize = Math.min(options.batchSize, data.count);
+  const batchSize = loopBatchSize(data, options.batchSize);
   const size = data.featureSize;
-  const batchX = new Float32Array(batchSize * size);
-  const batchY = new Int32Array(batchSize);
-  const batchW = new Float32Array(batchSize);
-  const weights = options.exampleWeights;
+  const batch = { x: new Float32Array(batchSize * size), y: new Int32Array(batchSize), w: new Float32Array(batchSize) };
+  const feed = isExampleSource(data) ? streamFeed(data, options) : memoryFeed(data, options);
+  const weighted = feed.weighted;
   let lastLoss = options.resume?.lastLoss ?? Number.NaN;
   const first = options.resume?.step ?? 0;
   const every = options.progressEvery ?? 25;
@@ -83,18 +91,13 @@ export async function trainLoop(model: tf.LayersModel, data: Examples, options: 
   try {
     if (first === 0 && options.evaluateAtStart && options.onEvaluate) stoppedEarly = await timeOutside(async () => options.onEvaluate!(0));
     while (!stoppedEarly && step < options.steps) {
-      const rows = sampler.next(batchSize);
-      for (let i = 0; i < batchSize; i++) {
-        const row = rows[i]!;
-        batchX.set(data.x.subarray(row * size, (row + 1) * size), i * size);
-        batchY[i] = data.y[row]!;
-        batchW[i] = weights ? weights[row]! : 1;
-      }
+      const filling = feed.next(batch, batchSize);
+      if (filling) await filling;
       const learningRate = options.learningRateAt(step);
       const loss = tf.tidy(() => {
-        const xs = tf.tensor2d(batchX, [batchSize, size]);
-        const ys = tf.oneHot(tf.tensor1d(batchY, 'int32'), numClasses);
-        const w = weights ? tf.tensor1d(batchW) : undefined;
+        const xs = tf.tensor2d(batch.x, [batchSize, size]);
+        const ys = tf.oneHot(tf.tensor1d(batch.y, 'int32'), numClasses);
+        const w = weighted ? tf.tensor1d(batch.w) : undefined;
         const { value, grads } = tf.variableGrads(() => {
           const logits = model.apply(xs) as tf.Tensor;
           const perExample = tf.losses.softmaxCrossEntropy(ys, logits, undefined, undefined, tf.Reduction.NONE);
@@ -119,7 +122,7 @@ export async function trainLoop(model: tf.LayersModel, data: Examples, options: 
         stoppedEarly = (await timeOutside(async () => options.onEvaluate!(step))) && step < options.steps;
       }
       if (options.onCheckpoint && options.checkpointEvery && step % options.checkpointEvery === 0 && step < options.steps && !stoppedEarly) {
-        const snapshot: LoopSnapshot = { step, sampler: sampler.state(), optimizer: optimizer.state(), lastLoss, wallSeconds: (performance.now() - started - outside) / 1000 };
+        const snapshot: LoopSnapshot = { step, sampler: feed.state(), optimizer: optimizer.state(), lastLoss, wallSeconds: (performance.now() - started - outside) / 1000 };
         try {
           await timeOutside(() => options.onCheckpoint!(snapshot));
         } finally {
@@ -132,4 +135,46 @@ export async function trainLoop(model: tf.LayersModel, data: Examples, options: 
   }
   const wallSeconds = (performance.now() - started - outside) / 1000;
   return { steps: step - first, examples: (step - first) * batchSize, finalLoss: lastLoss, wallSeconds, stoppedEarly };
+}
+
+/** The batch a loop trains on: the configured size, or the whole split when it is smaller (and known). */
+export function loopBatchSize(data: Examples | ExampleSource, batchSize: number): number {
+  return data.count === undefined ? batchSize : Math.min(batchSize, data.count);
+}
+
+interface Feed {
+  weighted: boolean;
+  /** Fills the batch; a promise when rows must be read first. */
+  next(batch: { x: Float32Array; y: Int32Array; w: Float32Array }, batchSize: number): Promise<void> | undefined;
+  state(): SamplerState | StreamSamplerState;
+}
+
+/** Today's in-memory path: a seeded sampler over example indices, rows copied from the loaded split. */
+function memoryFeed(data: Examples, options: LoopOptions): Feed {
+  const weights = options.exampleWeights;
+  const resume = options.resume?.sampler;
+  if (resume && 'kind' in resume) throw new Error('cannot resume an in-memory run from a streamed run\'s checkpoint');
+  const sampler = new BatchSampler({ count: data.count, isNew: data.isNew, weights, newFraction: options.newFraction, seed: options.seed }, resume);
+  const size = data.featureSize;
+  return {
+    weighted: weights !== undefined,
+    next(batch, batchSize) {
+      const rows = sampler.next(batchSize);
+      for (let i = 0; i < batchSize; i++) {
+        const row = rows[i]!;
+        batch.x.set(data.x.subarray(row * size, (row + 1) * size), i * size);
+        batch.y[i] = data.y[row]!;
+        batch.w[i] = weights ? weights[row]! : 1;
+      }
+      return undefined;
+    },
+    state: () => sampler.state(),
+  };
+}
+
+function streamFeed(source: ExampleSource, options: LoopOptions): Feed {
+  const resume = options.resume?.sampler;
+  if (resume && !('kind' in resume)) throw new Error("cannot resume a streamed run from an in-memory run's checkpoint");
+  const feed = new StreamFeed(source, { seed: options.seed, newFraction: options.newFraction, exampleWeights: options.exampleWeights, datasetWeights: options.datasetWeights, windowUnits: options.windowUnits }, resume);
+  return { weighted: feed.weighted, next: (batch, batchSize) => feed.next(batch, batchSize), state: () => feed.state() };
 }

@@ -1,0 +1,177 @@
+import { epochWindows, windowRowOrder, type StreamSamplerState } from '../training/sampler.js';
+import type { ExampleSource, UnitRows } from './source.js';
+
+export interface StreamFeedOptions {
+  seed: number;
+  /** Share of each batch drawn from new units; absent: one pool of every unit. */
+  newFraction?: number;
+  /** Per-example loss weights by row index (selection); 0 leaves the example out. */
+  exampleWeights?: Float32Array;
+  /** Multiply by the dataset's weight column. Default true. */
+  datasetWeights?: boolean;
+  /** Units whose rows are shuffled together: the shuffle buffer. Default 4. */
+  windowUnits?: number;
+}
+
+/** A window of one pool: its units' kept rows (weight > 0), drawn in a seeded order. */
+interface Window {
+  units: UnitRows[];
+  /** Kept rows as (unit, row) pairs, in draw order. */
+  unitOf: Uint16Array;
+  rowOf: Int32Array;
+  weightOf: Float32Array;
+}
+
+interface Pool {
+  units: number[];
+  position: { epoch: number; window: number; pos: number };
+  windows: number[][];
+  windowsEpoch: number;
+  current: Window | undefined;
+  ahead: { key: string; window: Promise<Window> } | undefined;
+  empty: boolean;
+}
+
+/**
+ * Training batches streamed from a source: each epoch walks a seeded order of units, a window of
+ * `windowUnits` at a time, and draws the window's rows in a seeded order; the next window is read
+ * while the current one is drawn from. The position (epoch, window, row) is the whole state, so a
+ * resumed run reads the same window again and continues with exactly the batches it would have seen.
+ */
+export class StreamFeed {
+  readonly featureSize: number;
+  readonly weighted: boolean;
+  private readonly pools: Pool[];
+  private readonly windowUnits: number;
+  private readonly fraction: number | undefined;
+
+  constructor(private readonly source: ExampleSource, private readonly options: StreamFeedOptions, state?: StreamSamplerState) {
+    this.featureSize = source.featureSize;
+    this.windowUnits = Math.max(1, options.windowUnits ?? 4);
+    this.fraction = options.newFraction;
+    const useDataset = options.datasetWeights ?? true;
+    this.weighted = !!options.exampleWeights || (useDataset && source.weighted);
+    const all = source.units.map((_, i) => i).filter((i) => source.units[i]!.wanted !== 0);
+    const members = this.fraction === undefined ? [all] : [all.filter((i) => !source.units[i]!.isNew), all.filter((i) => source.units[i]!.isNew)];
+    this.pools = members.map((units, p) => ({
+      units,
+      position: state?.pools[p] ? { ...state.pools[p] } : { epoch: 0, window: 0, pos: 0 },
+      windows: [],
+      windowsEpoch: -1,
+      current: undefined,
+      ahead: undefined,
+      empty: units.length === 0,
+    }));
+  }
+
+  private windowsOf(pool: Pool, p: number, epoch: number): number[][] {
+    if (pool.windowsEpoch !== epoch) {
+      pool.windows = epochWindows(pool.units, this.options.seed, p, epoch, this.windowUnits);
+      pool.windowsEpoch = epoch;
+    }
+    return pool.windows;
+  }
+
+  private async load(p: number, epoch: number, window: number): Promise<Window> {
+    const units = epochWindows(this.pools[p]!.units, this.options.seed, p, epoch, this.windowUnits)[window]!;
+    const selection = this.options.exampleWeights;
+    const useDataset = this.options.datasetWeights ?? true;
+    const read: UnitRows[] = [];
+    for (const u of units) read.push(await this.source.readUnit(u));
+    let kept = 0;
+    const unitOf: number[] = [];
+    const rowOf: number[] = [];
+    const weightOf: number[] = [];
+    read.forEach((rows, k) => {
+      for (let r = 0; r < rows.count; r++) {
+        const w = (useDataset ? rows.weights[r]! : 1) * (selection ? selection[rows.index[r]!]! : 1);
+        if (!(w > 0)) continue;
+        unitOf.push(k);
+        rowOf.push(r);
+        weightOf.push(w);
+        kept++;
+      }
+    });
+    const order = windowRowOrder(kept, this.options.seed, p, epoch, window);
+    return {
+      units: read,
+      unitOf: Uint16Array.from(order, (i) => unitOf[i]!),
+      rowOf: Int32Array.from(order, (i) => rowOf[i]!),
+      weightOf: Float32Array.from(order, (i) => weightOf[i]!),
+    };
+  }
+
+  /** The window at `position`, read ahead when it was the next one. */
+  private take(p: number, epoch: number, window: number): Promise<Window> {
+    const pool = this.pools[p]!;
+    const key = `${epoch}/${window}`;
+    if (pool.ahead?.key === key) {
+      const { window: pending } = pool.ahead;
+      pool.ahead = undefined;
+      return pending;
+    }
+    return this.load(p, epoch, window);
+  }
+
+  private after(pool: Pool, p: number, epoch: number, window: number): { epoch: number; window: number } {
+    return window + 1 < this.windowsOf(pool, p, epoch).length ? { epoch, window: window + 1 } : { epoch: epoch + 1, window: 0 };
+  }
+
+  /** Makes the pool's current window one with rows left; false when the pool has no rows at all. */
+  private async ready(p: number): Promise<boolean> {
+    const pool = this.pools[p]!;
+    if (pool.empty) return false;
+    let emptyInARow = 0;
+    for (;;) {
+      const { epoch, window, pos } = pool.position;
+      if (!pool.current) {
+        pool.current = await this.take(p, epoch, window);
+        const next = this.after(pool, p, epoch, window);
+        const pending = this.load(p, next.epoch, next.window);
+        pending.catch(() => undefined); // surfaced when taken
+        pool.ahead = { key: `${next.epoch}/${next.window}`, window: pending };
+      }
+      if (pos < pool.current.rowOf.length) return true;
+      if (pool.current.rowOf.length === 0 && ++emptyInARow >= this.windowsOf(pool, p, epoch).length) {
+        pool.empty = true;
+        pool.current = undefined;
+        pool.ahead = undefined;
+        return false;
+      }
+      if (pool.current.rowOf.length > 0) emptyInARow = 0;
+      const next = this.after(pool, p, epoch, window);
+      pool.position = { ...next, pos: 0 };
+      pool.current = undefined;
+    }
+  }
+
+  /** Fills x, y and w with the next `batchSize` examples (old ones first, then new, as newFraction says). */
+  async next(out: { x: Float32Array; y: Int32Array; w: Float32Array }, batchSize: number): Promise<void> {
+    const size = this.featureSize;
+    let fromNew = 0;
+    if (this.fraction !== undefined) {
+      const hasOld = await this.ready(0);
+      const hasNew = await this.ready(1);
+      if (!hasOld && !hasNew) throw new Error('no training examples left: the train split is empty or selection dropped everything');
+      fromNew = !hasNew ? 0 : !hasOld ? batchSize : Math.round(this.fraction * batchSize);
+    } else if (!(await this.ready(0))) throw new Error('no training examples left: the train split is empty or selection dropped everything');
+    for (let i = 0; i < batchSize; i++) {
+      const p = this.fraction !== undefined && i >= batchSize - fromNew ? 1 : 0;
+      const pool = this.pools[p]!;
+      // Most rows come from the window at hand: only a window's end waits for the next.
+      const hasRow = pool.current !== undefined && pool.position.pos < pool.current.rowOf.length;
+      if (!hasRow && !(await this.ready(p))) throw new Error('no training examples left: the train split is empty or selection dropped everything');
+      const window = pool.current!;
+      const k = pool.position.pos++;
+      const rows = window.units[window.unitOf[k]!]!;
+      const r = window.rowOf[k]!;
+      out.x.set(rows.x.subarray(r * size, (r + 1) * size), i * size);
+      out.y[i] = rows.y[r]!;
+      out.w[i] = window.weightOf[k]!;
+    }
+  }
+
+  state(): StreamSamplerState {
+    return { kind: 'stream', pools: this.pools.map((p) => ({ ...p.position })) };
+  }
+}
