@@ -161,7 +161,7 @@ async function trainAndGate(run: Run, context: Context, decision: RefreshDecisio
 type Override = { by: string; reason: string } | null;
 
 /** Promotes the final candidate when it passed its gate (or an operator overrode it), with a conditional write. */
-async function promoteIfAllowed(run: Run, context: Context, final: Attempt, override: Override): Promise<{ status: RefreshOutcome['status']; promotion: AuditEntry['promotion'] }> {
+async function promoteIfAllowed(run: Run, context: Context, final: Attempt, override: Override): Promise<{ status: 'promoted' | 'rejected' | 'superseded'; promotion: AuditEntry['promotion'] }> {
   const { input, settings, workflowId } = run;
   if (!(input.overrides?.promote ?? true)) {
     return { status: 'rejected', promotion: { outcome: 'not-attempted', candidateId: null, detail: 'replay with promotion disabled; production untouched', override: null } };
