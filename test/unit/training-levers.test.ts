@@ -26,13 +26,15 @@ describe('lever settings', () => {
     const error = refused({ init: { kind: 'shrink-perturb', lambda: 1.2, sigma: 0.1 } });
     expect(settingsOf(error)).toEqual(['levers.init.lambda']);
     expect(error.message).toContain('levers.init.lambda: must be a number in [0, 1] (got 1.2)');
-    expect(() => resolveLevers({ init: { kind: 'shrink-perturb', lambda: 0.4, sigma: 0.1 } })).not.toThrow();
+    // The same setting in range is taken as given, the other levers defaulted.
+    expect(resolveLevers({ init: { kind: 'shrink-perturb', lambda: 0.4, sigma: 0.1 } })).toEqual({ ...DEFAULT_LEVERS, init: { kind: 'shrink-perturb', lambda: 0.4, sigma: 0.1 } });
   });
 
   it('refuses dropEasiest + dropHardest >= 100%', () => {
     const error = refused({ selection: { kind: 'easy-hard', score: 'loss', dropEasiest: 0.6, dropHardest: 0.4, mode: 'drop' } });
     expect(error.message).toMatch(/levers.selection.dropEasiest: dropEasiest \+ dropHardest must be below 1/);
-    expect(() => resolveLevers({ selection: { kind: 'easy-hard', score: 'loss', dropEasiest: 0.3, dropHardest: 0.05, mode: 'drop' } })).not.toThrow();
+    const selection = { kind: 'easy-hard' as const, score: 'loss' as const, dropEasiest: 0.3, dropHardest: 0.05, mode: 'drop' as const };
+    expect(resolveLevers({ selection }).selection).toEqual(selection);
   });
 
   it('reports every problem at once and refuses levers that need a previous model on a scratch init', () => {
