@@ -12,7 +12,13 @@ export type { ActivityDeps } from './deps.js';
 export { BAD_DATASET } from './failures.js';
 export type { AnnounceVersionInput } from './announce.js';
 
-/** Builds the activities from their dependencies; register the result with a Worker. */
+/**
+ * Builds the activities from their dependencies; register the result with a Worker. The keys are the
+ * activity type names recorded in every workflow history and ledger entry, so they never change:
+ * `loadRefreshContext` is the validation pass (manifest, checksums, every row) that also returns the
+ * policy's inputs; `promoteCandidate` is the refresh's conditional write of production.json, and
+ * `operatorPromote` an operator's promote or rollback (the client side is promoteByOperator).
+ */
 export function createActivities(deps: ActivityDeps) {
   return {
     loadRefreshContext: loadRefreshContextActivity(deps),

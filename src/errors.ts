@@ -13,6 +13,8 @@ export type WarmstartErrorCode =
   | 'DATASET_NOT_FOUND'
   | 'VERSION_EXISTS'
   | 'MODEL_NOT_FOUND'
+  /** The model's refresh workflow refused an operator request (unknown candidate, a lost race, bad input). */
+  | 'REQUEST_REJECTED'
   | 'TEMPORAL_UNREACHABLE'
   | 'LEDGER_CONFLICT'
   | 'LEDGER_BROKEN'

@@ -79,6 +79,12 @@ export function legacyVersionRefreshWorkflowId(model: string, version: number): 
   return `refresh/${model}/v${version}`;
 }
 
+/** A manual replay of a version's refresh: a new workflow ID per request, stamped to the second. */
+export function replayWorkflowId(model: string, dataset: string, version: number, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return `replay/${model}/${dataset}/v${version}/${stamp}`;
+}
+
 /** The patch that put the dataset into refresh workflow IDs (and so into candidate IDs). */
 export const DATASET_IN_REFRESH_ID_PATCH = 'dataset-in-refresh-id';
 

@@ -2,6 +2,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { WarmstartConfig } from '../config.js';
 import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { RefreshSettingsInput } from '../refresh/settings.js';
+import { modelRefreshWorkflow } from '../../workflows/model-refresh.js';
 import {
   modelRefreshWorkflowId,
   refreshStateQuery,
@@ -39,7 +40,7 @@ export interface SignalVersionRequest {
 /** Tells the model's refresh workflow that a version landed, starting the workflow if it is not running. */
 export async function signalVersionLanded(client: Client, request: SignalVersionRequest): Promise<{ workflowId: string }> {
   const workflowId = modelRefreshWorkflowId(request.model);
-  await client.workflow.signalWithStart('modelRefreshWorkflow', {
+  await client.workflow.signalWithStart(modelRefreshWorkflow, {
     workflowId,
     taskQueue: request.taskQueue,
     args: [{ model: request.model, settings: request.settings, refreshesPerRun: request.refreshesPerRun }],

@@ -10,6 +10,7 @@ import {
   promoteUpdate,
   resumeUpdate,
   rollbackUpdate,
+  replayWorkflowId,
   versionRefreshWorkflowId,
   legacyVersionRefreshWorkflowId,
   type OperatorRequest,
@@ -21,6 +22,7 @@ import {
 import type { RefreshSettingsInput } from '../refresh/settings.js';
 import { noRefreshWorkflow, queryRefreshState } from './client.js';
 import { bundleWorkflows } from './worker.js';
+import { refreshVersionWorkflow } from '../../workflows/refresh-version.js';
 
 /** Operator actions on the running workflows: replays, pause/resume, promote/rollback, determinism checks. */
 
@@ -88,21 +90,21 @@ async function regularRefreshId(client: Client, model: string, version: number, 
 export async function startReplay(client: Client, request: ReplayRequest, now = new Date()): Promise<{ workflowId: string; result: () => Promise<RefreshOutcome> }> {
   const original = request.original ?? (await regularRefreshId(client, request.model, request.version, request.dataset));
   const input = await originalInput(client, original);
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const workflowId = `replay/${request.model}/${input.dataset}/v${request.version}/${stamp}`;
-  const handle = await client.workflow.start('refreshVersionWorkflow', {
+  const workflowId = replayWorkflowId(request.model, input.dataset, request.version, now);
+  const handle = await client.workflow.start(refreshVersionWorkflow, {
     workflowId,
     taskQueue: request.taskQueue,
     args: [{ ...input, settings: { ...input.settings, ...request.settings }, overrides: request.overrides, replayOf: original } satisfies RefreshVersionInput],
   });
-  return { workflowId, result: () => handle.result() as Promise<RefreshOutcome> };
+  return { workflowId, result: () => handle.result() };
 }
 
 function modelHandle(client: Client, model: string) {
   return client.workflow.getHandle(modelRefreshWorkflowId(model));
 }
 
-async function withModel<T>(model: string, action: () => Promise<T>): Promise<T> {
+/** An operator update on the model's workflow: no workflow is MODEL_NOT_FOUND, a refused request REQUEST_REJECTED with the workflow's reason. */
+async function operatorUpdate<T>(model: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
@@ -110,19 +112,19 @@ async function withModel<T>(model: string, action: () => Promise<T>): Promise<T>
       throw noRefreshWorkflow(model, error);
     }
     const cause = (error as { cause?: Error }).cause;
-    if (cause?.message) throw new WarmstartError('MODEL_NOT_FOUND', cause.message, model, { cause: error });
+    if (cause?.message) throw new WarmstartError('REQUEST_REJECTED', cause.message, model, { cause: error });
     throw error;
   }
 }
 
 export const pauseRefreshes = (client: Client, model: string, by: string, reason: string) =>
-  withModel(model, () => modelHandle(client, model).executeUpdate(pauseUpdate, { args: [{ by, reason }] }));
+  operatorUpdate(model, () => modelHandle(client, model).executeUpdate(pauseUpdate, { args: [{ by, reason }] }));
 export const resumeRefreshes = (client: Client, model: string, by: string) =>
-  withModel(model, () => modelHandle(client, model).executeUpdate(resumeUpdate, { args: [{ by }] }));
+  operatorUpdate(model, () => modelHandle(client, model).executeUpdate(resumeUpdate, { args: [{ by }] }));
 export const promoteCandidate = (client: Client, model: string, request: OperatorRequest): Promise<ProductionView | null> =>
-  withModel(model, () => modelHandle(client, model).executeUpdate(promoteUpdate, { args: [request] }));
+  operatorUpdate(model, () => modelHandle(client, model).executeUpdate(promoteUpdate, { args: [request] }));
 export const rollbackTo = (client: Client, model: string, request: OperatorRequest): Promise<ProductionView | null> =>
-  withModel(model, () => modelHandle(client, model).executeUpdate(rollbackUpdate, { args: [request] }));
+  operatorUpdate(model, () => modelHandle(client, model).executeUpdate(rollbackUpdate, { args: [request] }));
 
 export type DeterminismVerdict = { deterministic: true; events: number } | { deterministic: false; events: number; divergence: string };
 

@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { WarmstartError } from '../errors.js';
+import { watchDatasetWorkflow } from '../../workflows/watch-dataset.js';
 
 /** A Temporal Schedule polls the store for new versions of a dataset (for stores without S3 events). */
 export function watchScheduleId(model: string, dataset: string): string {
@@ -23,7 +24,7 @@ export async function watchDataset(client: Client, request: { model: string; dat
       spec: { intervals: [{ every: `${request.everySeconds}s` }] },
       action: {
         type: 'startWorkflow',
-        workflowType: 'watchDatasetWorkflow',
+        workflowType: watchDatasetWorkflow,
         args: [{ model: request.model, dataset: request.dataset }],
         taskQueue: request.taskQueue,
       },
