@@ -1,6 +1,7 @@
 import { SeededRandom } from '../random.js';
 import { orderBy, rowsOfSlice, type RetainedRows } from './metrics-accumulator.js';
 import { aucFromSorted, METRIC_DIRECTION } from './metrics.js';
+import type { PairedCounts } from './slices.js';
 
 /**
  * Seeded paired bootstrap of candidate against production on the same test examples: each replicate
@@ -40,6 +41,13 @@ export interface MetricComparison {
   replicates: number;
   seed: number;
 }
+
+/**
+ * Everything paired between candidate and production: McNemar's discordant pairs and the bootstrap
+ * comparisons. The evaluation's result carries it as `paired` ({ ...pairedCounts, comparisons:
+ * pairedBootstrap(candidate.rows, production.rows) }); the workflow hands `paired` to the gate as is.
+ */
+export type PairedComparison = PairedCounts & { comparisons?: MetricComparison[] };
 
 interface Scorer {
   /** The metric under per-row weights (resample multiplicity x example weight); null when undefined. */

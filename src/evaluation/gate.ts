@@ -22,9 +22,9 @@ export interface GateInput {
   candidate: GatedSlices;
   /** The production model on the same test examples; null for the first model. */
   baseline: GatedSlices | null;
-  /** Discordant pairs on the combined slice; null without a baseline. */
-  paired: PairedCounts | null;
-  /** Paired bootstrap comparisons (AUC, log-loss per slice); absent from evaluations that predate them. */
+  /** Discordant pairs on the combined slice, with the evaluation's bootstrap comparisons; null without a baseline. */
+  paired: (PairedCounts & { comparisons?: readonly MetricComparison[] }) | null;
+  /** Paired bootstrap comparisons (AUC, log-loss per slice); default paired.comparisons; absent from evaluations that predate them. */
   comparisons?: readonly MetricComparison[] | null;
 }
 
@@ -148,7 +148,7 @@ function bootstrapChecks(thresholds: MetricThreshold[], input: GateInput, alpha:
   const seen = new Set<string>();
   for (const threshold of thresholds) {
     if (threshold.absoluteChange === undefined && threshold.relativeChange === undefined) continue;
-    const comparison = input.comparisons?.find((c) => c.metric === threshold.metric && c.slice === threshold.slice);
+    const comparison = (input.comparisons ?? input.paired?.comparisons)?.find((c) => c.metric === threshold.metric && c.slice === threshold.slice);
     const key = `${threshold.metric}[${threshold.slice}]`;
     if (!comparison || seen.has(key)) continue;
     seen.add(key);

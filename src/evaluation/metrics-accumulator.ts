@@ -1,4 +1,4 @@
-import { argMax, aucColumns, aucFromSorted, classScores, exampleLogLoss, logLossSkill, macroF1, priorLogLoss, sortedOrder, type MetricValues } from './metrics.js';
+import { argMax, aucColumns, aucFromSorted, classScores, exampleLogLoss, fromLogits, logLossSkill, macroF1, priorLogLoss, sortedOrder, type MetricValues } from './metrics.js';
 
 /**
  * Metrics of a model fed batch by batch (a streaming evaluation calls add() per batch, result() at the
@@ -227,4 +227,28 @@ function classAuc(rows: RetainedRows, k: number, subset: Uint32Array | null, wei
 export function sliceAuc(rows: RetainedRows, subset: Uint32Array | null): number | null {
   const values = rows.columns.map((k) => classAuc(rows, k, subset)).filter((v): v is number => v !== null);
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * A model's outputs as probabilities over the version's classes. warmstart's models output logits
+ * (the training loss is softmax cross-entropy on logits), so this takes the softmax per row; a model
+ * that knows fewer classes than the version (production, before classes were added) has probability 0
+ * for the classes it never saw (class indices only ever append).
+ */
+export function probabilitiesFromLogits(logits: Float32Array, width: number, classes: number): Float32Array {
+  if (width > classes) throw new Error(`model outputs ${width} classes, the version has ${classes}; evaluate it on a version with its classes`);
+  const probabilities = fromLogits(logits, width);
+  if (width === classes) return probabilities;
+  const rows = probabilities.length / width;
+  const out = new Float32Array(rows * classes);
+  for (let r = 0; r < rows; r++) out.set(probabilities.subarray(r * width, (r + 1) * width), r * classes);
+  return out;
+}
+
+/** The same: model outputs are logits (kept under this name for the evaluation's first call sites). */
+export const padColumns = probabilitiesFromLogits;
+
+/** Today's slices (accuracy, correct, count) with the accumulated metrics added beside them. */
+export function withMetrics<T extends { accuracy: number; correct: number; count: number }>(slices: Record<string, T>, metrics: Record<string, SliceValues>): Record<string, T & Partial<SliceValues>> {
+  return Object.fromEntries(Object.entries(slices).map(([name, slice]) => [name, { ...metrics[name], ...slice }]));
 }
