@@ -8,8 +8,8 @@ export interface CliContext {
 }
 
 /** Validates configuration and checks the store before a command does anything. */
-export async function cliContext(storeOverride?: string): Promise<CliContext> {
-  const config = loadConfig(process.env, { store: storeOverride });
+export async function cliContext(storeOverride?: string, env: Record<string, string | undefined> = process.env): Promise<CliContext> {
+  const config = loadConfig(env, { store: storeOverride });
   const store = openStore(config.store, config.s3);
   await store.check();
   return { config, store };

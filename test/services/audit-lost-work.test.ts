@@ -21,7 +21,7 @@ let killedModel: string;
 const scratchDir = mkdtempSync(path.join(tmpdir(), 'warmstart-lost-'));
 
 function startTrainingWorker(script?: { path: string; env: Record<string, string> }): ChildProcess {
-  const args = script ? [script.path] : [path.join(repoRoot, 'src/cli/main.ts'), 'worker', '--role', 'training'];
+  const args = script ? [script.path] : [path.join(repoRoot, 'src/cli/bin.ts'), 'worker', '--role', 'training'];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, env: { ...process.env, ...h.env, ...script?.env }, stdio: 'ignore' });
   workers.push(child);
   return child;

@@ -13,7 +13,7 @@ const workers: ChildProcess[] = [];
 
 /** A separate training-only worker process, as on a GPU machine; `script` swaps in a test worker. */
 function startTrainingWorker(script?: { path: string; env: Record<string, string> }): ChildProcess {
-  const args = script ? [script.path] : [path.join(repoRoot, 'src/cli/main.ts'), 'worker', '--role', 'training'];
+  const args = script ? [script.path] : [path.join(repoRoot, 'src/cli/bin.ts'), 'worker', '--role', 'training'];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...h.env, ...script?.env },

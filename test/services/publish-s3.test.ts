@@ -16,7 +16,7 @@ afterAll(() => store.destroy());
 const dir = mkdtempSync(path.join(tmpdir(), 'warmstart-publish-s3-'));
 
 function cli(args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/bin.ts'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     encoding: 'utf8',

@@ -85,7 +85,7 @@ describe('S3 timeouts', () => {
 describe('the CLI on SIGINT/SIGTERM', () => {
   /** `warmstart publish` through the proxy, as a user runs it. */
   function publish(dataset: string) {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'publish', csv(`${dataset}.csv`), '--dataset', dataset, '--label', 'kind', '--features', 'a,b'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/bin.ts'), 'publish', csv(`${dataset}.csv`), '--dataset', dataset, '--label', 'kind', '--features', 'a,b'], {
       cwd: repoRoot,
       env: { ...process.env, ...env, AWS_ENDPOINT_URL_S3: proxy.endpoint },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -98,7 +98,7 @@ describe('bench continual --quick', () => {
     const json = path.join(directory, 'bench.json');
     const svg = path.join(directory, 'bench.svg');
     const spec = { kind: 'mlp', hidden: [32, 16] };
-    const result = await runCli(['bench', 'continual', '--dataset', 'mnist-ci', '--old', '1', '--new', '2', '--quick', '--seeds', '1', '--variants', 'combined', '--model', JSON.stringify(spec), '--json', json, '--svg', svg, '--store', `file://${directory}`], {});
+    const result = await runCli(['bench', 'continual', '--dataset', 'mnist-ci', '--old', '1', '--new', '2', '--quick', '--seeds', '1', '--variants', 'combined', '--model', JSON.stringify(spec), '--json-out', json, '--svg', svg, '--store', `file://${directory}`], {});
     expect(result.stderr).not.toContain('error');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('| combined |');

@@ -9,6 +9,8 @@ import { costTotals, groupTotals, type CostTotals } from '../../audit/totals.js'
 import { verifyChain } from '../../audit/verify.js';
 import { WarmstartError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import { defineCommand } from '../command.js';
+import { JSON_OUTPUT, MODEL, STORE } from '../common-options.js';
 import { amount } from '../../report/text.js';
 import { pct, table } from '../output.js';
 
@@ -144,3 +146,24 @@ export async function correctCommand(store: ObjectStore, model: string, args: st
   const key = await correctRecord(store, model, record, parseChanges(changes), who);
   return `recorded correction ${key} of ${record}`;
 }
+
+export const auditCli = defineCommand({
+  name: 'audit',
+  group: 'operating',
+  summary: [
+    'the compute ledger with totals by version, dataset and month (FLOPs, device-hours,',
+    'money and energy from the WARMSTART_PRICES table); --parquet exports it for BI tools',
+  ].join('\n'),
+  options: {
+    model: MODEL,
+    since: { type: 'string', value: '<date>', help: 'only refreshes that finished on or after this date' },
+    until: { type: 'string', value: '<date>', help: 'only refreshes that finished before this date' },
+    parquet: { type: 'string', value: '<file>', help: 'also write the ledger as one Parquet row per refresh' },
+    ...STORE,
+    ...JSON_OUTPUT,
+  },
+  async run({ values: { model, json, parquet, since, until }, io, context, out }) {
+    const { store } = await context();
+    out(await auditCommand(store, model, { json, parquet, since, until, env: io.env }));
+  },
+});

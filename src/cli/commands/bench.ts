@@ -34,10 +34,14 @@ export interface BenchCommandOptions {
   /** JSON array of LeverSettingsInput, each merged over the combination: extra variants candidate-1.. (tuning). */
   candidates?: string;
   peakLearningRate?: number;
+  /** A file for the result JSON (the CLI's --json-out). */
   json?: string;
   svg?: string;
   log?: (line: string) => void;
 }
+
+/** What --json prints and --json-out writes: the result, the reached rule and the machine it ran on. */
+export type BenchRecord = (ContinualResult | MultiStepResult) & { rule: string; machine: string };
 
 /** The MLP of the sizing runs (784-256-10 on MNIST); the CNN is ~15x slower on wasm. */
 export const BENCH_MLP: MlpSpec = { kind: 'mlp', hidden: [256] };
@@ -49,7 +53,7 @@ export function benchSettings(options: Pick<BenchCommandOptions, 'model' | 'quic
   return { spec, batchSize: 64, epochs: options.epochs ?? 15, evaluationsPerEpoch: 10 };
 }
 
-export async function benchCommand(store: ObjectStore, options: BenchCommandOptions): Promise<{ text: string; result: ContinualResult | MultiStepResult }> {
+export async function benchCommand(store: ObjectStore, options: BenchCommandOptions): Promise<{ text: string; result: ContinualResult | MultiStepResult; record: BenchRecord }> {
   const backend = await selectBackend();
   const settings = benchSettings(options);
   const seeds = Array.from({ length: options.seeds }, (_, i) => i + 1);
@@ -63,7 +67,8 @@ export async function benchCommand(store: ObjectStore, options: BenchCommandOpti
     : await benchContinual(store, { ...common, oldVersion: options.oldVersion!, newVersion: options.newVersion!, only: options.only, candidates });
   const machine = `${backend.name} (${backend.device}), ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
   const table = result.kind === 'continual' ? continualTable(result) : multiStepTable(result);
-  if (options.json) writeFileSync(options.json, `${JSON.stringify({ ...result, rule: RULE, machine })}\n`);
+  const record: BenchRecord = { ...result, rule: RULE, machine };
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(record)}\n`);
   if (options.svg) writeFileSync(options.svg, result.kind === 'continual' ? continualChart(result) : multiStepChart(result));
-  return { text: `${table}\n\nRule: ${RULE}.\nMachine: ${machine}.`, result };
+  return { text: `${table}\n\nRule: ${RULE}.\nMachine: ${machine}.`, result, record };
 }

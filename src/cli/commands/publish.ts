@@ -2,6 +2,8 @@ import { publishFiles } from '../../data/publish-files.js';
 import type { PublishResult } from '../../data/publish.js';
 import { WarmstartError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import { defineCommand } from '../command.js';
+import { DATASET, JSON_OUTPUT, STORE } from '../common-options.js';
 import { progressBar } from '../output.js';
 
 export interface PublishCommandOptions {
@@ -52,3 +54,39 @@ export async function publishCommand(store: ObjectStore, options: PublishCommand
 export function describePublish(result: PublishResult): string {
   return `published ${result.dataset} v${result.version} (${result.rows} new rows in ${result.newShards} shards, ${result.inheritedShards} inherited, ${result.classes.length} classes) -> ${result.manifestKey}`;
 }
+
+export const publishCli = defineCommand({
+  name: 'publish',
+  group: 'data',
+  summary: "publish Parquet, Arrow IPC or CSV files as the dataset's next version",
+  args: { usage: '<files...>', min: 1 },
+  options: {
+    dataset: DATASET,
+    label: { type: 'string', value: '<col>', required: true, help: 'the label column' },
+    features: { type: 'string', value: '<col>[,<col>...]', required: true, help: 'the feature columns' },
+    shape: { type: 'string', value: '28,28,1', help: 'the shape of one example, when features is one list column' },
+    'split-column': { type: 'string', value: '<col>', help: 'a column naming each row\'s split (train, validation, test)' },
+    'weight-column': { type: 'string', value: '<col>', help: 'a column of per-example weights' },
+    'id-column': { type: 'string', value: '<col>', help: 'a column of row IDs' },
+    'new-classes': { type: 'boolean', help: 'the version brings classes the model has not seen' },
+    ...STORE,
+    ...JSON_OUTPUT,
+  },
+  windsDown: {},
+  async run({ values, args, io, context, out }) {
+    const { store } = await context();
+    const result = await publishCommand(store, {
+      files: args,
+      dataset: values.dataset,
+      label: values.label,
+      features: values.features,
+      shape: values.shape,
+      splitColumn: values['split-column'],
+      weightColumn: values['weight-column'],
+      idColumn: values['id-column'],
+      newClasses: values['new-classes'],
+      signal: io.signal,
+    });
+    out(values.json ? JSON.stringify(result, null, 2) : describePublish(result));
+  },
+});

@@ -5,6 +5,8 @@ import { loadPriceTable } from '../../audit/pricing.js';
 import { WarmstartError } from '../../errors.js';
 import { renderReport } from '../../report/html.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import { defineCommand } from '../command.js';
+import { JSON_OUTPUT, MODEL, STORE } from '../common-options.js';
 
 /** Writes the static HTML report of a model's ledger; returns its path. */
 export async function reportCommand(store: ObjectStore, model: string, out: string): Promise<string> {
@@ -14,3 +16,15 @@ export async function reportCommand(store: ObjectStore, model: string, out: stri
   writeFileSync(out, renderReport(model, entries, new Date().toISOString(), loadPriceTable()));
   return path.resolve(out);
 }
+
+export const reportCli = defineCommand({
+  name: 'report',
+  group: 'operating',
+  summary: 'write the static HTML report (charts of accuracy and compute per version)',
+  options: { model: MODEL, out: { type: 'string', value: '<file>', help: 'where to write it (default warmstart-report-<model>.html)' }, ...STORE, ...JSON_OUTPUT },
+  async run({ values: { model, out: file, json }, context, out }) {
+    const { store } = await context();
+    const written = await reportCommand(store, model, file ?? `warmstart-report-${model}.html`);
+    out(json ? JSON.stringify({ report: written }) : `wrote ${written}`);
+  },
+});

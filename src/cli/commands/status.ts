@@ -6,6 +6,8 @@ import { queryRefreshState } from '../../temporal/client.js';
 import { describeRunningRefresh, type RunningRefresh } from '../../temporal/running-refresh.js';
 import { runningRefreshLines } from './running-view.js';
 import type { ModelRefreshState, VersionLanded } from '../../../workflows/definitions.js';
+import { defineCommand } from '../command.js';
+import { JSON_OUTPUT, MODEL, STORE } from '../common-options.js';
 import { pct, table } from '../output.js';
 
 const QUERY_DEADLINE_MS = 8000;
@@ -86,8 +88,8 @@ async function runningRefreshFromVisibility(client: Client, model: string): Prom
  * `warmstart status --watch`: redraws the status every interval (in place on a TTY) until nothing is
  * running or queued, then prints it once more and returns.
  */
-export async function watchStatus(store: ObjectStore, client: Client, model: string, options: { json: boolean; intervalMs?: number; write: (text: string) => void; signal?: AbortSignal }): Promise<void> {
-  const tty = process.stdout.isTTY && !options.json;
+export async function watchStatus(store: ObjectStore, client: Client, model: string, options: { json: boolean; intervalMs?: number; write: (text: string) => void; signal?: AbortSignal; tty?: boolean }): Promise<void> {
+  const tty = (options.tty ?? process.stdout.isTTY) && !options.json;
   for (;;) {
     const status = await readStatus(store, client, model);
     const text = renderStatus(status, options.json);
@@ -99,3 +101,19 @@ export async function watchStatus(store: ObjectStore, client: Client, model: str
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
   }
 }
+
+export const statusCli = defineCommand({
+  name: 'status',
+  group: 'operating',
+  summary: [
+    'production model, pause state, queue, the running refresh (phase, step, ETA,',
+    'live validation accuracy, heartbeat age), recent outcomes; --watch redraws it',
+  ].join('\n'),
+  options: { model: MODEL, watch: { type: 'boolean', help: 'redraw every 2s until nothing runs or waits' }, ...STORE, ...JSON_OUTPUT },
+  async run({ values: { model, watch, json = false }, io, withClient, out }) {
+    const write = (text: string) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    await withClient(async (client, { store }) =>
+      watch ? watchStatus(store, client, model, { json, write, tty: io.stdout.isTTY === true }) : out(await statusCommand(store, client, model, json)),
+    );
+  },
+});
