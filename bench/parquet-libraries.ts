@@ -1,6 +1,6 @@
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment -- verbatim JavaScript, see below
 // @ts-nocheck -- a verbatim JavaScript benchmark kept for reproducibility, not part of the typed code base.
-// Reproduces the parquetjs-lite vs hyparquet measurement behind the choice of hyparquet (see README.md,
+// Reproduces the parquetjs-lite vs hyparquet measurement behind the choice of hyparquet (see docs/publishing.md,
 // "Publishing data"). parquetjs-lite is NOT a dependency of warmstart; to run:
 //   npm install --no-save parquetjs-lite
 //   npm run bench:parquet

@@ -52,7 +52,7 @@ export function parsePriceTable(text: string, source: string): PriceTable {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    throw new WarmstartError('PRICES_INVALID', `price table ${source}: field ${field} ${issue.message}; see the price table format in the README`, `${source}#${field}`);
+    throw new WarmstartError('PRICES_INVALID', `price table ${source}: field ${field} ${issue.message}; see the price table format in docs/audit-ledger.md`, `${source}#${field}`);
   }
   return parsed.data;
 }

@@ -6,7 +6,7 @@ import { combinedLevers, scratchLevers, variants, type BenchHyper, type Variant 
 import type { LeverSettings } from '../training/levers.js';
 
 /**
- * One old -> new comparison (CONTINUAL.md protocol): per seed, a base model trained on the old version
+ * One old -> new comparison (docs/continual.md protocol): per seed, a base model trained on the old version
  * (not charged), scratch on the new version for the full schedule (its final accuracy is A*), and each
  * variant started from the base. Runs are paired by seed: scratch and every variant of a seed share
  * the seed (same fresh init for new head rows and same data order).

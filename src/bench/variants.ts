@@ -3,7 +3,7 @@ import type { LeverSettings } from '../training/levers.js';
 /**
  * The variants the benchmark compares with scratch: each lever alone, then the combination. Pure module.
  * Every variant starts from the base model trained on the old version (the combination's settings are
- * the product's proposed defaults; see README "Continual-training benchmark").
+ * the product's proposed defaults; see docs/benchmarks.md).
  */
 export interface Variant {
   name: string;

@@ -47,7 +47,7 @@ const same = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.le
 const extendsClasses = (old: readonly string[], next: readonly string[]) => next.length >= old.length && old.every((c, i) => next[i] === c);
 
 /**
- * Warm start unless continuing the production model is impossible or unwise (CONTINUAL.md: no
+ * Warm start unless continuing the production model is impossible or unwise (docs/continual.md: no
  * production model; schema or architecture changed; too many warm starts in a row, which costs
  * plasticity; new data dominating old; the last warm start failed its gate; an operator asked).
  * Pure and deterministic: called inside the workflow, so the decision is in its history.

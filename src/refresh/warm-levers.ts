@@ -2,7 +2,7 @@ import type { LeverSettings, LeverSettingsInput } from '../training/levers.js';
 
 /**
  * The warm-start levers the product uses by default, chosen by `warmstart bench continual` on the
- * validation split of MNIST (README "Continual-training benchmark"): a warm copy (head grown for new
+ * validation split of MNIST (docs/benchmarks.md): a warm copy (head grown for new
  * classes), no regularization, all data, and a shortened schedule whose length depends on whether the
  * version brings new classes. Pure module: workflows import it.
  */

@@ -1,5 +1,5 @@
 /**
- * The four levers of continual training (see CONTINUAL.md) as plain JSON: they travel in workflow
+ * The four levers of continual training (see docs/continual.md) as plain JSON: they travel in workflow
  * inputs and are recorded with every candidate. Pure module (no tfjs, no Node): workflows import it.
  */
 export type InitLever =
