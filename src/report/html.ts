@@ -1,6 +1,7 @@
 import { entryReasons, type AuditEntry } from '../audit/ledger.js';
 import type { PriceTable } from '../audit/pricing.js';
 import { costSection } from './cost.js';
+import { gatedMetricSeries, type GatedMetricSeries } from './gated-metric.js';
 import { ledgerTotals, versionSeries } from './series.js';
 import { COLORS, lineChart, niceMax, niceMin, stackedBarChart } from './svg.js';
 import { escapeHtml as esc, pct } from './text.js';
@@ -47,6 +48,8 @@ export function renderReport(model: string, entries: AuditEntry[], generatedAt: 
     { min: 0, max: niceMax(points.map((p) => p.cumulativeScratchFlops / 1e9)), format: (v) => `${Number(v.toFixed(1))} GF` },
   );
 
+  const gated = gatedMetricChart(entries);
+
   const rows = [...entries]
     .sort((a, b) => a.datasetVersion - b.datasetVersion || a.finishedAt.localeCompare(b.finishedAt))
     .map((e) => {
@@ -91,7 +94,7 @@ table{border-collapse:collapse;width:100%;margin-top:16px;font-size:13px} th,td{
 </div>
 <div class="charts">
 <figure id="accuracy-chart"><figcaption>Accuracy per version (combined test split)</figcaption>${accuracy}</figure>
-<figure id="compute-chart"><figcaption>Training compute per version (GFLOP)</figcaption>${compute}</figure>
+${gated}<figure id="compute-chart"><figcaption>Training compute per version (GFLOP)</figcaption>${compute}</figure>
 <figure id="cumulative-chart"><figcaption>Cumulative compute against retraining every version from scratch (GFLOP)</figcaption>${cumulative}</figure>
 ${costSection(entries, prices)}
 </div>
@@ -101,4 +104,25 @@ ${rows}
 </tbody></table>
 </body></html>
 `;
+}
+
+/** The metric the gate used beyond accuracy, per version; nothing for a model gated on accuracy alone. */
+function gatedMetricChart(entries: AuditEntry[]): string {
+  const series: GatedMetricSeries | null = gatedMetricSeries(entries);
+  if (!series) return '';
+  const values = series.points.flatMap((p) => [p.candidate, p.production]).filter((v): v is number => v !== null);
+  // Metrics with a ceiling of 1 (AUC, F1, skill) zoom like accuracy; log-loss starts at 0.
+  const bounded = series.metric !== 'logLoss';
+  const axis = bounded ? { min: Math.min(niceMin(values, 1), ...values.map((v) => Math.floor(v * 10) / 10)), max: 1 } : { min: 0, max: niceMax(values) };
+  const chart = lineChart(
+    `${series.metric} per version`,
+    series.points.map((p) => p.label),
+    [
+      { name: 'production model', color: COLORS.line, values: series.points.map((p) => p.production) },
+      { name: 'candidate', color: COLORS.other, values: series.points.map((p) => p.candidate) },
+    ],
+    { ...axis, format: (v) => v.toFixed(2) },
+  );
+  const note = values.length === 0 ? ' <span class="tag">not recorded in these ledger entries</span>' : '';
+  return `<figure id="gated-metric-chart" data-metric="${series.metric}"><figcaption>Gated metric: ${series.metric} per version (combined test split, ${series.direction})${note}</figcaption>${chart}</figure>\n`;
 }
