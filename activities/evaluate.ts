@@ -1,8 +1,11 @@
-import { log } from '@temporalio/activity';
-import { loadExamples } from '../src/data/examples.js';
+import { Context, log } from '@temporalio/activity';
+import { rowBatches } from '../src/data/passes.js';
+import { openVersionSource } from '../src/data/source.js';
+import { readVerified } from '../src/data/verified.js';
 import { loadManifest } from '../src/data/versions.js';
-import { evaluateSlices } from '../src/evaluation/evaluate.js';
-import { pairedCounts, type PairedCounts, type SliceMetrics } from '../src/evaluation/slices.js';
+import { pairedBootstrap, type PairedComparison } from '../src/evaluation/bootstrap.js';
+import { evaluatePair } from '../src/evaluation/evaluate.js';
+import type { SliceMetrics } from '../src/evaluation/slices.js';
 import { putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
 import { estimateFlops } from '../src/training/flops.js';
@@ -24,8 +27,8 @@ export interface EvaluateResult {
   testCount: number;
   candidate: SliceMetrics;
   production: SliceMetrics | null;
-  /** Discordant pairs on the combined test split, for the paired test; null without production. */
-  paired: PairedCounts | null;
+  /** Discordant pairs on the combined test split (McNemar) and the paired bootstrap of AUC and log-loss; null without production. */
+  paired: PairedComparison | null;
   wallSeconds: number;
   /** Wall seconds, device-seconds by class and bytes read, for the ledger. */
   usage?: ComputeUsage;
@@ -42,29 +45,32 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
       const meter = startMeter();
       const backend = await selectBackend();
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
-      const test = await loadExamples(deps.store, manifest, ['test']);
-      let flops = 0;
-      const evaluate = async (prefix: string) => {
-        const model = await loadModel(deps.store, prefix);
-        try {
-          flops += estimateFlops(model).forwardPerExample * test.count;
-          return evaluateSlices(model, test, manifest.classes);
-        } finally {
-          model.dispose();
-        }
-      };
-      const candidate = await evaluate(input.candidatePrefix);
-      const production = input.productionPrefix ? await evaluate(input.productionPrefix) : null;
+      const context = Context.current();
+      const signal = context.cancellationSignal;
+      // The test rows stream from the shards pinned to their verified identity: one decode, never the split in memory.
+      const verified = await readVerified(deps.store, manifest);
+      const test = await openVersionSource(deps.store, manifest, { splits: ['test'], verified, signal });
+      const candidateModel = await loadModel(deps.store, input.candidatePrefix);
+      const productionModel = input.productionPrefix ? await loadModel(deps.store, input.productionPrefix) : null;
+      const models = [candidateModel, ...(productionModel ? [productionModel] : [])];
+      let evaluation;
+      try {
+        evaluation = await evaluatePair(rowBatches(test), candidateModel, productionModel, manifest.classes, { onBatch: () => context.heartbeat() });
+      } finally {
+        for (const model of models) model.dispose();
+      }
+      const { candidate, production, paired } = evaluation;
+      const flops = models.reduce((total, model) => total + estimateFlops(model).forwardPerExample * evaluation.count, 0);
       const result: EvaluateResult = {
-        testCount: test.count,
+        testCount: evaluation.count,
         candidate: candidate.slices,
         production: production?.slices ?? null,
-        paired: production ? pairedCounts(candidate.predictions, production.predictions, test.y) : null,
+        paired: production && paired ? { ...paired, comparisons: pairedBootstrap(candidate.rows, production.rows) } : null,
         wallSeconds: (performance.now() - started) / 1000,
         usage: meter.finish(backendDevices(backend), { flops, bytesRead: shardBytes(manifest) }),
       };
       await putJson(deps.store, metricsKey(input.candidatePrefix), { dataset: input.dataset, datasetVersion: input.version, ...result });
-      log.info('evaluated candidate', { candidate: candidate.slices.combined?.accuracy ?? null, production: production?.slices.combined?.accuracy ?? null, testCount: test.count });
+      log.info('evaluated candidate', { candidate: candidate.slices.combined?.accuracy ?? null, production: production?.slices.combined?.accuracy ?? null, testCount: evaluation.count });
       return result;
     });
   };

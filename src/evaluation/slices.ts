@@ -1,7 +1,8 @@
 import type { Examples } from '../data/examples.js';
+import type { MetricValues } from './metrics.js';
 
-/** Accuracy on one slice of the test split. */
-export interface SliceMetric {
+/** Accuracy on one slice of the test split; evaluation adds the other metrics (log-loss, AUC, F1). */
+export interface SliceMetric extends Partial<Omit<MetricValues, 'accuracy'>> {
   accuracy: number;
   correct: number;
   count: number;
@@ -11,25 +12,55 @@ export interface SliceMetric {
 export type SliceMetrics = Record<string, SliceMetric>;
 
 export function sliceMetrics(predictions: Int32Array, data: Examples, classes: readonly string[], options: { perClass?: boolean } = {}): SliceMetrics {
-  const perClass = options.perClass ?? true;
-  const tally = new Map<string, { correct: number; count: number }>();
-  const add = (slice: string, hit: number) => {
-    const entry = tally.get(slice) ?? { correct: 0, count: 0 };
+  const tally = new SliceTally(classes, options.perClass ?? true);
+  tally.addBatch(predictions, data.y, data.isNew, data.count);
+  return tally.metrics();
+}
+
+/**
+ * Slice tallies fed batch by batch, so a streamed evaluation never holds the test split: combined,
+ * old / new, and per class. `metrics()` gives what sliceMetrics gives for the same rows.
+ */
+export class SliceTally {
+  private readonly tally = new Map<string, { correct: number; count: number }>();
+
+  constructor(private readonly classes: readonly string[], private readonly perClass = true) {}
+
+  private add(slice: string, hit: number): void {
+    const entry = this.tally.get(slice) ?? { correct: 0, count: 0 };
     entry.correct += hit;
     entry.count += 1;
-    tally.set(slice, entry);
-  };
-  for (let i = 0; i < data.count; i++) {
-    const hit = predictions[i] === data.y[i] ? 1 : 0;
-    add('combined', hit);
-    add(data.isNew[i] ? 'new' : 'old', hit);
-    if (perClass) add(`class:${classes[data.y[i]!] ?? data.y[i]}`, hit);
+    this.tally.set(slice, entry);
   }
-  const metrics: SliceMetrics = {};
-  for (const [slice, { correct, count }] of [...tally.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    metrics[slice] = { accuracy: count > 0 ? correct / count : 0, correct, count };
+
+  /** Rows 0..count-1 of a batch: predicted classes, labels, and whether each row is new data. */
+  addBatch(predictions: ArrayLike<number>, labels: ArrayLike<number>, isNew: ArrayLike<number>, count = labels.length): void {
+    for (let i = 0; i < count; i++) {
+      const hit = predictions[i] === labels[i] ? 1 : 0;
+      this.add('combined', hit);
+      this.add(isNew[i] ? 'new' : 'old', hit);
+      if (this.perClass) this.add(`class:${this.classes[labels[i]!] ?? labels[i]}`, hit);
+    }
   }
-  return metrics;
+
+  metrics(): SliceMetrics {
+    const metrics: SliceMetrics = {};
+    for (const [slice, { correct, count }] of [...this.tally.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      metrics[slice] = { accuracy: count > 0 ? correct / count : 0, correct, count };
+    }
+    return metrics;
+  }
+}
+
+/** Adds a batch's discordant pairs to `counts` (rows 0..count-1). */
+export function addPairedCounts(counts: PairedCounts, candidate: ArrayLike<number>, baseline: ArrayLike<number>, labels: ArrayLike<number>, count = labels.length): void {
+  for (let i = 0; i < count; i++) {
+    counts.count++;
+    const c = candidate[i] === labels[i];
+    const b = baseline[i] === labels[i];
+    if (c && !b) counts.candidateOnly++;
+    else if (b && !c) counts.baselineOnly++;
+  }
 }
 
 /** Discordant pairs between two models on the same examples: the input of a paired test. */
