@@ -121,9 +121,9 @@ export const pauseRefreshes = (client: Client, model: string, by: string, reason
   operatorUpdate(model, () => modelHandle(client, model).executeUpdate(pauseUpdate, { args: [{ by, reason }] }));
 export const resumeRefreshes = (client: Client, model: string, by: string) =>
   operatorUpdate(model, () => modelHandle(client, model).executeUpdate(resumeUpdate, { args: [{ by }] }));
-export const promoteCandidate = (client: Client, model: string, request: OperatorRequest): Promise<ProductionView | null> =>
+export const promoteByOperator = (client: Client, model: string, request: OperatorRequest): Promise<ProductionView | null> =>
   operatorUpdate(model, () => modelHandle(client, model).executeUpdate(promoteUpdate, { args: [request] }));
-export const rollbackTo = (client: Client, model: string, request: OperatorRequest): Promise<ProductionView | null> =>
+export const rollbackByOperator = (client: Client, model: string, request: OperatorRequest): Promise<ProductionView | null> =>
   operatorUpdate(model, () => modelHandle(client, model).executeUpdate(rollbackUpdate, { args: [request] }));
 
 export type DeterminismVerdict = { deterministic: true; events: number } | { deterministic: false; events: number; divergence: string };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAuditEntry } from '../../src/audit/ledger.js';
 import { verifyChain } from '../../src/audit/verify.js';
-import { rollbackTo, startReplay } from '../../src/temporal/operations.js';
+import { rollbackByOperator, startReplay } from '../../src/temporal/operations.js';
 import { runCli } from '../helpers/cli.js';
 import { startHarness, type Harness } from '../helpers/refresh-harness.js';
 import { servicesEnv } from '../helpers/services.js';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   await h.refresh(model, dataset, (await h.publish(dataset, 'second', 400)).version);
   const replay = await startReplay(h.client, { model, version: 2, dataset, taskQueue: h.taskQueue, overrides: { promote: false, requestedBy: 'ana' } });
   await replay.result();
-  await rollbackTo(h.client, model, { candidateId: v1.candidateId!, by: 'ana', reason: 'v2 misbehaves in canary' });
+  await rollbackByOperator(h.client, model, { candidateId: v1.candidateId!, by: 'ana', reason: 'v2 misbehaves in canary' });
 });
 afterAll(() => h?.stop());
 

@@ -1,4 +1,4 @@
-import { rollbackTo } from '../../temporal/operations.js';
+import { rollbackByOperator } from '../../temporal/operations.js';
 import { productionMoveCommand } from './production-move.js';
 
-export const rollbackCli = productionMoveCommand('rollback', 'point production back at an earlier promoted candidate; audited', rollbackTo);
+export const rollbackCli = productionMoveCommand('rollback', 'point production back at an earlier promoted candidate; audited', rollbackByOperator);
