@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Examples } from '../data/examples.js';
 import { isExampleSource, type ExampleSource } from '../data/source.js';
 import { evaluateAccuracy } from '../evaluation/evaluate.js';
+import { curveMetrics, type CurveMetrics } from '../evaluation/model-metrics.js';
 import { estimateFlops, type FlopEstimate } from './flops.js';
 import { classMapping, disposeAnchor, initializeModel, type PreviousModel } from './init.js';
 import { learningSpeedDifficulty, learningSpeedOfSource } from './learning-speed.js';
@@ -40,6 +41,8 @@ export interface CurvePoint {
   accuracy: number;
   oldAccuracy: number | null;
   newAccuracy: number | null;
+  /** With evaluationMetrics: log-loss, AUC, macro-F1 at this evaluation (a benchmark targeting them). */
+  metrics?: CurveMetrics;
 }
 
 /** What a checkpoint carries besides weights, optimizer and sampler (plain JSON). */
@@ -65,6 +68,8 @@ export interface RunTrainingOptions {
   /** Test (or validation) examples for the curve; old/new accuracy come from their isNew flags. */
   evaluation?: Examples;
   onEvaluation?: (point: CurvePoint) => void;
+  /** Also measure the metrics beyond accuracy at each evaluation (costs a softmax pass more). */
+  evaluationMetrics?: boolean;
   onProgress?: LoopOptions['onProgress'];
   /** Called during the data-selection scoring pass, which reports no steps (the caller heartbeats). */
   onBusy?: () => void;
@@ -183,7 +188,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       ? (step: number) => {
           const started = performance.now();
           const metrics = evaluateAccuracy(model, evaluation);
-          const point = { step, accuracy: metrics.accuracy, oldAccuracy: metrics.oldAccuracy, newAccuracy: metrics.newAccuracy };
+          const point: CurvePoint = { step, accuracy: metrics.accuracy, oldAccuracy: metrics.oldAccuracy, newAccuracy: metrics.newAccuracy };
+          if (options.evaluationMetrics) point.metrics = curveMetrics(model, evaluation, options.classes.length);
           state.curve.push(point);
           options.onEvaluation?.(point);
           state.compute.evaluationSeconds += (performance.now() - started) / 1000;
