@@ -60,37 +60,22 @@ function requireOperator(request: OperatorRequest): void {
   if (typeof request.reason !== 'string' || !request.reason.trim()) throw refuse('reason is required: it goes into the audit record');
 }
 
-/**
- * The long-running workflow of one model (ID model-refresh/<model>). Dataset versions arrive as
- * signals (signal-with-start); it refreshes one version at a time in a child workflow whose ID is
- * the version's idempotency key. When several versions wait, the newest wins and the others are
- * recorded as skipped. Operators pause, resume, promote and roll back through validated updates.
- */
-export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<void> {
-  // The model name goes into workflow IDs and object keys: a bad one fails this run at once, never
-  // retried. Behind patched() only when it is bad, so histories of valid runs gain no marker.
-  const badModel = nameProblem('model', input?.model);
-  if (badModel && patched('validate-names')) throw refuse(`${badModel}; start the workflow with a valid model name`, 'InvalidWorkflowInput');
-  const state: ModelRefreshState = input.state ?? {
-    model: input.model,
-    pending: [],
-    current: null,
-    paused: null,
-    production: null,
-    promotedCandidates: [],
-    outcomes: [],
-    lastVersion: {},
-  };
-  const { storage } = refreshActivities(resolveRefreshSettings(input.settings));
-  const record = (outcome: RefreshOutcome) => {
-    state.outcomes.push(outcome);
-    if (state.outcomes.length > MAX_OUTCOMES_KEPT) state.outcomes.splice(0, state.outcomes.length - MAX_OUTCOMES_KEPT);
-    if (outcome.status === 'promoted' && outcome.candidateId) {
-      state.production = { candidateId: outcome.candidateId, datasetVersion: outcome.version, testAccuracy: outcome.accuracy ?? 0, promotedBy: outcome.workflowId };
-      state.promotedCandidates = [...state.promotedCandidates.filter((c) => c !== outcome.candidateId), outcome.candidateId].slice(-MAX_PROMOTED_KEPT);
-    }
-  };
+function initialState(model: string): ModelRefreshState {
+  return { model, pending: [], current: null, paused: null, production: null, promotedCandidates: [], outcomes: [], lastVersion: {} };
+}
 
+/** Keeps the outcome (bounded) and, for a promotion, the production view and the rollback targets. */
+function recordOutcome(state: ModelRefreshState, outcome: RefreshOutcome): void {
+  state.outcomes.push(outcome);
+  if (state.outcomes.length > MAX_OUTCOMES_KEPT) state.outcomes.splice(0, state.outcomes.length - MAX_OUTCOMES_KEPT);
+  if (outcome.status === 'promoted' && outcome.candidateId) {
+    state.production = { candidateId: outcome.candidateId, datasetVersion: outcome.version, testAccuracy: outcome.accuracy ?? 0, promotedBy: outcome.workflowId };
+    state.promotedCandidates = [...state.promotedCandidates.filter((c) => c !== outcome.candidateId), outcome.candidateId].slice(-MAX_PROMOTED_KEPT);
+  }
+}
+
+/** The versionLanded signal queues a version once; the queries read the state. */
+function handleArrivalsAndQueries(state: ModelRefreshState): void {
   setHandler(versionLandedSignal, (landed) => {
     // A signal cannot be refused, and a throw here would fail the workflow task: a bad one is logged and dropped.
     const badSignal = nameProblem('dataset', landed?.dataset) ?? (Number.isSafeInteger(landed?.version) && landed.version > 0 ? undefined : `version ${String(landed?.version)} is not a positive integer`);
@@ -110,6 +95,12 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
   setHandler(refreshStateQuery, () => state);
   setHandler(queueQuery, () => state.pending);
   setHandler(productionQuery, () => state.production);
+}
+
+type Storage = ReturnType<typeof refreshActivities>['storage'];
+
+/** Pause, resume, promote and rollback: validated updates; a refused request never fails the workflow task. */
+function handleOperatorUpdates(state: ModelRefreshState, model: string, storage: Storage): void {
   setHandler(
     pauseUpdate,
     ({ by, reason }) => {
@@ -137,7 +128,7 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
   const operatorPromote = async (request: OperatorRequest, action: 'promote' | 'rollback') => {
     let result;
     try {
-      result = await storage.operatorPromote({ model: input.model, ...request, action });
+      result = await storage.operatorPromote({ model, ...request, action });
     } catch (error) {
       // Surface the activity's reason (e.g. an unknown candidate) to the operator's client.
       const cause = error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
@@ -153,11 +144,56 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
     validator: (request) => {
       requireOperator(request);
       if (!state.promotedCandidates.includes(request.candidateId)) {
-        throw refuse(`${request.candidateId} was never promoted for ${input.model}; rollback targets: ${state.promotedCandidates.join(', ') || 'none'}`);
+        throw refuse(`${request.candidateId} was never promoted for ${model}; rollback targets: ${state.promotedCandidates.join(', ') || 'none'}`);
       }
       if (request.candidateId === state.production?.candidateId) throw refuse(`${request.candidateId} is already in production`);
     },
   });
+}
+
+/** Refreshes the newest queued version of one dataset in a child workflow; older queued ones of it are skipped. */
+async function refreshNewest(state: ModelRefreshState, input: ModelRefreshInput): Promise<void> {
+  state.pending.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.version - b.version);
+  const next = state.pending.pop()!;
+  // Histories recorded before the patch keep the ID without the dataset.
+  const refreshIdOf = (landed: VersionLanded) =>
+    patched(DATASET_IN_REFRESH_ID_PATCH) ? versionRefreshWorkflowId(input.model, landed.dataset, landed.version) : legacyVersionRefreshWorkflowId(input.model, landed.version);
+  for (const stale of state.pending.filter((p) => p.dataset === next.dataset)) {
+    recordOutcome(state, outcomeWithoutRun(stale, refreshIdOf(stale), 'skipped', `superseded in the queue by v${next.version}`));
+  }
+  state.pending = state.pending.filter((p) => p.dataset !== next.dataset);
+  state.current = next;
+  state.lastVersion[next.dataset] = next.version;
+
+  const workflowId = refreshIdOf(next);
+  try {
+    recordOutcome(state, await executeChild(refreshVersionWorkflow, refreshChildOptions(workflowId, { model: input.model, dataset: next.dataset, version: next.version, settings: input.settings })));
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      recordOutcome(state, outcomeWithoutRun(next, workflowId, 'duplicate', 'this version was already refreshed (workflow ID exists)'));
+    } else {
+      log.error('refresh failed', { workflowId, error: String(error) });
+      recordOutcome(state, outcomeWithoutRun(next, workflowId, 'failed', error instanceof Error ? error.message : String(error)));
+    }
+  }
+  state.current = null;
+}
+
+/**
+ * The long-running workflow of one model (ID model-refresh/<model>). Dataset versions arrive as
+ * signals (signal-with-start); it refreshes one version at a time in a child workflow whose ID is
+ * the version's idempotency key. When several versions wait, the newest wins and the others are
+ * recorded as skipped. Operators pause, resume, promote and roll back through validated updates.
+ */
+export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<void> {
+  // The model name goes into workflow IDs and object keys: a bad one fails this run at once, never
+  // retried. Behind patched() only when it is bad, so histories of valid runs gain no marker.
+  const badModel = nameProblem('model', input?.model);
+  if (badModel && patched('validate-names')) throw refuse(`${badModel}; start the workflow with a valid model name`, 'InvalidWorkflowInput');
+  const state = input.state ?? initialState(input.model);
+  const { storage } = refreshActivities(resolveRefreshSettings(input.settings));
+  handleArrivalsAndQueries(state);
+  handleOperatorUpdates(state, input.model, storage);
 
   let handledThisRun = 0;
   const refreshesPerRun = input.refreshesPerRun ?? DEFAULT_REFRESHES_PER_RUN;
@@ -169,34 +205,7 @@ export async function modelRefreshWorkflow(input: ModelRefreshInput): Promise<vo
       await condition(allHandlersFinished);
       await continueAsNew<typeof modelRefreshWorkflow>({ ...input, state });
     }
-
-    // Newest wins: refresh the highest queued version per dataset; older queued ones are skipped.
-    state.pending.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.version - b.version);
-    const next = state.pending.pop()!;
-    // Histories recorded before the patch keep the ID without the dataset.
-    const refreshIdOf = (landed: VersionLanded) =>
-      patched(DATASET_IN_REFRESH_ID_PATCH) ? versionRefreshWorkflowId(input.model, landed.dataset, landed.version) : legacyVersionRefreshWorkflowId(input.model, landed.version);
-    for (const stale of state.pending.filter((p) => p.dataset === next.dataset)) {
-      record(outcomeWithoutRun(stale, refreshIdOf(stale), 'skipped', `superseded in the queue by v${next.version}`));
-    }
-    state.pending = state.pending.filter((p) => p.dataset !== next.dataset);
-    state.current = next;
-    state.lastVersion[next.dataset] = next.version;
-
-    const workflowId = refreshIdOf(next);
-    try {
-      record(
-        await executeChild(refreshVersionWorkflow, refreshChildOptions(workflowId, { model: input.model, dataset: next.dataset, version: next.version, settings: input.settings })),
-      );
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        record(outcomeWithoutRun(next, workflowId, 'duplicate', 'this version was already refreshed (workflow ID exists)'));
-      } else {
-        log.error('refresh failed', { workflowId, error: String(error) });
-        record(outcomeWithoutRun(next, workflowId, 'failed', error instanceof Error ? error.message : String(error)));
-      }
-    }
-    state.current = null;
+    await refreshNewest(state, input);
     handledThisRun++;
   }
 }
