@@ -2,7 +2,8 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { lastAttemptOf, lastScratchRunOf, listAuditEntries } from '../src/audit/ledger.js';
 import type { ScratchRun } from '../src/audit/savings.js';
-import { summarizeVersion } from '../src/data/summary.js';
+import { validateVersion } from '../src/data/summary.js';
+import { writeVerified } from '../src/data/verified.js';
 import { loadManifest } from '../src/data/versions.js';
 import { putJson } from '../src/storage/json.js';
 import type { DatasetSummary, LastAttempt, ProductionSummary } from '../src/policy/decide.js';
@@ -41,7 +42,10 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
     return withSpendOnRejection(meter, () => classifyFailures(async () => {
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
       const context = Context.current();
-      const rows = await summarizeVersion(deps.store, manifest, { signal: context.cancellationSignal, onProgress: (read) => context.heartbeat({ rowsRead: read }) });
+      const validated = await validateVersion(deps.store, manifest, { signal: context.cancellationSignal, onProgress: (read) => context.heartbeat({ rowsRead: read }) });
+      const rows = validated.summary;
+      // Training and evaluation read the shards pinned to the identity verified here, without hashing them again.
+      await writeVerified(deps.store, validated.verified, context.cancellationSignal);
       const production = await readProduction(deps.store, input.model);
       const ledger = await listAuditEntries(deps.store, input.model);
       const lastAttempt = lastAttemptOf(ledger);

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, log } from '@temporalio/activity';
-import { loadExamples, type Examples } from '../src/data/examples.js';
+import type { Examples } from '../src/data/examples.js';
+import { collectRows } from '../src/data/passes.js';
+import { openVersionSource } from '../src/data/source.js';
+import { readVerified } from '../src/data/verified.js';
 import { loadManifest } from '../src/data/versions.js';
 import type { RefreshMode } from '../src/policy/decide.js';
 import type { TrainingProgress } from '../src/refresh/progress.js';
@@ -74,6 +77,9 @@ export interface TrainHeartbeat {
   progress?: TrainingProgress;
 }
 
+/** The live curve evaluates on at most this many validation rows (the first in shard order), held in memory. */
+const CURVE_ROWS = 50_000;
+
 /** The attempts before this one, from the last heartbeat the server kept. */
 function earlierAttempts(heard: TrainHeartbeat | undefined, attempt: number): AttemptSpend[] {
   if (!heard) return [];
@@ -93,7 +99,8 @@ function leversFor(input: TrainCandidateInput): LeverSettings {
 
 /** What a checkpoint must match to be resumed from: everything that shapes the run except how often it saves. */
 function runFingerprint(input: TrainCandidateInput): string {
-  return createHash('sha256').update(JSON.stringify({ ...input, checkpointEvery: undefined })).digest('hex');
+  // `data` names the data path: a checkpoint of the in-memory sampler cannot resume a streamed run.
+  return createHash('sha256').update(JSON.stringify({ ...input, checkpointEvery: undefined, data: 'streamed' })).digest('hex');
 }
 
 function refuseBadConfig<T>(work: () => Promise<T>): Promise<T> {
@@ -140,14 +147,19 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         const backend = await selectBackend();
         devices = backendDevices(backend);
         const manifest = await loadManifest(deps.store, input.dataset, input.version);
-        const train = await loadExamples(deps.store, manifest, ['train'], { onProgress: stillHere });
+        // Streamed: the train rows are read a window of row groups at a time, pinned to the identity
+        // context validation verified (no second hash); cancellation reaches every read.
+        const verified = await readVerified(deps.store, manifest);
+        const signal = context.cancellationSignal;
+        const train = await openVersionSource(deps.store, manifest, { splits: ['train'], verified, signal });
         bytesRead += shardBytes(manifest);
         const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined;
         // Without a curve of its own, the run still evaluates a few times on validation so operators see a live metric.
         const liveEvaluations = wantsCurve ? 0 : (settings.progressEvaluations ?? DEFAULT_REFRESH_SETTINGS.progressEvaluations);
         let evaluation: Examples | undefined;
         if (wantsCurve || liveEvaluations > 0) {
-          evaluation = await loadExamples(deps.store, manifest, ['validation'], { onProgress: stillHere });
+          const validation = await openVersionSource(deps.store, manifest, { splits: ['validation'], verified, signal });
+          evaluation = await collectRows(validation, { limit: CURVE_ROWS, onUnit: stillHere });
           bytesRead += shardBytes(manifest);
           if (evaluation.count === 0 && wantsCurve) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
           if (evaluation.count === 0) evaluation = undefined;

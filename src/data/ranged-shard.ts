@@ -14,7 +14,7 @@ const HASH_CHUNK = 8 * 1024 * 1024;
  * every range pinned to the ETag seen first (If-Match), so the bytes decoded are the bytes verified.
  * Memory: one hash chunk, then one row group. Cost: the shard crosses the network twice.
  */
-export async function openRangedParquetShard(store: ObjectStore, manifest: Pick<Manifest, 'dataset' | 'version'>, shard: ShardEntry, signal?: AbortSignal): Promise<ShardFile> {
+export async function openRangedParquetShard(store: ObjectStore, manifest: Pick<Manifest, 'dataset' | 'version'>, shard: ShardEntry, signal?: AbortSignal): Promise<ShardFile & { etag: string }> {
   if (!store.head || !store.getRange) throw new Error(`store ${store.uri} cannot read ranges`);
   const getRange = store.getRange.bind(store);
   const info = await store.head(shard.key, { signal });
@@ -48,7 +48,7 @@ export async function openRangedParquetShard(store: ObjectStore, manifest: Pick<
     },
   };
   try {
-    return parquetShardFile(file, await parquetMetadataAsync(file));
+    return Object.assign(parquetShardFile(file, await parquetMetadataAsync(file)), { etag: info.etag });
   } catch (error) {
     if (error instanceof WarmstartError) throw error;
     throw new WarmstartError('DATASET_INVALID', `shard ${shard.key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, shard.key, { cause: error });

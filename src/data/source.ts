@@ -74,6 +74,8 @@ export function restrictSource(source: ExampleSource, keep: (unit: SourceUnit) =
 }
 
 const HASH_CHUNK = 8 * 1024 * 1024;
+/** The tail read for a Parquet footer: enough for most footers, a small share of a shard. */
+const FOOTER_FETCH = 64 * 1024;
 
 /**
  * Opens a version as an ExampleSource. With a verified record, units come from it and every read is
@@ -128,7 +130,7 @@ export async function openVersionSource(store: ObjectStore, manifest: Manifest, 
           },
         };
         try {
-          const metadata = await parquetMetadataAsync(buffer);
+          const metadata = await parquetMetadataAsync(buffer, { initialFetchSize: FOOTER_FETCH });
           const file = parquetShardFile(buffer, metadata);
           checkShape(manifest, entry, file);
           return { file, groups: metadata.row_groups.map((g) => Number(g.num_rows)) };

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRefreshContextActivity, type RefreshContext } from '../../activities/context.js';
 import { publishVersion } from '../../src/data/publish.js';
+import { readVerified } from '../../src/data/verified.js';
+import { loadManifest } from '../../src/data/versions.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 
 describe('loadRefreshContext', () => {
@@ -26,8 +28,14 @@ describe('loadRefreshContext', () => {
     const activity = loadRefreshContextActivity({ store });
     const context = (await env.run(activity, { model: 'm', dataset: 'toy', version: 1 })) as RefreshContext;
 
-    // Batches of 8192 rows: a heartbeat after each, the last one after every row.
-    expect(beats.map((b) => b.rowsRead)).toEqual([8192, 16384, 20000]);
+    // A heartbeat after each row group (2048 rows, 5000-row shards), the last one after every row.
+    expect(beats.map((b) => b.rowsRead).slice(0, 4)).toEqual([2048, 4096, 5000, 7048]);
+    expect(beats.at(-1)!.rowsRead).toBe(20000);
+    // What later steps read pinned to: each shard's verified ETag and its row groups' rows per split.
+    const verified = await readVerified(store, await loadManifest(store, 'toy', 1));
+    expect(verified?.shards.map((s) => s.groups.length)).toEqual([3, 3, 3, 3]);
+    expect(verified?.shards.every((s) => s.etag.length > 0)).toBe(true);
+    expect(verified!.shards.flatMap((s) => s.groups).reduce((n, g) => n + g[0], 0)).toBe(context.dataset.trainCount);
     expect(context.dataset).toMatchObject({ shards: 4, newShards: 4 });
     expect(context.dataset.trainCount + context.dataset.testCount).toBeLessThan(20_000);
     expect(context.dataset.newTrainCount).toBe(context.dataset.trainCount);
