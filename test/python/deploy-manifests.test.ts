@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import * as searchAttributes from '../../workflows/search-attributes.js';
+
+const WORKFLOW_SEARCH_ATTRIBUTES = Object.values(searchAttributes);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const deploy = path.join(root, 'infra/deploy');
@@ -146,7 +149,8 @@ describe('the search-attribute Job', () => {
       const second = spawnSync('sh', ['-c', job.script], { env, encoding: 'utf8', timeout: 60_000 });
       expect(second.status, second.stderr).toBe(0);
       const attributes = job.env.WARMSTART_SEARCH_ATTRIBUTES!.split(/\s+/).filter(Boolean);
-      expect(attributes.length).toBeGreaterThan(0);
+      // Exactly the attributes the workflows set.
+      expect(attributes.sort()).toEqual(WORKFLOW_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${k.type[0]}${k.type.slice(1).toLowerCase()}`).sort());
       for (const attribute of attributes) {
         const [name, type] = attribute.split('=');
         expect(first.stdout).toContain(`${name}: registered as ${type}`);
