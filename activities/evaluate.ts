@@ -53,6 +53,8 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
       const candidateModel = await loadModel(deps.store, input.candidatePrefix);
       const productionModel = input.productionPrefix ? await loadModel(deps.store, input.productionPrefix) : null;
       const models = [candidateModel, ...(productionModel ? [productionModel] : [])];
+      // Read the layer shapes before the models are disposed below.
+      const forwardFlops = models.reduce((total, model) => total + estimateFlops(model).forwardPerExample, 0);
       let evaluation;
       try {
         evaluation = await evaluatePair(rowBatches(test), candidateModel, productionModel, manifest.classes, { onBatch: () => context.heartbeat() });
@@ -60,7 +62,7 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
         for (const model of models) model.dispose();
       }
       const { candidate, production, paired } = evaluation;
-      const flops = models.reduce((total, model) => total + estimateFlops(model).forwardPerExample * evaluation.count, 0);
+      const flops = forwardFlops * evaluation.count;
       const result: EvaluateResult = {
         testCount: evaluation.count,
         candidate: candidate.slices,
