@@ -53,6 +53,12 @@ export interface SourceOptions {
   verified?: VerifiedVersion;
   /** Reaches every read: cancelling the activity stops the data path. */
   signal?: AbortSignal;
+  /**
+   * Decoded units kept for the next epoch, least recently used first out, up to this many bytes: a
+   * split that fits is decoded once, a larger one streams. A fixed budget, not the dataset's size.
+   * Default 128 MiB; 0 keeps nothing.
+   */
+  cacheBytes?: number;
 }
 
 export function isExampleSource(data: object): data is ExampleSource {
@@ -176,7 +182,9 @@ export async function openVersionSource(store: ObjectStore, manifest: Manifest, 
   };
 
   const size = featureSize(manifest);
-  const readUnit = async (u: number): Promise<UnitRows> => {
+  const cache = unitCache(options.cacheBytes ?? 128 * 1024 * 1024);
+  const readUnit = (u: number): Promise<UnitRows> => cache(u, () => decodeUnit(u));
+  const decodeUnit = async (u: number): Promise<UnitRows> => {
     signal?.throwIfAborted();
     const unit = units[u]!;
     const entry = manifest.shards[unit.shard]!;
@@ -240,4 +248,36 @@ function concatRows(parts: readonly DecodedRows[], size: number): DecodedRows {
     at += p.count;
   }
   return out;
+}
+
+/** Memoizes unit reads up to `budget` bytes of decoded rows, evicting the least recently used. */
+function unitCache(budget: number): (unit: number, read: () => Promise<UnitRows>) => Promise<UnitRows> {
+  const kept = new Map<number, { rows: Promise<UnitRows>; bytes: number }>();
+  let used = 0;
+  return (unit, read) => {
+    const hit = kept.get(unit);
+    if (hit) {
+      kept.delete(unit);
+      kept.set(unit, hit);
+      return hit.rows;
+    }
+    const rows = read();
+    if (budget <= 0) return rows;
+    const entry = { rows, bytes: 0 };
+    kept.set(unit, entry);
+    rows.then(
+      (value) => {
+        entry.bytes = value.x.byteLength + value.count * 33;
+        used += entry.bytes;
+        for (const [key, other] of kept) {
+          if (used <= budget) break;
+          if (other.bytes === 0) continue;
+          kept.delete(key);
+          used -= other.bytes;
+        }
+      },
+      () => kept.delete(unit),
+    );
+    return rows;
+  };
 }

@@ -49,7 +49,7 @@ describe('openVersionSource', () => {
     const { store: inner, manifest } = await published();
     const { verified } = await validateVersion(inner, manifest);
     const { store, seen } = counting(inner);
-    const source = await openVersionSource(store, manifest, { splits: ['train'], verified });
+    const source = await openVersionSource(store, manifest, { splits: ['train'], verified, cacheBytes: 0 });
     expect(source.units.length).toBe(9);
     expect(source.count).toBe(verified.shards.flatMap((s) => s.groups).reduce((n, g) => n + g[0], 0));
     const streamed = await collectRows(source);
@@ -65,6 +65,13 @@ describe('openVersionSource', () => {
     expect(seen.rangedBytes - first).toBeLessThanOrEqual(bytes);
     expect(seen.rangedBytes - first).toBeGreaterThan(bytes * 0.5);
     expect(seen.gets).toBe(0);
+
+    // With a cache budget the split fits in, the second pass reads nothing.
+    const cached = await openVersionSource(store, manifest, { splits: ['train'], verified });
+    await collectRows(cached);
+    const afterFirst = seen.rangedBytes;
+    expect((await collectRows(cached)).ids).toEqual(whole.ids);
+    expect(seen.rangedBytes).toBe(afterFirst);
   });
 
   it('without a record, verifies each shard once (by range) before any row is decoded; a changed shard fails; an abort stops the reads', async () => {
