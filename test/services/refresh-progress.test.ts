@@ -67,8 +67,9 @@ describe('a running refresh', () => {
 
     expect(later.progress).toMatchObject({ phase: 'training', plannedSteps: 600, attempt: 1, resumedFromStep: 0 });
     expect(later.progress!.step).toBeLessThan(600);
-    expect(later.progress!.etaSeconds).toBeGreaterThan(0);
+    // The ETA is the steps left at the measured rate (64 examples a step).
     expect(later.progress!.examplesPerSecond).toBeGreaterThan(0);
+    expect(later.progress!.etaSeconds).toBeCloseTo(((600 - later.progress!.step) * 64) / later.progress!.examplesPerSecond!, 6);
     expect(later.progress!.curve[0]).toMatchObject({ step: 0 });
     expect(later.progress!.curve[0]!.accuracy).toBeGreaterThanOrEqual(0);
     expect(later.activity).toMatchObject({ type: 'trainCandidate', state: 'started', attempt: 1, late: false });
