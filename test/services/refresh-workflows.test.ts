@@ -221,6 +221,9 @@ describe('search attributes', () => {
     }
     expect(found).toEqual([versionRefreshWorkflowId(model, dataset, 1)]);
     const described = await h.client.workflow.getHandle(versionRefreshWorkflowId(model, dataset, 1)).describe();
-    expect(described.searchAttributes.WarmstartComputeSeconds?.[0]).toBeGreaterThan(0);
+    // The compute seconds attribute is the ledger entry's training plus evaluation time.
+    const [entry] = await listAuditEntries(h.store, model);
+    expect(described.searchAttributes.WarmstartComputeSeconds).toEqual([entry!.compute.trainSeconds + entry!.compute.evaluationSeconds]);
+    expect(entry!.compute.trainSeconds).toBeGreaterThan(0);
   });
 });
