@@ -9,18 +9,19 @@ import { queryRefreshState, waitForOutcome } from '../../src/temporal/client.js'
 import { triggerWatch, watchScheduleId } from '../../src/temporal/schedules.js';
 import { modelRefreshWorkflowId, versionRefreshWorkflowId } from '../../workflows/definitions.js';
 import { dumpDom, screenshot } from '../helpers/chromium.js';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
 import { decodePng, inkShare } from '../helpers/png.js';
 import { startHarness, type Harness } from '../helpers/refresh-harness.js';
 import { repoRoot, servicesEnv } from '../helpers/services.js';
 
-// The operator's commands against the real services, with workers of this test process serving them.
+// The operator's commands, run in this process through run(argv, io), against the real services,
+// with workers of this test process serving them.
 let h: Harness;
 let env: Record<string, string>;
 let model: string;
 const dataset = 'mnist-cli';
 const scratchDir = mkdtempSync(path.join(tmpdir(), 'warmstart-cli-'));
-const cli = (...args: string[]) => runCli(args, env);
+const cli = (...args: string[]) => runInProcess(args, env);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -74,7 +75,7 @@ describe('status and audit', () => {
   });
 
   it('status with the Temporal server unreachable: one clear line', async () => {
-    const { code, stderr } = await runCli(['status', '--model', model], { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const { code, stderr } = await runInProcess(['status', '--model', model], { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(2);
     expect(stderr).toMatch(/^warmstart: error \[TEMPORAL_UNREACHABLE\]/);
     expect(stderr.split('\n')).toHaveLength(1);
@@ -101,13 +102,14 @@ describe('replay', () => {
     expect(stderr).toMatch(new RegExp(`no refresh workflow refresh/${model}/v99 on the server: nothing to replay`));
   });
 
-  it('replay-history: a recorded run replays deterministically; an older incompatible history reports its divergence', async () => {
-    const ok = await cli('replay-history', versionRefreshWorkflowId(model, dataset, 2));
+  it('check-history: a recorded run replays deterministically; an older incompatible history reports its divergence', async () => {
+    const ok = await cli('check-history', versionRefreshWorkflowId(model, dataset, 2));
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^deterministic: refresh\/.*\/v2 \(\d+ events\)/);
-    const old = await cli('replay-history', '--file', path.join(repoRoot, 'test/replay/incompatible/refresh-version-v0-skeleton.json'));
+    const old = await cli('check-history', '--file', path.join(repoRoot, 'test/replay/incompatible/refresh-version-v0-skeleton.json'));
     expect(old.code).toBe(3);
     expect(old.stdout).toMatch(/^NOT deterministic: .* diverges from the current workflow code: /);
+    // The old name still works.
     const missing = await cli('replay-history', 'refresh/nope/v1');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no workflow refresh\/nope\/v1 on the server/);

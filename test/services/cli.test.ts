@@ -1,20 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
 import { testS3, uniqueName } from '../helpers/services.js';
 
-// The CLI as a user runs it, against the real local services, including its error paths.
+// run(argv, io) in this process against the real local services, including its error paths
+// (argument errors, help and exit codes without services: test/unit/cli).
 const { store, env } = testS3();
 afterAll(() => store.destroy());
 
-const cli = (args: string[], overrides: Record<string, string> = {}) => runCli(args, { ...env, ...overrides });
+const cli = (args: string[], overrides: Record<string, string> = {}) => runInProcess(args, { ...env, ...overrides });
 
 describe('warmstart CLI', () => {
-  it('prints help and exits 0', async () => {
-    const { code, stdout } = await cli(['--help']);
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/usage: warmstart <command>/);
-  });
-
   it('a wrong S3 endpoint: one line naming the endpoint, non-zero exit', async () => {
     const { code, stderr } = await cli(['check'], { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' });
     expect(code).toBe(2);
@@ -67,13 +62,5 @@ describe('warmstart CLI', () => {
     const { code, stderr } = await cli(['validate', '--dataset', 'nope', '--version', '4']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/dataset nope has no version 4/);
-  });
-
-  it('an unknown command or a bad flag is a usage error', async () => {
-    expect((await cli(['frobnicate'])).code).toBe(64);
-    expect((await cli(['validate', '--dataset', 'x', '--version', 'two'])).stderr).toMatch(/--version must be a positive integer/);
-    const badModel = await cli(['bench', 'continual', '--dataset', 'x', '--old', '1', '--new', '2', '--model', '{"kind":"mlp","hidden":[0]}']);
-    expect(badModel.code).toBe(64);
-    expect(badModel.stderr).toMatch(/--model: model.hidden must be a list of positive integers/);
   });
 });
