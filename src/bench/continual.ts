@@ -1,7 +1,8 @@
 import type { ObjectStore } from '../storage/object-store.js';
 import { loadVersions, type LoadOptions } from './data.js';
 import { runOne, type RunRecord, type RunSettings } from './run-one.js';
-import { finalAccuracy, speedUp, spread, stepsToReach, type SpeedUp, type Spread } from './target.js';
+import { METRIC_DIRECTION, type MetricName } from '../evaluation/metrics.js';
+import { finalAccuracy, finalValue, majorityBaseline, meets, noBetterThanMajority, relaxedTarget, speedUp, spread, stepsToReachMetric, type SpeedUp, type Spread } from './target.js';
 import { combinedLevers, scratchLevers, variants, type BenchHyper, type Variant } from './variants.js';
 import type { LeverSettings } from '../training/levers.js';
 
@@ -28,6 +29,7 @@ export interface ContinualOptions extends RunSettings, LoadOptions {
 /** Per seed, how a run compares with its seed's scratch run. */
 export interface SeedOutcome {
   seed: number;
+  /** A*: scratch's final value of the target metric (accuracy unless the benchmark targets another). */
   target: number;
   /** Steps to reach A* (L_100) and 0.99 A* (L_99), by the rule in target.ts. */
   steps100: number | null;
@@ -37,6 +39,10 @@ export interface SeedOutcome {
   /** FLOPs to reach A*, the scoring pass included; ratio scratch / this. */
   flopsSpeedUp100: number | null;
   finalAccuracy: number;
+  /** Final value of the target metric (= finalAccuracy when it is accuracy). */
+  finalValue: number;
+  /** Its final value is no better than the majority-class model's: its speed-ups mean nothing. */
+  majorityClass: boolean;
   finalOld: number | null;
   finalNew: number | null;
   /** Reached A* at some point but its final accuracy is below it. */
@@ -59,8 +65,11 @@ export interface VariantSummary {
   reached100: number;
   flopsSpeedUp100: Spread | null;
   finalAccuracy: Spread;
-  /** Final accuracy minus A*, in points (mean over seeds). */
+  finalValue: Spread;
+  /** Final value minus A* (accuracy: in points), mean over seeds. */
   finalMinusTarget: Spread;
+  /** Seeds whose final model is no better than the majority class on the target metric. */
+  majorityClass: number;
   finalOld: Spread | null;
   finalNew: Spread | null;
   endedBelow: number;
@@ -73,6 +82,9 @@ export interface ContinualResult {
   oldVersion: number;
   newVersion: number;
   evaluationSplit: string;
+  /** The metric the targets are on, and what a majority-class model scores on the evaluation split. */
+  metric: MetricName;
+  majority: ReturnType<typeof majorityBaseline>;
   settings: RunSettings & { seeds: number[]; trainRows: { old: number; new: number }; evaluationRows: number; classes: { old: string[]; new: string[] } };
   summaries: VariantSummary[];
   runs: RunRecord[];
@@ -81,13 +93,15 @@ export interface ContinualResult {
 /** FLOPs spent until `steps`: training examples so far (the run's examples per step) plus the whole scoring pass. */
 const reachCost = (record: RunRecord, steps: number) => (steps * record.compute.examples * record.trainFlopsPerExample) / Math.max(1, record.compute.steps) + record.compute.scoringFlops;
 
-export function outcome(record: RunRecord, scratch: RunRecord): SeedOutcome {
-  const target = finalAccuracy(scratch.curve);
-  const scratch100 = stepsToReach(scratch.curve, target);
-  const scratch99 = stepsToReach(scratch.curve, 0.99 * target);
-  const steps100 = stepsToReach(record.curve, target);
-  const steps99 = stepsToReach(record.curve, 0.99 * target);
-  const final = finalAccuracy(record.curve);
+export function outcome(record: RunRecord, scratch: RunRecord, metric: MetricName = 'accuracy', majority: ReturnType<typeof majorityBaseline> | null = null): SeedOutcome {
+  const direction = METRIC_DIRECTION[metric];
+  const target = finalValue(scratch.curve, metric);
+  const relaxed = relaxedTarget(target, 0.99, direction);
+  const scratch100 = stepsToReachMetric(scratch.curve, target, metric);
+  const scratch99 = stepsToReachMetric(scratch.curve, relaxed, metric);
+  const steps100 = stepsToReachMetric(record.curve, target, metric);
+  const steps99 = stepsToReachMetric(record.curve, relaxed, metric);
+  const final = finalValue(record.curve, metric);
   const last = record.curve.at(-1);
   return {
     seed: record.seed,
@@ -96,11 +110,13 @@ export function outcome(record: RunRecord, scratch: RunRecord): SeedOutcome {
     steps99,
     speedUp100: speedUp(scratch100, steps100),
     speedUp99: speedUp(scratch99, steps99),
-    flopsSpeedUp100: steps100 !== null && scratch100 !== null && reachCost(record, steps100) > 0 ? reachCost(scratch, scratch100) / reachCost(record, steps100) : null,
-    finalAccuracy: final,
+    flopsSpeedUp100: steps100 !== null && scratch100 !== null && scratch100 > 0 && reachCost(record, steps100) > 0 ? reachCost(scratch, scratch100) / reachCost(record, steps100) : null,
+    finalAccuracy: finalAccuracy(record.curve),
+    finalValue: final,
+    majorityClass: majority !== null && noBetterThanMajority(metric, final, majority),
     finalOld: last?.oldAccuracy ?? null,
     finalNew: last?.newAccuracy ?? null,
-    endedBelow: steps100 !== null && final < target - 1e-12,
+    endedBelow: steps100 !== null && !meets(final, target, direction),
     wallSeconds: record.compute.wallSeconds + record.compute.scoringSeconds,
     steps: record.compute.steps,
     examples: record.compute.examples + record.compute.scoringExamples,
@@ -111,7 +127,8 @@ export function outcome(record: RunRecord, scratch: RunRecord): SeedOutcome {
 const ratios = (list: SpeedUp[]) => list.flatMap((s) => (s.kind === 'ratio' ? [s.value] : []));
 const nonNull = <T>(list: (T | null)[]) => list.filter((v): v is T => v !== null);
 
-export function summarize(name: string, description: string, levers: LeverSettings | null, seeds: SeedOutcome[]): VariantSummary {
+export function summarize(name: string, description: string, levers: LeverSettings | null, seeds: SeedOutcome[], metric: MetricName = 'accuracy'): VariantSummary {
+  const points = metric === 'accuracy' ? 100 : 1;
   return {
     name,
     description,
@@ -123,7 +140,9 @@ export function summarize(name: string, description: string, levers: LeverSettin
     reached100: seeds.filter((s) => s.steps100 !== null).length,
     flopsSpeedUp100: spread(nonNull(seeds.map((s) => s.flopsSpeedUp100))),
     finalAccuracy: spread(seeds.map((s) => s.finalAccuracy))!,
-    finalMinusTarget: spread(seeds.map((s) => 100 * (s.finalAccuracy - s.target)))!,
+    finalValue: spread(seeds.map((s) => s.finalValue ?? s.finalAccuracy))!,
+    finalMinusTarget: spread(seeds.map((s) => points * ((s.finalValue ?? s.finalAccuracy) - s.target)))!,
+    majorityClass: seeds.filter((s) => s.majorityClass).length,
     finalOld: spread(nonNull(seeds.map((s) => s.finalOld))),
     finalNew: spread(nonNull(seeds.map((s) => s.finalNew))),
     endedBelow: seeds.filter((s) => s.endedBelow).length,
@@ -137,6 +156,8 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
   if (!old || !next) throw new Error('benchContinual: versions did not load');
   const chosen: Variant[] = variants(options.hyper, options.combined ?? combinedLevers(old.classes, next.classes), options.candidates).filter((v) => !options.only || options.only.includes(v.name));
   const scratch = scratchLevers(options.hyper);
+  const metric = options.metric ?? 'accuracy';
+  const majority = majorityBaseline(next.evaluation.y, next.classes.length);
   const runs: RunRecord[] = [];
   const outcomes = new Map<string, SeedOutcome[]>([['scratch', []], ...chosen.map((v) => [v.name, []] as [string, SeedOutcome[]])]);
   for (const seed of options.seeds) {
@@ -146,15 +167,16 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
     const reference = await runOne('scratch', next, scratch, seed, options, null);
     reference.model.dispose();
     runs.push(reference.record);
-    outcomes.get('scratch')!.push(outcome(reference.record, reference.record));
-    log(`seed ${seed}: scratch on v${next.version} A* ${(100 * finalAccuracy(reference.record.curve)).toFixed(2)}% in ${reference.record.compute.steps} steps`);
+    outcomes.get('scratch')!.push(outcome(reference.record, reference.record, metric, majority));
+    const targetText = metric === 'accuracy' ? '' : `, ${metric} ${finalValue(reference.record.curve, metric).toFixed(4)}`;
+    log(`seed ${seed}: scratch on v${next.version} A* ${(100 * finalAccuracy(reference.record.curve)).toFixed(2)}%${targetText} in ${reference.record.compute.steps} steps`);
     for (const variant of chosen) {
       const run = await runOne(variant.name, next, variant.levers, seed, options, { model: base.model, classes: old.classes });
       run.model.dispose();
       runs.push(run.record);
-      const result = outcome(run.record, reference.record);
+      const result = outcome(run.record, reference.record, metric, majority);
       outcomes.get(variant.name)!.push(result);
-      log(`seed ${seed}: ${variant.name} L100 ${result.steps100 ?? 'missed'} steps, final ${(100 * result.finalAccuracy).toFixed(2)}%`);
+      log(`seed ${seed}: ${variant.name} L100 ${result.steps100 ?? 'missed'} steps, final ${(100 * result.finalAccuracy).toFixed(2)}%${metric === 'accuracy' ? '' : `, ${metric} ${result.finalValue.toFixed(4)}`}${result.majorityClass ? ' (no better than the majority class)' : ''}`);
     }
     base.model.dispose();
   }
@@ -164,6 +186,8 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
     oldVersion: old.version,
     newVersion: next.version,
     evaluationSplit: options.evaluationSplit,
+    metric,
+    majority,
     settings: {
       spec: options.spec,
       batchSize: options.batchSize,
@@ -174,7 +198,7 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
       evaluationRows: next.evaluation.count,
       classes: { old: old.classes, new: next.classes },
     },
-    summaries: [summarize('scratch', 'scratch on old+new, full schedule (reference)', scratch, outcomes.get('scratch')!), ...chosen.map((v) => summarize(v.name, v.description, v.levers, outcomes.get(v.name)!))],
+    summaries: [summarize('scratch', 'scratch on old+new, full schedule (reference)', scratch, outcomes.get('scratch')!, metric), ...chosen.map((v) => summarize(v.name, v.description, v.levers, outcomes.get(v.name)!, metric))],
     runs,
   };
 }

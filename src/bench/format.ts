@@ -2,12 +2,21 @@ import type { ContinualResult, VariantSummary } from './continual.js';
 import type { MultiStepResult } from './multistep.js';
 import type { Spread } from './target.js';
 import { WINDOW } from './target.js';
+import { METRIC_DIRECTION } from '../evaluation/metrics.js';
 
 /** Markdown tables of the benchmark's results. Pure module. */
 const range = (s: Spread | null, digits: number, scale = 1) =>
   s === null ? '-' : s.n > 1 ? `${(s.mean * scale).toFixed(digits)} (${(s.min * scale).toFixed(digits)}-${(s.max * scale).toFixed(digits)})` : (s.mean * scale).toFixed(digits);
 
-export const RULE = `A* = scratch's final accuracy (mean of its last ${WINDOW} evaluations); a run reaches a target at the last step of the first window of ${WINDOW} consecutive evaluations whose mean is >= the target (0 steps when the old model is already there before training); same rule for scratch and every variant; speed-ups are per seed against the same seed's scratch run, mean (min-max) over seeds`;
+export const RULE = `A* = scratch's final value of the target metric (accuracy unless --metric; mean of its last ${WINDOW} evaluations); a run reaches a target at the last step of the first window of ${WINDOW} consecutive evaluations whose mean is at or better than the target (>= for accuracy and AUC, <= for log-loss; 0 steps when the old model is already there before training); L_99 = 99% of A* (log-loss: A* / 0.99); same rule for scratch and every variant; speed-ups are per seed against the same seed's scratch run, mean (min-max) over seeds; a model no better than the majority class on the target metric gets no speed-up`;
+
+/** A variant (or its scratch reference) whose final model is no better than the majority class: no speed-up to report. */
+function majorityNote(summary: VariantSummary, scratch: VariantSummary | undefined): string | null {
+  const seeds = summary.seeds.length;
+  if (scratch && scratch.majorityClass === scratch.seeds.length && scratch.seeds.length > 0) return `n/a: scratch (A*) no better than the majority class in ${scratch.majorityClass}/${scratch.seeds.length}`;
+  if ((summary.majorityClass ?? 0) === seeds && seeds > 0) return `n/a: no better than the majority class in ${seeds}/${seeds}`;
+  return null;
+}
 
 function speedCell(summary: VariantSummary, which: '100' | '99'): string {
   const seeds = summary.seeds.length;
@@ -15,7 +24,9 @@ function speedCell(summary: VariantSummary, which: '100' | '99'): string {
   const kinds = summary.seeds.map((s) => (which === '100' ? s.speedUp100 : s.speedUp99).kind);
   const zero = kinds.filter((k) => k === 'zero').length;
   const missed = kinds.filter((k) => k === 'missed').length;
+  const trivial = kinds.filter((k) => k === 'trivial').length;
   const parts: string[] = [];
+  if (trivial > 0) parts.push(`scratch's init already at A* in ${trivial}/${seeds}`);
   if (spreadOf) parts.push(`${range(spreadOf, 2)}x`);
   if (zero > 0) parts.push(`0 steps in ${zero}/${seeds}`);
   if (missed > 0) parts.push(`missed in ${missed}/${seeds}`);
@@ -29,25 +40,32 @@ const stepsCell = (summary: VariantSummary, pick: (s: VariantSummary['seeds'][nu
 };
 
 export function continualTable(result: ContinualResult): string {
-  const head = '| variant | L_100 speed-up | L_99 speed-up | steps to A* | FLOPs speed-up (L_100) | final acc % | final - A* (pts) | old % | new % | ended below A* | wall s (run) |';
-  const rows = result.summaries.map((s) =>
-    [
+  const metric = result.metric ?? 'accuracy';
+  const other = metric !== 'accuracy';
+  const head = `| variant | L_100 speed-up | L_99 speed-up | steps to A* | FLOPs speed-up (L_100) | final acc % |${other ? ` final ${metric} |` : ''} final - A* (${other ? metric : 'pts'}) | old % | new % | ended below A* | wall s (run) |`;
+  const scratch = result.summaries.find((s) => s.name === 'scratch');
+  const rows = result.summaries.map((s) => {
+    const note = majorityNote(s, scratch);
+    const reference = s.name === 'scratch';
+    return [
       s.name,
-      s.name === 'scratch' ? '1 (reference)' : speedCell(s, '100'),
-      s.name === 'scratch' ? '1 (reference)' : speedCell(s, '99'),
+      note ?? (reference ? '1 (reference)' : speedCell(s, '100')),
+      note ?? (reference ? '1 (reference)' : speedCell(s, '99')),
       stepsCell(s, (o) => o.steps100),
-      s.name === 'scratch' ? '1' : `${range(s.flopsSpeedUp100, 2)}x`,
+      note || (!reference && s.flopsSpeedUp100 === null) ? '-' : reference ? '1' : `${range(s.flopsSpeedUp100, 2)}x`,
       range(s.finalAccuracy, 2, 100),
-      range(s.finalMinusTarget, 2),
+      ...(other ? [range(s.finalValue, 4)] : []),
+      range(s.finalMinusTarget, other ? 4 : 2),
       range(s.finalOld, 2, 100),
       range(s.finalNew, 2, 100),
-      s.name === 'scratch' ? '-' : `${s.endedBelow}/${s.seeds.length}`,
+      reference ? '-' : `${s.endedBelow}/${s.seeds.length}`,
       range(s.wallSeconds, 1),
-    ].join(' | '),
-  );
+    ].join(' | ');
+  });
   const settings = result.settings;
+  const majority = result.majority ? `; target ${metric} (${METRIC_DIRECTION[metric]}), a majority-class model scores accuracy ${(100 * result.majority.accuracy).toFixed(2)}%, AUC 0.5, log-loss ${result.majority.logLoss.toFixed(4)}` : '';
   return [
-    `**${result.dataset} v${result.oldVersion} -> v${result.newVersion}** (${settings.trainRows.old} -> ${settings.trainRows.new} train rows, classes ${settings.classes.old.length} -> ${settings.classes.new.length}; ${result.evaluationSplit} split ${settings.evaluationRows} rows; ${describeSpec(settings)}; seeds ${settings.seeds.join(',')})`,
+    `**${result.dataset} v${result.oldVersion} -> v${result.newVersion}** (${settings.trainRows.old} -> ${settings.trainRows.new} train rows, classes ${settings.classes.old.length} -> ${settings.classes.new.length}; ${result.evaluationSplit} split ${settings.evaluationRows} rows; ${describeSpec(settings)}; seeds ${settings.seeds.join(',')}${majority})`,
     '',
     head,
     `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { MetricName } from '../evaluation/metrics.js';
 import type { PreviousModel } from '../training/init.js';
 import type { LeverSettings } from '../training/levers.js';
 import { runTraining, type ComputeAccount, type CurvePoint } from '../training/run-training.js';
@@ -25,6 +26,8 @@ export interface RunSettings {
   batchSize: number;
   epochs: number;
   evaluationsPerEpoch: number;
+  /** The metric targets are measured on (default accuracy); another one is measured at every evaluation. */
+  metric?: MetricName;
 }
 
 /** Scratch's budget: `epochs` passes over the version's training rows. */
@@ -57,6 +60,7 @@ export async function runOne(
     batchSize: settings.batchSize,
     seed,
     evaluation: data.evaluation,
+    evaluationMetrics: settings.metric !== undefined && settings.metric !== 'accuracy',
   });
   return {
     model: result.model,

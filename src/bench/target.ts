@@ -1,6 +1,8 @@
+import { METRIC_DIRECTION, priorLogLoss, type Direction, type MetricName } from '../evaluation/metrics.js';
+
 /**
  * The "reached the target" rule of the continual-training benchmark, applied to scratch and continual
- * runs alike. Pure module.
+ * runs alike, on accuracy or any metric of src/evaluation/metrics.ts (direction handled). Pure module.
  *
  * Why a window: one MNIST test example is 0.05 points and curves jitter by 0.1-0.2 points between
  * evaluations, so "the first evaluation at or above A*" rewards a single lucky spike. We smooth with a
@@ -11,6 +13,83 @@ export const WINDOW = 3;
 export interface Point {
   step: number;
   accuracy: number;
+  /** The other metrics at this evaluation, when the run measured them (a benchmark targeting AUC, say). */
+  metrics?: Partial<Record<MetricName, number | null>>;
+}
+
+/** The metric's value at a point; NaN when the run did not measure it (never "reached", never a best). */
+export function valueAt(point: Point, metric: MetricName): number {
+  if (metric === 'accuracy') return point.accuracy;
+  const value = point.metrics?.[metric];
+  return typeof value === 'number' ? value : NaN;
+}
+
+/** The target metric's final value (A* for accuracy): the mean of the run's last WINDOW evaluations. */
+export function finalValue(curve: readonly Point[], metric: MetricName): number {
+  const tail = curve.slice(-WINDOW);
+  if (tail.length === 0) throw new Error('finalValue: empty curve');
+  return tail.reduce((s, p) => s + valueAt(p, metric), 0) / tail.length;
+}
+
+/** At or better than the target, in the metric's direction (a small tolerance: float summation order). */
+export function meets(value: number, target: number, direction: Direction): boolean {
+  return direction === 'higher-is-better' ? value >= target - 1e-12 : value <= target + 1e-12;
+}
+
+/**
+ * The relaxed target of L_99: 99% of A* for a higher-is-better metric; for a lower-is-better one (log-
+ * loss) the value 1% worse, A* / 0.99.
+ */
+export function relaxedTarget(target: number, share: number, direction: Direction): number {
+  return direction === 'higher-is-better' ? share * target : target / share;
+}
+
+/** stepsToReach for any metric: the same window rule, "reached" in the metric's direction. */
+export function stepsToReachMetric(curve: readonly Point[], target: number, metric: MetricName): number | null {
+  const direction = METRIC_DIRECTION[metric];
+  const first = curve[0];
+  if (first && first.step === 0 && meets(valueAt(first, metric), target, direction)) return 0;
+  for (let end = WINDOW - 1; end < curve.length; end++) {
+    let sum = 0;
+    for (let i = end - WINDOW + 1; i <= end; i++) sum += valueAt(curve[i]!, metric);
+    if (meets(sum / WINDOW, target, direction)) return curve[end]!.step;
+  }
+  return null;
+}
+
+/**
+ * What a model that learnt nothing scores on an evaluation split: the majority class for everyone
+ * (accuracy = its share, macro-F1 = its F1 over the classes present), ranking nothing (AUC 1/2),
+ * forecasting the base rates (log-loss = the prior's, skill 0).
+ */
+export function majorityBaseline(labels: ArrayLike<number>, classes: number): Record<'accuracy' | 'auc' | 'logLoss' | 'logLossSkill' | 'macroF1', number> & { majorityShare: number } {
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]!]! += 1;
+  const share = labels.length > 0 ? Math.max(...counts) / labels.length : 0;
+  const present = counts.filter((c) => c > 0).length;
+  return { majorityShare: share, accuracy: share, auc: 0.5, logLoss: priorLogLoss(counts) ?? 0, logLossSkill: 0, macroF1: present > 0 ? (2 * share) / (1 + share) / present : 0 };
+}
+
+/**
+ * Margins above the majority-class value a model must clear to count as having learnt something: half
+ * a point of accuracy, AUC 0.55 and log-loss skill 0.01 as the gate's defaults, 1% of the prior's log-loss.
+ */
+export function noBetterThanMajority(metric: MetricName, value: number, baseline: ReturnType<typeof majorityBaseline>): boolean {
+  if (!Number.isFinite(value)) return false;
+  switch (metric) {
+    case 'accuracy':
+      return value <= baseline.accuracy + 0.005;
+    case 'auc':
+      return value <= 0.55;
+    case 'logLoss':
+      return value >= 0.99 * baseline.logLoss;
+    case 'logLossSkill':
+      return value <= 0.01;
+    case 'macroF1':
+      return value <= baseline.macroF1 + 0.01;
+    default:
+      return false;
+  }
 }
 
 /** A*: the mean accuracy of the run's last WINDOW evaluations (the cosine schedule is at its floor there). */
@@ -42,9 +121,11 @@ export function stepsToReach(curve: readonly Point[], target: number): number | 
  * The speed-up of a variant over scratch for one seed. `zero`: the old model was already at the target
  * (0 steps); reported as such, never as an infinite speed-up.
  */
-export type SpeedUp = { kind: 'ratio'; value: number } | { kind: 'zero' } | { kind: 'missed' };
+export type SpeedUp = { kind: 'ratio'; value: number } | { kind: 'zero' } | { kind: 'missed' } | { kind: 'trivial' };
 
+/** `trivial`: scratch's own random init already meets A* (AUC can, on easy data): there is no training to speed up. */
 export function speedUp(scratchSteps: number | null, variantSteps: number | null): SpeedUp {
+  if (scratchSteps === 0) return { kind: 'trivial' };
   if (variantSteps === null || scratchSteps === null) return { kind: 'missed' };
   if (variantSteps === 0) return { kind: 'zero' };
   return { kind: 'ratio', value: scratchSteps / variantSteps };

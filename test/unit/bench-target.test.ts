@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { summarize, type SeedOutcome } from '../../src/bench/continual.js';
 import { presentClasses, relabel, sample } from '../../src/bench/data.js';
 import { continualTable } from '../../src/bench/format.js';
-import { finalAccuracy, speedUp, spread, stepsToReach, WINDOW } from '../../src/bench/target.js';
+import { finalAccuracy, finalValue, majorityBaseline, noBetterThanMajority, relaxedTarget, speedUp, spread, stepsToReach, stepsToReachMetric, WINDOW } from '../../src/bench/target.js';
 import type { Examples } from '../../src/data/examples.js';
 import type { Manifest } from '../../src/data/manifest.js';
 
@@ -35,6 +35,8 @@ describe('the reached-target rule', () => {
     expect(speedUp(900, 300)).toEqual({ kind: 'ratio', value: 3 });
     expect(speedUp(900, 0)).toEqual({ kind: 'zero' });
     expect(speedUp(900, null)).toEqual({ kind: 'missed' });
+    // Scratch's random init already at A* (AUC on easy data): nothing to speed up, never a 0x ratio.
+    expect(speedUp(0, 6)).toEqual({ kind: 'trivial' });
     expect(spread([1, 3, 2])).toEqual({ mean: 2, min: 1, max: 3, n: 3 });
     expect(spread([])).toBeNull();
   });
@@ -50,6 +52,8 @@ describe('the table', () => {
     speedUp99: { kind: 'zero' },
     flopsSpeedUp100: 3,
     finalAccuracy: 0.951,
+    finalValue: 0.951,
+    majorityClass: false,
     finalOld: 0.96,
     finalNew: 0.94,
     endedBelow: false,
@@ -71,6 +75,8 @@ describe('the table', () => {
       oldVersion: 1,
       newVersion: 2,
       evaluationSplit: 'test',
+      metric: 'accuracy',
+      majority: majorityBaseline([0, 1, 1], 2),
       settings: { spec: { kind: 'mlp', hidden: [4] }, batchSize: 64, epochs: 1, evaluationsPerEpoch: 10, seeds: [1, 2, 3], trainRows: { old: 1, new: 2 }, evaluationRows: 3, classes: { old: ['a'], new: ['a', 'b'] } },
       summaries,
       runs: [],
@@ -80,6 +86,64 @@ describe('the table', () => {
     expect(row).toContain('0 steps in 3/3');
     expect(row).toContain('| 1/3 |');
     expect(row).not.toContain('Infinity');
+  });
+});
+
+describe('targets on other metrics', () => {
+  const points = (values: number[], metric: 'auc' | 'logLoss', every = 10) => values.map((value, i) => ({ step: i * every, accuracy: 0.8, metrics: { [metric]: value } }));
+
+  it('log-loss is reached going down: the first window whose mean is at or below the target', () => {
+    const run = points([0.9, 0.5, 0.3, 0.45, 0.35, 0.3, 0.28, 0.27], 'logLoss');
+    // A* = mean of 0.3, 0.28, 0.27 = 0.2833; window (0.3, 0.28, 0.27) ends at step 70; 0.3 at step 20 is a dip alone.
+    expect(finalValue(run, 'logLoss')).toBeCloseTo((0.3 + 0.28 + 0.27) / 3, 12);
+    expect(stepsToReachMetric(run, finalValue(run, 'logLoss'), 'logLoss')).toBe(70);
+    // L_99 for log-loss: 1% worse than A*, A* / 0.99; reached by (0.35, 0.3, 0.28) at step 60.
+    expect(relaxedTarget(0.2833, 0.99, 'lower-is-better')).toBeCloseTo(0.2833 / 0.99, 12);
+    expect(stepsToReachMetric(run, 0.3111, 'logLoss')).toBe(60);
+    expect(stepsToReachMetric(run, 0.2, 'logLoss')).toBeNull();
+  });
+
+  it('AUC is reached going up, 0 steps when the old model is there already, and an unmeasured metric never reaches', () => {
+    expect(stepsToReachMetric(points([0.9, 0.7, 0.8, 0.85, 0.86], 'auc'), 0.8, 'auc')).toBe(0);
+    expect(stepsToReachMetric(points([0.6, 0.7, 0.8, 0.85, 0.86], 'auc'), 0.83, 'auc')).toBe(40);
+    expect(stepsToReachMetric(curve([0.9, 0.9, 0.9]), 0.5, 'auc')).toBeNull();
+    // Accuracy through the generic rule is the old rule.
+    const run = curve([0.5, 0.8, 0.95, 0.8, 0.85, 0.9, 0.92, 0.93, 0.94]);
+    expect(stepsToReachMetric(run, 0.92, 'accuracy')).toBe(stepsToReach(run, 0.92));
+  });
+
+  it('the majority-class model: its scores, and who is no better than it', () => {
+    const labels = [0, 0, 0, 0, 1];
+    const majority = majorityBaseline(labels, 2);
+    expect(majority).toMatchObject({ majorityShare: 0.8, accuracy: 0.8, auc: 0.5, logLossSkill: 0 });
+    expect(majority.logLoss).toBeCloseTo(-(0.8 * Math.log(0.8) + 0.2 * Math.log(0.2)), 9);
+    expect(majority.macroF1).toBeCloseTo((2 * 0.8) / 1.8 / 2, 12);
+    expect(noBetterThanMajority('accuracy', 0.803, majority)).toBe(true);
+    expect(noBetterThanMajority('accuracy', 0.81, majority)).toBe(false);
+    expect(noBetterThanMajority('auc', 0.52, majority)).toBe(true);
+    expect(noBetterThanMajority('auc', 0.7, majority)).toBe(false);
+    expect(noBetterThanMajority('logLoss', majority.logLoss, majority)).toBe(true);
+    expect(noBetterThanMajority('logLoss', 0.8 * majority.logLoss, majority)).toBe(false);
+  });
+
+  it('the table flags a majority-class model instead of reporting a speed-up, and carries the target metric', () => {
+    const seed = (over: Partial<SeedOutcome>): SeedOutcome => ({
+      seed: 1, target: 0.5, steps100: 0, steps99: 0, speedUp100: { kind: 'zero' }, speedUp99: { kind: 'zero' }, flopsSpeedUp100: 1,
+      finalAccuracy: 0.78, finalValue: 0.5, majorityClass: true, finalOld: 0.78, finalNew: 0.78, endedBelow: false, wallSeconds: 1, steps: 10, examples: 640, flops: 1e9, ...over,
+    });
+    const table = continualTable({
+      kind: 'continual', dataset: 'tabular', oldVersion: 1, newVersion: 2, evaluationSplit: 'test', metric: 'auc', majority: majorityBaseline([0, 0, 0, 1], 2),
+      settings: { spec: { kind: 'mlp', hidden: [4] }, batchSize: 64, epochs: 1, evaluationsPerEpoch: 10, seeds: [1], trainRows: { old: 1, new: 2 }, evaluationRows: 4, classes: { old: ['a', 'b'], new: ['a', 'b'] } },
+      summaries: [summarize('scratch', 'reference', null, [seed({})], 'auc'), summarize('warm', 'x', null, [seed({ speedUp100: { kind: 'ratio', value: 1 } })], 'auc')],
+      runs: [],
+    });
+    expect(table).toContain('| final auc |');
+    expect(table).toContain('target auc (higher-is-better), a majority-class model scores accuracy 75.00%');
+    const warm = table.split('\n').find((line) => line.startsWith('| warm'))!;
+    expect(warm).toContain('n/a: scratch (A*) no better than the majority class in 1/1');
+    expect(warm).not.toMatch(/1\.00.*x/);
+    const scratch = table.split('\n').find((line) => line.startsWith('| scratch'))!;
+    expect(scratch).toContain('| 0.5000 |');
   });
 });
 

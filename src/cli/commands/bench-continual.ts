@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js';
 import { DATASET, JSON_OUTPUT, STORE } from '../common-options.js';
 import { positiveInt } from '../options.js';
 import { UsageError } from '../usage-error.js';
-import { BENCH_MLP, benchCommand } from './bench.js';
+import { BENCH_MLP, benchCommand, TARGET_METRICS, type TargetMetric } from './bench.js';
 
 /** --model: mlp, cnn, or a JSON spec; a bad one is a usage error naming the problem. */
 function modelOption(value: string): ModelSpec {
@@ -35,7 +35,7 @@ export const benchContinualCli = defineCommand({
     '--json-out <file> writes it (--json <file> is no longer accepted)',
   ].join('\n'),
   synopsis:
-    "--dataset <d> (--old <N> --new <M> | --versions 1,2,3,4,5 | --steps <k>) [--model mlp|cnn|<spec json>] [--seeds 3] [--split test|validation] [--epochs 15] [--json-out <file>] [--svg <file>] [--quick] [--variants warm,combined] [--combined '<levers json>'] [--candidates '[<levers json>,...]'] [--peak-lr 1e-3]",
+    "--dataset <d> (--old <N> --new <M> | --versions 1,2,3,4,5 | --steps <k>) [--model mlp|cnn|<spec json>] [--seeds 3] [--split test|validation] [--metric accuracy|auc|logLoss|logLossSkill|macroF1] [--epochs 15] [--json-out <file>] [--svg <file>] [--quick] [--variants warm,combined] [--combined '<levers json>'] [--candidates '[<levers json>,...]'] [--peak-lr 1e-3]",
   options: {
     dataset: DATASET,
     old: { type: 'integer', value: '<N>', help: 'the version the old model trains on (pair mode)' },
@@ -45,6 +45,7 @@ export const benchContinualCli = defineCommand({
     model: { type: 'string', value: 'mlp|cnn|<spec json>', help: 'the model (default mlp, 784-256-10)' },
     seeds: { type: 'integer', value: 'N', help: 'seeds per variant (default 3)' },
     split: { type: 'string', value: 'test|validation', help: 'the split the accuracy targets are measured on (default test)' },
+    metric: { type: 'string', value: 'accuracy|auc|logLoss|logLossSkill|macroF1', help: 'the metric A* and the reached rule are on (default accuracy; log-loss: lower is better)' },
     epochs: { type: 'integer', value: 'N', help: 'epochs per run (default 15; 3 with --quick)' },
     quick: { type: 'boolean', help: 'a few hundred rows and steps: proves the pipeline, measures nothing' },
     variants: { type: 'string', value: 'warm,combined', help: 'run only these variants' },
@@ -60,7 +61,10 @@ export const benchContinualCli = defineCommand({
     const model = modelOption(values.model ?? 'mlp');
     const split = values.split ?? 'test';
     if (split !== 'test' && split !== 'validation') throw new UsageError(`--split must be test or validation (got "${split}")`);
+    const metric = values.metric ?? 'accuracy';
+    if (!(TARGET_METRICS as readonly string[]).includes(metric)) throw new UsageError(`--metric must be one of ${TARGET_METRICS.join(', ')} (got "${metric}")`);
     const versions = versionChain(values.versions, values.steps);
+    if (versions && metric !== 'accuracy') throw new UsageError('--metric applies to the --old/--new pair; a chain (--versions/--steps) targets accuracy');
     const pair = versions ? {} : { oldVersion: pairVersion(values.old, 'old'), newVersion: pairVersion(values.new, 'new') };
     const { store } = await context();
     const { text, record } = await benchCommand(store, {
@@ -70,6 +74,7 @@ export const benchContinualCli = defineCommand({
       model,
       seeds: values.seeds ?? 3,
       split,
+      metric: metric as TargetMetric,
       epochs: values.epochs,
       quick: values.quick ?? false,
       only: values.variants?.split(',').map((v) => v.trim()),

@@ -26,6 +26,8 @@ export interface BenchCommandOptions {
   model: 'mlp' | 'cnn' | ModelSpec;
   seeds: number;
   split: 'validation' | 'test';
+  /** The metric the targets are on (default accuracy). */
+  metric?: TargetMetric;
   epochs?: number;
   quick: boolean;
   only?: string[];
@@ -42,6 +44,10 @@ export interface BenchCommandOptions {
 
 /** What --json prints and --json-out writes: the result, the reached rule and the machine it ran on. */
 export type BenchRecord = (ContinualResult | MultiStepResult) & { rule: string; machine: string };
+
+/** Metrics a benchmark can target (measured on the whole evaluation split at each evaluation). */
+export const TARGET_METRICS = ['accuracy', 'auc', 'logLoss', 'logLossSkill', 'macroF1'] as const;
+export type TargetMetric = (typeof TARGET_METRICS)[number];
 
 /** The MLP of the sizing runs (784-256-10 on MNIST); the CNN is ~15x slower on wasm. */
 export const BENCH_MLP: MlpSpec = { kind: 'mlp', hidden: [256] };
@@ -61,7 +67,7 @@ export async function benchCommand(store: ObjectStore, options: BenchCommandOpti
   // Tuning overrides are merged over the new-classes combination (the built-in choice is per step).
   const combined = options.combined ? resolveLevers(JSON.parse(options.combined) as LeverSettingsInput, NEW_CLASSES_LEVERS) : undefined;
   const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]).map((input) => resolveLevers(input, combined ?? NEW_CLASSES_LEVERS)) : undefined;
-  const common = { ...settings, dataset: options.dataset, seeds, hyper, combined, evaluationSplit: options.split, log: options.log };
+  const common = { ...settings, dataset: options.dataset, seeds, hyper, combined, evaluationSplit: options.split, log: options.log, ...(options.metric ? { metric: options.metric } : {}) };
   const result = options.versions
     ? await benchMultiStep(store, { ...common, versions: options.versions })
     : await benchContinual(store, { ...common, oldVersion: options.oldVersion!, newVersion: options.newVersion!, only: options.only, candidates });
