@@ -206,6 +206,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           seed: settings.seed + input.version,
           evaluation,
           backend,
+          classWeights: settings.classWeights,
           onBusy: stillHere,
           onEvaluation: (point) => progress.evaluated({ step: point.step, accuracy: point.accuracy }, input.mode === 'warm'),
           onProgress: ({ step, steps }) => {

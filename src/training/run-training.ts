@@ -3,6 +3,8 @@ import type { Examples } from '../data/examples.js';
 import { isExampleSource, type ExampleSource } from '../data/source.js';
 import { evaluateAccuracy } from '../evaluation/evaluate.js';
 import { curveMetrics, type CurveMetrics } from '../evaluation/model-metrics.js';
+import type { ClassWeightsSetting } from '../refresh/settings.js';
+import { sourceClassWeights, withClassWeights } from './class-weights.js';
 import { estimateFlops, type FlopEstimate } from './flops.js';
 import { classMapping, disposeAnchor, initializeModel, type PreviousModel } from './init.js';
 import { learningSpeedDifficulty, learningSpeedOfSource } from './learning-speed.js';
@@ -70,6 +72,8 @@ export interface RunTrainingOptions {
   onEvaluation?: (point: CurvePoint) => void;
   /** Also measure the metrics beyond accuracy at each evaluation (costs a softmax pass more). */
   evaluationMetrics?: boolean;
+  /** 'balanced': class weights in the loss, times the per-example weights (src/training/class-weights.ts). */
+  classWeights?: ClassWeightsSetting;
   onProgress?: LoopOptions['onProgress'];
   /** Called during the data-selection scoring pass, which reports no steps (the caller heartbeats). */
   onBusy?: () => void;
@@ -209,7 +213,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       seed: options.seed,
       learningRateAt: (step) => learningRateAt(step, schedule),
       // Streamed rows carry the dataset's weights themselves; in memory they are combined here.
-      exampleWeights: isExampleSource(options.train) ? weights : lossWeights(options.train.weights, weights),
+      exampleWeights: isExampleSource(options.train)
+        ? await sourceClassWeights(options.classWeights, options.train, options.classes.length, weights)
+        : withClassWeights(options.classWeights, options.train.y, options.classes.length, lossWeights(options.train.weights, weights)),
       newFraction: levers.selection.newFraction,
       penalty: regularizationPenalty(levers.regularization, anchor),
       onProgress: options.onProgress,
