@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/cli/commands/index.js';
 import { synopsis } from '../../../src/cli/help.js';
@@ -79,5 +80,13 @@ describe('exit codes and the one error line', () => {
     expect(text.stdout).toBe(`ok: store ${store} reachable; Temporal 127.0.0.1:7233, namespace default\n`);
     const json = await runInProcess(['check', '--json', '--store', store], { TEMPORAL_ADDRESS: '10.0.0.1:7233' });
     expect(JSON.parse(json.stdout)).toEqual({ store, temporal: '10.0.0.1:7233', namespace: 'default' });
+  });
+});
+
+describe('docs/cli.md', () => {
+  it('shows `warmstart --help` exactly as the declarations print it', async () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../../docs/cli.md', import.meta.url)), 'utf8');
+    const { stdout } = await cli('--help');
+    expect(doc).toContain(`\`\`\`text\n${stdout}\`\`\``);
   });
 });
