@@ -13,10 +13,25 @@ export interface S3Settings {
   forcePathStyle: boolean;
 }
 
+/** How a worker process behaves on a cluster; every field has a default that suits one machine. */
+export interface WorkerSettings {
+  /** Activities a control worker runs at once (validation, evaluation, store writes). */
+  controlActivitySlots: number;
+  /** Training runs a training worker runs at once: 1 per GPU (or per CPU machine) unless the model is small. */
+  trainingSlots: number;
+  /** Workflow tasks at once; undefined keeps the SDK's default. */
+  workflowTaskSlots?: number;
+  /** host:port of a Prometheus endpoint for the SDK's metrics; off when undefined. */
+  metricsAddress?: string;
+  /** Worker Deployment versioning: the deployment name and this build's ID; off when undefined. */
+  deployment?: { name: string; buildId: string };
+}
+
 export interface WarmstartConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
   store: StoreLocation;
   s3: S3Settings;
+  worker: WorkerSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -64,6 +79,36 @@ function parseEndpoint(variable: string, value: string): string {
   return value.replace(/\/+$/, '');
 }
 
+function parseSlots(env: Env, variable: string, fallback: number | undefined): number | undefined {
+  const raw = env[variable]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1 || value > 1000) throw invalid(variable, `must be a whole number from 1 to 1000 (got "${raw}")`, 'leave it unset for the default');
+  return value;
+}
+
+/** WARMSTART_CONTROL_ACTIVITY_SLOTS, WARMSTART_TRAINING_SLOTS, WARMSTART_WORKFLOW_TASK_SLOTS, WARMSTART_METRICS_ADDRESS, WARMSTART_DEPLOYMENT_NAME + WARMSTART_BUILD_ID. */
+function parseWorkerSettings(env: Env): WorkerSettings {
+  const settings: WorkerSettings = {
+    controlActivitySlots: parseSlots(env, 'WARMSTART_CONTROL_ACTIVITY_SLOTS', 4)!,
+    trainingSlots: parseSlots(env, 'WARMSTART_TRAINING_SLOTS', 1)!,
+  };
+  const workflowTaskSlots = parseSlots(env, 'WARMSTART_WORKFLOW_TASK_SLOTS', undefined);
+  if (workflowTaskSlots !== undefined) settings.workflowTaskSlots = workflowTaskSlots;
+  const metrics = env.WARMSTART_METRICS_ADDRESS?.trim();
+  if (metrics) {
+    if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(metrics)) throw invalid('WARMSTART_METRICS_ADDRESS', `must be host:port (got "${metrics}")`, 'for example 0.0.0.0:9464');
+    settings.metricsAddress = metrics;
+  }
+  const name = env.WARMSTART_DEPLOYMENT_NAME?.trim();
+  const buildId = env.WARMSTART_BUILD_ID?.trim();
+  if (Boolean(name) !== Boolean(buildId)) {
+    throw invalid(name ? 'WARMSTART_BUILD_ID' : 'WARMSTART_DEPLOYMENT_NAME', 'is missing: worker versioning needs both WARMSTART_DEPLOYMENT_NAME and WARMSTART_BUILD_ID', 'set both (e.g. warmstart and the image tag), or neither');
+  }
+  if (name && buildId) settings.deployment = { name, buildId };
+  return settings;
+}
+
 export const DEFAULT_STORE_URI = 'file://./.warmstart/store';
 export const DEFAULT_TASK_QUEUE = 'warmstart';
 
@@ -96,5 +141,6 @@ export function loadConfig(env: Env = process.env, overrides: { store?: string }
     temporal: { address, namespace, taskQueue },
     store,
     s3: { endpoint, region: region || 'us-east-1', forcePathStyle },
+    worker: parseWorkerSettings(env),
   };
 }

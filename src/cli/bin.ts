@@ -12,9 +12,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 function installRuntime(command: Command | undefined): void {
   const level = (process.env.WARMSTART_LOG_LEVEL?.toUpperCase() ?? (command?.quiet ? 'ERROR' : 'WARN')) as LogLevel;
   // shutdownSignals: [] — the CLI handles SIGINT/SIGTERM itself; the SDK's own handler swallowed the first one.
+  // WARMSTART_METRICS_ADDRESS (host:port): the SDK's worker metrics on a Prometheus endpoint, for `warmstart worker`.
+  const metricsAddress = command?.name === 'worker' ? process.env.WARMSTART_METRICS_ADDRESS?.trim() : undefined;
   Runtime.install({
     logger: new DefaultLogger(level),
-    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: level, other: level }, forward: {} },
+      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
+    },
     shutdownSignals: [],
   });
 }

@@ -1,4 +1,5 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { connectOptions, temporalConnection } from './connection.js';
 import type { WarmstartConfig } from '../config.js';
 import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { RefreshSettingsInput } from '../refresh/settings.js';
@@ -18,12 +19,13 @@ export function temporalUnreachable(address: string, error: unknown): WarmstartE
 }
 
 /** Connects to Temporal; an unreachable server is a one-line error that says how to fix it. */
-export async function connectClient(config: WarmstartConfig): Promise<Client> {
+export async function connectClient(config: WarmstartConfig, env: Record<string, string | undefined> = process.env): Promise<Client> {
+  const settings = temporalConnection(config, env);
   try {
-    const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
-    return new Client({ connection, namespace: config.temporal.namespace });
+    const connection = await Connection.connect({ ...connectOptions(settings), connectTimeout: '5s' });
+    return new Client({ connection, namespace: settings.namespace });
   } catch (error) {
-    throw temporalUnreachable(config.temporal.address, error);
+    throw temporalUnreachable(settings.address, error);
   }
 }
 

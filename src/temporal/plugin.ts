@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
@@ -6,7 +6,7 @@ import { trainingTaskQueue } from '../../workflows/activities.js';
 import { loadConfig, type WarmstartConfig } from '../config.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { openStore } from '../storage/open-store.js';
-import { signalVersionLanded } from './client.js';
+import { connectClient, signalVersionLanded } from './client.js';
 import { workflowsPath } from './workflows-path.js';
 
 /**
@@ -62,10 +62,7 @@ export class WarmstartPlugin extends SimplePlugin {
 
   private client(): Promise<Client> {
     if (this.settings.client) return Promise.resolve(this.settings.client);
-    this.ownClient ??= (async () => {
-      const { temporal } = this.config();
-      return new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: temporal.namespace });
-    })();
+    this.ownClient ??= connectClient(this.config());
     return this.ownClient;
   }
 
@@ -91,8 +88,8 @@ export class WarmstartPlugin extends SimplePlugin {
       activities: { ...configured.activities, ...this.activitiesFor(options.taskQueue) },
       // A control worker with no workflows of its own runs warmstart's.
       ...(!training && !hasWorkflows ? { workflowsPath: workflowsPath() } : {}),
-      // Training saturates the CPU (or the GPU): one run at a time per process, unless told otherwise.
-      ...(training && configured.maxConcurrentActivityTaskExecutions === undefined ? { maxConcurrentActivityTaskExecutions: 1 } : {}),
+      // Training saturates the CPU (or the GPU): one run at a time per process unless WARMSTART_TRAINING_SLOTS or the worker says otherwise.
+      ...(training && configured.maxConcurrentActivityTaskExecutions === undefined ? { maxConcurrentActivityTaskExecutions: this.config().worker.trainingSlots } : {}),
       // Heartbeats reach the server at most every 80% of the heartbeat timeout (48 s at the default 60 s);
       // every 10 s keeps `warmstart status` and the Web UI close to the run at a few small writes a minute.
       ...(training && configured.maxHeartbeatThrottleInterval === undefined ? { maxHeartbeatThrottleInterval: '10 seconds' } : {}),

@@ -1,10 +1,11 @@
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { trainingTaskQueue } from '../../workflows/activities.js';
 import type { WarmstartConfig } from '../config.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { temporalUnreachable } from './client.js';
+import { connectClient, temporalUnreachable } from './client.js';
+import { connectOptions, temporalConnection, type TemporalConnectionSettings } from './connection.js';
 import { WarmstartPlugin } from './plugin.js';
+import { workerTuning } from './worker-tuning.js';
 import { workflowsPath } from './workflows-path.js';
 
 export { bundleWorkflows, workflowsPath } from './workflows-path.js';
@@ -34,24 +35,25 @@ export interface WarmstartWorkers {
   close(): Promise<void>;
 }
 
-async function connect(config: WarmstartConfig): Promise<NativeConnection> {
+async function connect(settings: TemporalConnectionSettings): Promise<NativeConnection> {
   try {
-    return await NativeConnection.connect({ address: config.temporal.address });
+    return await NativeConnection.connect(connectOptions(settings));
   } catch (error) {
-    throw temporalUnreachable(config.temporal.address, error);
+    throw temporalUnreachable(settings.address, error);
   }
 }
 
 /** Creates the workers of a role on one connection. */
 export async function createWorkers(options: WarmstartWorkerOptions): Promise<WarmstartWorkers> {
-  const connection = await connect(options.config);
+  const settings = temporalConnection(options.config);
+  const connection = await connect(settings);
   const role = options.role ?? 'all';
   const taskQueue = options.taskQueue ?? options.config.temporal.taskQueue;
   // Control workers signal model workflows (store watcher, announceVersion) through a client of their own.
-  const client = role !== 'training' ? new Client({ connection: await Connection.connect({ address: options.config.temporal.address }), namespace: options.config.temporal.namespace }) : undefined;
+  const client = role !== 'training' ? await connectClient(options.config) : undefined;
   // The ready-made worker is the plugin on two workers: the same activities a user's own worker gets.
   const plugin = new WarmstartPlugin({ store: options.store, config: options.config, client });
-  const common = { connection, namespace: options.config.temporal.namespace, plugins: [plugin], ...(options.interceptors ? { interceptors: options.interceptors } : {}) };
+  const common = { connection, namespace: settings.namespace, plugins: [plugin], ...(options.interceptors ? { interceptors: options.interceptors } : {}) };
   const workers: Worker[] = [];
   try {
     if (role !== 'training') {
@@ -60,13 +62,13 @@ export async function createWorkers(options: WarmstartWorkerOptions): Promise<Wa
           ...common,
           taskQueue,
           ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-          maxConcurrentActivityTaskExecutions: 4,
+          ...workerTuning(options.config.worker, 'control'),
         }),
       );
     }
     if (role !== 'control') {
-      // One training run at a time per process (the plugin's default for the training queue).
-      workers.push(await Worker.create({ ...common, taskQueue: trainingTaskQueue(taskQueue) }));
+      // One training run at a time per process unless WARMSTART_TRAINING_SLOTS says otherwise.
+      workers.push(await Worker.create({ ...common, taskQueue: trainingTaskQueue(taskQueue), ...workerTuning(options.config.worker, 'training') }));
     }
   } catch (error) {
     // A failed Worker.create leaves the connection open and the process alive: close it.
