@@ -202,3 +202,14 @@ export function classificationMetrics(probabilities: ArrayLike<number>, labels: 
     perClass,
   };
 }
+
+/** The metrics a ledger slice record keeps beside accuracy and count: four numbers, so entries stay small. */
+export const LEDGER_METRICS = ['logLoss', 'logLossSkill', 'auc', 'macroF1'] as const;
+export type LedgerMetrics = Partial<Record<(typeof LEDGER_METRICS)[number], number | null>>;
+
+/** Those of a slice that the evaluation computed (none for evaluations that predate them). */
+export function ledgerMetrics(slice: Partial<MetricValues>): LedgerMetrics {
+  const out: LedgerMetrics = {};
+  for (const name of LEDGER_METRICS) if (slice[name] !== undefined) out[name] = slice[name];
+  return out;
+}

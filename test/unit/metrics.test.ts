@@ -143,3 +143,11 @@ describe('metrics accumulator', () => {
     expect(() => binary.add({ probabilities: [0.5, 0.5], labels: [3] })).toThrow(/label 3 outside 0..1/);
   });
 });
+
+describe('what the ledger keeps', () => {
+  it('four metrics beside accuracy and count, only those computed', async () => {
+    const { ledgerMetrics } = await import('../../src/evaluation/metrics.js');
+    expect(ledgerMetrics({ logLoss: 0.3, auc: null, macroF1: 0.7, precision: 1 })).toEqual({ logLoss: 0.3, auc: null, macroF1: 0.7 });
+    expect(ledgerMetrics({})).toEqual({});
+  });
+});
