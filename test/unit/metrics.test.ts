@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMetricsAccumulator } from '../../src/evaluation/metrics-accumulator.js';
-import { classificationMetrics, exampleLogLoss, fromLogits, LOG_LOSS_EPSILON, multiClassAuc, priorLogLoss, rocAuc } from '../../src/evaluation/metrics.js';
+import { classificationMetrics, exampleLogLoss, fromLogits, ledgerMetrics, LOG_LOSS_EPSILON, multiClassAuc, priorLogLoss, rocAuc } from '../../src/evaluation/metrics.js';
 
 /** Rows of one-hot-ish probabilities: `p` on the predicted class, the rest spread evenly. */
 function rows(predicted: number[], classes: number, p = 0.9): Float32Array {
@@ -145,8 +145,7 @@ describe('metrics accumulator', () => {
 });
 
 describe('what the ledger keeps', () => {
-  it('four metrics beside accuracy and count, only those computed', async () => {
-    const { ledgerMetrics } = await import('../../src/evaluation/metrics.js');
+  it('four metrics beside accuracy and count, only those computed', () => {
     expect(ledgerMetrics({ logLoss: 0.3, auc: null, macroF1: 0.7, precision: 1 })).toEqual({ logLoss: 0.3, auc: null, macroF1: 0.7 });
     expect(ledgerMetrics({})).toEqual({});
   });
