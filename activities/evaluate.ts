@@ -49,7 +49,7 @@ export function evaluateCandidateActivity(deps: ActivityDeps) {
       const signal = context.cancellationSignal;
       // The test rows stream from the shards pinned to their verified identity: one decode, never the split in memory.
       const verified = await readVerified(deps.store, manifest);
-      const test = await openVersionSource(deps.store, manifest, { splits: ['test'], verified, signal });
+      const test = await openVersionSource(deps.store, manifest, { splits: ['test'], verified, signal, cacheBytes: 0 });
       const candidateModel = await loadModel(deps.store, input.candidatePrefix);
       const productionModel = input.productionPrefix ? await loadModel(deps.store, input.productionPrefix) : null;
       const models = [candidateModel, ...(productionModel ? [productionModel] : [])];

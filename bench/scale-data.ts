@@ -158,7 +158,7 @@ async function child(step: string, prefix: string, variantName: string, dataset:
       out.rows = batches * BATCH;
       out.epochs = out.rows / train.count!;
     } else if (step === 'evaluate') {
-      const test = await openVersionSource(store, manifest!, { splits: ['test'], verified });
+      const test = await openVersionSource(store, manifest!, { splits: ['test'], verified, cacheBytes: 0 });
       const result = await evaluatePair(rowBatches(test), model(2), model(3), manifest!.classes);
       out.rows = result.count;
     } else if (step === 'memory' || step === 'streamed') {
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
   }
   store.destroy();
   console.log(lines.join('\n'));
-  console.log(JSON.stringify({ bench: 'scale-data', trainSteps: TRAIN_STEPS, batchSize: BATCH, results }));
+  console.log(JSON.stringify({ bench: 'scale-data', prefix, trainSteps: TRAIN_STEPS, batchSize: BATCH, results }));
 }
 
 const args = process.argv.slice(2);
