@@ -31,6 +31,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const found = findCommand(argv);
   if (!found) {
     const [first = ''] = argv;
+    if (first.startsWith('-')) throw new UsageError(`options come after the command (got "${first}" first): warmstart <command> [options]; run warmstart --help`);
     // `import` or `bench` alone: the family has no command of its own, so show its member's usage.
     const member = COMMANDS.find((c) => c.name.startsWith(`${first} `));
     if (member) throw new UsageError(`usage: warmstart ${synopsis(member)}`);

@@ -25,6 +25,7 @@ describe('resolving the command', () => {
 
   it('an unknown command, or a family word alone, is a usage error saying what to run', () => {
     expect(problem(['frobnicate'])).toEqual(new UsageError('unknown command "frobnicate"; run warmstart --help'));
+    expect(problem(['--store', 's3://b/p', 'check']).message).toBe('options come after the command (got "--store" first): warmstart <command> [options]; run warmstart --help');
     expect(problem(['import', '--dataset', 'd']).message).toMatch(/^usage: warmstart import mnist --dataset <d> --versions <spec>/);
     expect(problem(['bench']).message).toMatch(/^usage: warmstart bench continual --dataset <d> \(--old <N> --new <M>/);
   });
