@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { writeAuditEntry, type AuditEntry } from '../src/audit/ledger.js';
+import { updatePolicySummary } from '../src/audit/policy-summary.js';
 import { loadPriceTable } from '../src/audit/pricing.js';
 import { isWarmstartError } from '../src/errors.js';
 import { putJson } from '../src/storage/json.js';
@@ -21,7 +22,10 @@ export function recordAuditActivity(deps: ActivityDeps, env: Record<string, stri
   const priceTable = loadPriceTable(env)?.version ?? null;
   return async function recordAudit(entry: AuditEntry): Promise<{ key: string }> {
     try {
-      return { key: await writeAuditEntry(deps.store, { ...entry, priceTable }) };
+      const key = await writeAuditEntry(deps.store, { ...entry, priceTable });
+      // After the entry: a retry rewrites nothing and folds the same entry again, to the same summary.
+      await updatePolicySummary(deps.store, entry);
+      return { key };
     } catch (error) {
       if (isWarmstartError(error, 'LEDGER_CONFLICT')) throw ApplicationFailure.create({ message: error.message, type: LEDGER_CONFLICT, nonRetryable: true, details: [{ code: error.code, subject: error.subject ?? null }] });
       throw error;

@@ -1,6 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { lastAttemptOf, lastScratchRunOf, listAuditEntries } from '../src/audit/ledger.js';
+import { readPolicyInputs } from '../src/audit/policy-summary.js';
 import type { ScratchRun } from '../src/audit/savings.js';
 import { validateVersion } from '../src/data/summary.js';
 import { writeVerified } from '../src/data/verified.js';
@@ -47,8 +47,8 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
       // Training and evaluation read the shards pinned to the identity verified here, without hashing them again.
       await writeVerified(deps.store, validated.verified, context.cancellationSignal);
       const production = await readProduction(deps.store, input.model);
-      const ledger = await listAuditEntries(deps.store, input.model);
-      const lastAttempt = lastAttemptOf(ledger);
+      // One small object, not a scan of the ledger: the cost stays flat as the model's history grows.
+      const { lastAttempt, lastScratch } = await readPolicyInputs(deps.store, input.model);
       log.info('refresh context loaded', { dataset: input.dataset, version: input.version, train: rows.train, validation: rows.validation, test: rows.test, production: production?.pointer.candidateId ?? null });
       return {
         dataset: {
@@ -74,7 +74,7 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
           : null,
         productionEtag: production?.etag ?? null,
         lastAttempt,
-        lastScratch: lastScratchRunOf(ledger),
+        lastScratch,
         usage: meter.finish(ONE_CORE(), { bytesRead: shardBytes(manifest) }),
       };
     }));

@@ -1,7 +1,7 @@
 import { sha256Hex } from '../storage/sha256.js';
 import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { chainLinkKey } from '../storage/keys.js';
+import { chainHeadHintKey, chainLinkKey } from '../storage/keys.js';
 
 /**
  * The append-only, tamper-evident ledger of one model: a hash chain.
@@ -49,6 +49,15 @@ async function readLink(store: ObjectStore, key: string): Promise<ChainLink | un
 
 /** The newest link of the model's chain, or null when the chain is empty. */
 export async function chainTail(store: ObjectStore, model: string): Promise<ChainLink | null> {
+  // The head hint names a link at or behind the tail (a slow writer may leave an older one): walk
+  // forward from it to the first missing number. Cost: a read or two, whatever the chain's length.
+  const hint = await store.get(chainHeadHintKey(model));
+  let link = hint ? await readLink(store, chainLinkKey(model, (JSON.parse(decoder.decode(hint.body)) as { seq: number }).seq)) : undefined;
+  if (link) {
+    for (let next = await readLink(store, chainLinkKey(model, link.seq + 1)); next; next = await readLink(store, chainLinkKey(model, link.seq + 1))) link = next;
+    return link;
+  }
+  // No hint (a ledger written before it) or one that names no link: the listing is the truth.
   const keys = (await store.list(`audit-chain/${model}/`)).filter((key) => key.endsWith('.json'));
   const last = keys.at(-1);
   return last ? ((await readLink(store, last)) ?? null) : null;
@@ -135,6 +144,8 @@ async function tryLink(store: ObjectStore, model: string, link: ChainLink): Prom
   const linkKey = chainLinkKey(model, link.seq);
   try {
     await store.put(linkKey, encodeRecord(link), { ifNoneMatch: '*', contentType: 'application/json' });
+    // Unconditional: a hint behind the tail only costs the next writer a step forward.
+    await store.put(chainHeadHintKey(model), encodeRecord({ seq: link.seq }), { contentType: 'application/json' });
     return link;
   } catch (error) {
     if (!isLost(error)) throw error;

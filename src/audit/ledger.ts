@@ -2,7 +2,7 @@ import { WarmstartError } from '../errors.js';
 import { getJson } from '../storage/json.js';
 import { sha256Hex } from '../storage/sha256.js';
 import { appendToChain, type ChainStamp } from './chain.js';
-import type { ComputeSaved, ScratchCost, ScratchRun } from './savings.js';
+import type { ComputeSaved, ScratchCost } from './savings.js';
 import type { ActivityUsage, TrainingWork } from './usage.js';
 import type { LeverSettings } from '../training/levers.js';
 import { keysAtDepth, type ObjectStore } from '../storage/object-store.js';
@@ -180,23 +180,3 @@ export async function listAuditEntries(store: ObjectStore, model: string): Promi
   return entries.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.datasetVersion - b.datasetVersion || a.finishedAt.localeCompare(b.finishedAt));
 }
 
-/** The model's most recent scratch training run, the basis of scratch-cost estimates. */
-export function lastScratchRunOf(entries: AuditEntry[]): ScratchRun | null {
-  let latest: { at: string; run: ScratchRun } | null = null;
-  for (const entry of entries) {
-    for (const attempt of entry.attempts) {
-      if (attempt.mode !== 'scratch' || (latest && latest.at >= entry.finishedAt)) continue;
-      latest = { at: entry.finishedAt, run: { datasetVersion: entry.datasetVersion, steps: attempt.training.steps, flops: attempt.training.flops, trainSeconds: attempt.training.wallSeconds } };
-    }
-  }
-  return latest?.run ?? null;
-}
-
-/** The most recent refresh attempt of a model (by finish time), for the policy's "last warm start failed". */
-export function lastAttemptOf(entries: AuditEntry[]): { datasetVersion: number; mode: 'scratch' | 'warm'; gatePassed: boolean } | null {
-  const latest = [...entries].filter((e) => e.attempts.length > 0).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)).at(-1);
-  const attempt = latest?.attempts.at(-1);
-  if (!latest || !attempt) return null;
-  // The final attempt counts: a warm start rescued by a scratch fallback leaves a fresh scratch lineage.
-  return { datasetVersion: latest.datasetVersion, mode: attempt.mode, gatePassed: attempt.gate.passed };
-}

@@ -12,6 +12,8 @@
  *   audit-operations/<model>/<request>.json         an operator action
  *   audit-corrections/<model>/<request>.json        a correction of a ledger record
  *   audit-chain/<model>/<seq>.json                  the hash chain over the three above
+ *   audit-chain-head/<model>.json                   where the chain's newest link was (a hint)
+ *   audit-summary/<model>.json                      the policy's inputs from the ledger
  *
  * Pure (workflows import it). Names are checked by src/names.ts where they enter; the model and
  * candidate segments are checked again here, so no key reaches outside its own prefix.
@@ -112,4 +114,14 @@ export function chainedPrefixes(model: string): string[] {
 
 export function chainLinkKey(model: string, seq: number): string {
   return `audit-chain/${model}/${String(seq).padStart(10, '0')}.json`;
+}
+
+/** Where the chain's newest link was last seen: a hint for finding the tail without listing. */
+export function chainHeadHintKey(model: string): string {
+  return `audit-chain-head/${model}.json`;
+}
+
+/** The policy's inputs folded from the ledger (src/audit/policy-summary.ts). */
+export function summaryKey(model: string): string {
+  return `audit-summary/${model}.json`;
 }
