@@ -1,18 +1,19 @@
 import { bar } from '../refresh/progress.js';
+import type { Writer } from './io.js';
 
 /** Terminal output helpers: progress bars on stderr (only on a TTY), tables and percentages. */
-export function progressBar(label: string): { update(done: number, total: number, text?: string): void; done(): void } {
-  const tty = process.stderr.isTTY;
+export function progressBar(label: string, terminal: Writer = process.stderr): { update(done: number, total: number, text?: string): void; done(): void } {
+  const tty = terminal.isTTY === true;
   let last = '';
   return {
     update(done, total, text) {
       if (!tty) return;
       const line = `${label} ${bar(done / Math.max(1, total), 28)} ${text ?? `${done}/${total}`}`;
-      if (line !== last) process.stderr.write(`\r${line}`);
+      if (line !== last) terminal.write(`\r${line}`);
       last = line;
     },
     done() {
-      if (tty && last) process.stderr.write('\n');
+      if (tty && last) terminal.write('\n');
     },
   };
 }

@@ -63,11 +63,11 @@ export async function demoCommand(options: { versions: string; report: string },
   try {
     const parts = planMnistVersions(parseVersionPlan(options.versions));
     for (const rows of parts) {
-      const published = await publishMnistRows(store, dataset, rows);
+      const published = await publishMnistRows(store, dataset, rows, io.stderr);
       say(`published ${dataset} v${published.version}: ${published.rows} new rows, ${published.newShards} new + ${published.inheritedShards} inherited shards`);
       await refresh(published.version);
     }
-    const bad = await publishMnistRows(store, dataset, parts.at(-1)!.slice(0, 300));
+    const bad = await publishMnistRows(store, dataset, parts.at(-1)!.slice(0, 300), io.stderr);
     const key = await corruptNewShard(store, dataset, bad.version);
     say(`published ${dataset} v${bad.version}, then corrupted ${key} (a broken upload)`);
     await refresh(bad.version);
@@ -75,8 +75,8 @@ export async function demoCommand(options: { versions: string; report: string },
     const production = await readProduction(store, model);
     say(`\nproduction model: ${production ? `${production.pointer.candidateId} (v${production.pointer.datasetVersion}, ${production.pointer.mode}, test accuracy ${pct(production.pointer.testAccuracy)})` : 'none'}`);
     say('\naudit ledger:');
-    say(await auditCommand(store, model));
-    say(`\nreport: ${await reportCommand(store, model, options.report)}`);
+    say(await auditCommand(store, model, { env }));
+    say(`\nreport: ${await reportCommand(store, model, options.report, env)}`);
   } finally {
     workers.shutdown();
     await running;

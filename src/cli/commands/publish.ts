@@ -4,6 +4,7 @@ import { WarmstartError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { defineCommand } from '../command.js';
 import { DATASET, JSON_OUTPUT, STORE } from '../common-options.js';
+import type { Writer } from '../io.js';
 import { progressBar } from '../output.js';
 
 export interface PublishCommandOptions {
@@ -18,6 +19,8 @@ export interface PublishCommandOptions {
   newClasses?: boolean;
   /** Cancels the publish (the CLI's first SIGINT/SIGTERM): uploads are aborted, its shards removed. */
   signal?: AbortSignal;
+  /** Where the upload progress bar goes (on a terminal only); default stderr. */
+  terminal?: Writer;
 }
 
 function parseShape(text: string): number[] {
@@ -30,7 +33,7 @@ function parseShape(text: string): number[] {
 
 /** `warmstart publish`: validates the files, uploads them as the dataset's next version, then commits the manifest. */
 export async function publishCommand(store: ObjectStore, options: PublishCommandOptions): Promise<PublishResult> {
-  const bar = progressBar(`uploading ${options.dataset}`);
+  const bar = progressBar(`uploading ${options.dataset}`, options.terminal);
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   try {
     return await publishFiles(store, {
@@ -86,6 +89,7 @@ export const publishCli = defineCommand({
       idColumn: values['id-column'],
       newClasses: values['new-classes'],
       signal: io.signal,
+      terminal: io.stderr,
     });
     out(values.json ? JSON.stringify(result, null, 2) : describePublish(result));
   },
