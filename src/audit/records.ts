@@ -7,27 +7,18 @@ import type { SliceMetrics } from '../evaluation/slices.js';
 import type { LeverSettings } from '../training/levers.js';
 import type { AttemptRecord, AuditEntry, EvaluationRecord, TrainingRecord } from './ledger.js';
 import { computeSaved, wilsonInterval, type ScratchCost } from './savings.js';
-import type { ActivityUsage, TrainingWork } from './usage.js';
+import type { ActivityUsage } from './usage.js';
 
 /**
  * What the training activity reports, as far as the ledger cares. The optional fields are absent from
  * the results in recorded histories (test/replay), which predate compute accounting; read defensively.
  */
-export interface TrainingReport {
-  candidateId: string;
-  backend: string;
-  device: string;
-  steps: number;
-  examples: number;
-  flops: number;
-  wallSeconds: number;
-  finalLoss: number;
+export type TrainingReport = Pick<TrainingRecord, 'candidateId' | 'backend' | 'device' | 'steps' | 'examples' | 'flops' | 'wallSeconds' | 'finalLoss' | 'work'> & {
   compute?: { scoringFlops: number; scoringSeconds: number };
   levers?: LeverSettings;
   grownClasses?: string[];
   resumedFromStep?: number | null;
-  work?: TrainingWork;
-}
+};
 
 /** What the evaluation activity reports, as far as the ledger cares. */
 export interface EvaluationReport {
@@ -110,23 +101,20 @@ export interface EntryClose {
 }
 
 const NOTHING_SAVED = { flops: 0, trainSeconds: 0 };
+const NOT_PROMOTED = (detail: string): AuditEntry['promotion'] => ({ outcome: 'not-attempted', candidateId: null, detail, override: null });
+
+/** What differs between the kinds of entry; the rest comes from the refresh's start and close. */
+type EntryBody = Omit<AuditEntry, keyof EntryBase | 'finishedAt' | 'usage'>;
+
+function entryOf(base: EntryBase, body: EntryBody, close: EntryClose): AuditEntry {
+  return { ...base, ...body, finishedAt: close.finishedAt, usage: { activities: close.usage } };
+}
 
 /** The version failed validation: nothing trained, production untouched. */
 export function rejectedEntry(base: EntryBase, rejection: string, close: EntryClose): AuditEntry {
-  return {
-    ...base,
-    status: 'rejected',
-    decision: { mode: 'none', reasons: ['dataset version failed validation'] },
-    attempts: [],
-    fallback: null,
-    promotion: { outcome: 'not-attempted', candidateId: null, detail: 'bad dataset version; production untouched', override: null },
-    rejection,
-    compute: NO_COMPUTE,
-    scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'nothing trained: the version was rejected' },
-    saved: NOTHING_SAVED,
-    finishedAt: close.finishedAt,
-    usage: { activities: close.usage },
-  };
+  const scratchCost: ScratchCost = { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'nothing trained: the version was rejected' };
+  const decision = { mode: 'none' as const, reasons: ['dataset version failed validation'] };
+  return entryOf(base, { status: 'rejected', decision, attempts: [], fallback: null, promotion: NOT_PROMOTED('bad dataset version; production untouched'), rejection, compute: NO_COMPUTE, scratchCost, saved: NOTHING_SAVED }, close);
 }
 
 export interface FailedRefresh {
@@ -138,21 +126,9 @@ export interface FailedRefresh {
 
 /** An activity ran out of retries (or refused its input): what finished before it is kept. */
 export function failedEntry(base: EntryBase, failed: FailedRefresh, close: EntryClose): AuditEntry {
-  return {
-    ...base,
-    status: 'failed',
-    decision: failed.decision,
-    attempts: failed.attempts,
-    fallback: failed.fallback,
-    promotion: { outcome: 'not-attempted', candidateId: null, detail: 'refresh failed; production untouched', override: null },
-    rejection: null,
-    failure: failed.failure,
-    compute: totalCompute(failed.attempts),
-    scratchCost: { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'the refresh failed: the compute of the failed attempt is not known' },
-    saved: NOTHING_SAVED,
-    finishedAt: close.finishedAt,
-    usage: { activities: close.usage },
-  };
+  const scratchCost: ScratchCost = { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'the refresh failed: the compute of the failed attempt is not known' };
+  const promotion = NOT_PROMOTED('refresh failed; production untouched');
+  return entryOf(base, { status: 'failed', ...failed, promotion, rejection: null, compute: totalCompute(failed.attempts), scratchCost, saved: NOTHING_SAVED }, close);
 }
 
 export interface FinishedRefresh {
@@ -167,18 +143,5 @@ export interface FinishedRefresh {
 /** A refresh that trained, evaluated and gated (promoted, rejected by the gate, or superseded). */
 export function finishedEntry(base: EntryBase, finished: FinishedRefresh, close: EntryClose): AuditEntry {
   const compute = totalCompute(finished.attempts);
-  return {
-    ...base,
-    status: finished.status,
-    decision: finished.decision,
-    attempts: finished.attempts,
-    fallback: finished.fallback,
-    promotion: finished.promotion,
-    rejection: null,
-    compute,
-    scratchCost: finished.scratchCost,
-    saved: computeSaved(finished.scratchCost, compute),
-    finishedAt: close.finishedAt,
-    usage: { activities: close.usage },
-  };
+  return entryOf(base, { ...finished, rejection: null, compute, saved: computeSaved(finished.scratchCost, compute) }, close);
 }
