@@ -125,3 +125,22 @@ describe('runTraining on streamed data', () => {
     for (const m of [straight.model, resumed.model, checkpoint.model]) m.dispose();
   });
 });
+
+describe('data selection on streamed data', () => {
+  it('scores old rows in one pass (loss), or with a streamed learning-speed probe, counting the scoring compute', async () => {
+    await selectBackend();
+    const { source } = await published();
+    let oldTrain = 0;
+    for (const [u, unit] of source.units.entries()) if (!unit.isNew) oldTrain += (await source.readUnit(u)).count;
+    const base = { spec: { kind: 'mlp' as const, hidden: [10] }, inputShape: [6], classes: ['a', 'b', 'c'], train: source, scratchSteps: 100, batchSize: 16, seed: 5 };
+    const previous = buildModel({ kind: 'mlp', hidden: [10] }, [6], 3, 3);
+    const byLoss = await runTraining({ ...base, previous: { model: previous, classes: ['a', 'b', 'c'] }, levers: resolveLevers({ init: { kind: 'warm' }, selection: { kind: 'easy-hard', score: 'loss', dropEasiest: 0.25, dropHardest: 0, mode: 'drop' }, schedule: { stepsFraction: 0.2 } }) });
+    expect(byLoss.selection).toMatchObject({ scored: oldTrain, easiest: Math.floor(0.25 * oldTrain), affected: Math.floor(0.25 * oldTrain) });
+    expect(byLoss.compute.scoringExamples).toBe(oldTrain);
+    const bySpeed = await runTraining({ ...base, previous: null, levers: resolveLevers({ init: { kind: 'scratch' }, selection: { kind: 'easy-hard', score: 'learning-speed', dropEasiest: 0.2, dropHardest: 0, mode: 'down-weight', probeStepsFraction: 0.2, probeEvaluations: 4 }, schedule: { stepsFraction: 0.2 } }) });
+    // 20 probe steps of 16, then 4 streamed evaluations of every old train row.
+    expect(bySpeed.compute.scoringExamples).toBe(20 * 16 + 4 * oldTrain);
+    expect(bySpeed.selection).toMatchObject({ scored: oldTrain, mode: 'down-weight', easiest: Math.floor(0.2 * oldTrain) });
+    for (const m of [previous, byLoss.model, bySpeed.model]) m.dispose();
+  });
+});
