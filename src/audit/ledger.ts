@@ -5,6 +5,7 @@ import { appendToChain, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost } from './savings.js';
 import type { ActivityUsage, TrainingWork } from './usage.js';
 import type { LeverSettings } from '../training/levers.js';
+import type { LedgerMetrics } from '../evaluation/metrics.js';
 import { keysAtDepth, type ObjectStore } from '../storage/object-store.js';
 import { auditKey, auditPrefix, correctionKey, operatorActionKey } from '../storage/keys.js';
 
@@ -31,10 +32,8 @@ export interface TrainingRecord {
   work?: TrainingWork;
 }
 
-export interface SliceRecord {
-  accuracy: number;
-  count: number;
-}
+/** Accuracy and count; log-loss, AUC and the like where the evaluation computed them (absent in older entries). */
+export type SliceRecord = { accuracy: number; count: number } & LedgerMetrics;
 
 export interface EvaluationRecord {
   testCount: number;

@@ -3,6 +3,7 @@
  * of refresh entry (rejected before training, failed, finished). The refresh workflow calls them, so it
  * reads as the steps it takes; workflows import this module, so it stays free of I/O.
  */
+import { ledgerMetrics } from '../evaluation/metrics.js';
 import type { SliceMetrics } from '../evaluation/slices.js';
 import type { LeverSettings } from '../training/levers.js';
 import type { AttemptRecord, AuditEntry, EvaluationRecord, TrainingRecord } from './ledger.js';
@@ -49,9 +50,9 @@ export function trainingRecord(trained: TrainingReport, initializedFrom: string 
   };
 }
 
-/** Slices keep accuracy and count: the ledger stays small, the candidate's metrics.json has the rest. */
+/** Slices keep accuracy, count and the few metrics a gate may use: the ledger stays small, the candidate's metrics.json has the rest. */
 function sliceRecords(metrics: SliceMetrics): EvaluationRecord['candidate'] {
-  return Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, { accuracy: m.accuracy, count: m.count }]));
+  return Object.fromEntries(Object.entries(metrics).map(([name, m]) => [name, { accuracy: m.accuracy, count: m.count, ...ledgerMetrics(m) }]));
 }
 
 export function evaluationRecord(evaluated: EvaluationReport): EvaluationRecord {

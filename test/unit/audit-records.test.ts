@@ -6,7 +6,7 @@ const close = { finishedAt: '2026-12-01T00:05:00.000Z', usage: [] };
 const trained: TrainingReport = { candidateId: 'c-warm', backend: 'wasm', device: 'CPU', steps: 80, examples: 5120, flops: 3e9, wallSeconds: 2, finalLoss: 0.3, compute: { scoringFlops: 1e8, scoringSeconds: 0.5 }, grownClasses: ['9'], resumedFromStep: 40 };
 const evaluated: EvaluationReport = {
   testCount: 100,
-  candidate: { combined: { accuracy: 0.9, correct: 90, count: 100 }, new: { accuracy: 0.8, correct: 16, count: 20 } },
+  candidate: { combined: { accuracy: 0.9, correct: 90, count: 100, logLoss: 0.31, auc: 0.95 }, new: { accuracy: 0.8, correct: 16, count: 20 } },
   production: { combined: { accuracy: 0.85, correct: 85, count: 100 } },
   wallSeconds: 0.25,
 };
@@ -20,9 +20,9 @@ describe('ledger record builders', () => {
     expect('work' in trainingRecord(old, null)).toBe(false);
   });
 
-  it('keeps accuracy and count per slice, and the Wilson interval of the combined accuracy', () => {
+  it('keeps accuracy, count and the computed metrics per slice, and the Wilson interval of the combined accuracy', () => {
     const attempt = attemptRecord('warm', trained, 'c-prev', evaluated, { passed: true, reasons: ['ok'] });
-    expect(attempt.evaluation.candidate).toEqual({ combined: { accuracy: 0.9, count: 100 }, new: { accuracy: 0.8, count: 20 } });
+    expect(attempt.evaluation.candidate).toEqual({ combined: { accuracy: 0.9, count: 100, logLoss: 0.31, auc: 0.95 }, new: { accuracy: 0.8, count: 20 } });
     expect(attempt.evaluation.production).toEqual({ combined: { accuracy: 0.85, count: 100 } });
     // 90/100 at 95%: Wilson gives [0.8256, 0.9448].
     expect(attempt.evaluation.accuracyInterval.low).toBeCloseTo(0.8256, 3);
