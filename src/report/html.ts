@@ -8,15 +8,10 @@ import { escapeHtml as esc, pct } from './text.js';
 
 const gflop = (x: number) => (x / 1e9).toFixed(2);
 
-/**
- * The compute and accuracy report of one model: a static HTML file with inline SVG charts, no script
- * and no network, so it can be mailed or attached to a ticket. Every number shown carries a
- * data-field attribute with its raw value, so tests (and scrapers) can check it against the ledger.
- */
-export function renderReport(model: string, entries: AuditEntry[], generatedAt: string, prices: PriceTable | null = null): string {
+/** The three fixed charts: accuracy, compute per version, cumulative compute against scratch. */
+function versionCharts(entries: AuditEntry[]): { accuracy: string; compute: string; cumulative: string } {
   const points = versionSeries(entries);
   const labels = points.map((p) => p.label);
-  const totals = ledgerTotals(entries);
   const accuracyValues = points.flatMap((p) => [p.candidateAccuracy, p.productionAccuracy]).filter((v): v is number => v !== null);
   const accuracyMin = niceMin(accuracyValues, 1);
 
@@ -48,15 +43,15 @@ export function renderReport(model: string, entries: AuditEntry[], generatedAt: 
     { min: 0, max: niceMax(points.map((p) => p.cumulativeScratchFlops / 1e9)), format: (v) => `${Number(v.toFixed(1))} GF` },
   );
 
-  const gated = gatedMetricChart(entries);
+  return { accuracy, compute, cumulative };
+}
 
-  const rows = [...entries]
-    .sort((a, b) => a.datasetVersion - b.datasetVersion || a.finishedAt.localeCompare(b.finishedAt))
-    .map((e) => {
-      const final = e.attempts.at(-1);
-      const reasons = entryReasons(e);
-      const interval = final ? ` <span class="ci">[${pct(final.evaluation.accuracyInterval.low)}, ${pct(final.evaluation.accuracyInterval.high)}]</span>` : '';
-      return `<tr data-version="${e.datasetVersion}" data-workflow-id="${esc(e.workflowId)}">
+/** One row of the decisions table; every number carries its raw value in data-value. */
+function decisionRow(e: AuditEntry): string {
+  const final = e.attempts.at(-1);
+  const reasons = entryReasons(e);
+  const interval = final ? ` <span class="ci">[${pct(final.evaluation.accuracyInterval.low)}, ${pct(final.evaluation.accuracyInterval.high)}]</span>` : '';
+  return `<tr data-version="${e.datasetVersion}" data-workflow-id="${esc(e.workflowId)}">
 <td>v${e.datasetVersion}${e.replayOf ? ` <span class="tag">replay of ${esc(e.replayOf)}</span>` : ''}</td>
 <td data-field="status">${e.status}</td>
 <td data-field="decision">${e.decision.mode}${e.attempts.length > 1 ? ` (${e.attempts.map((a) => a.mode).join(' &rarr; ')})` : ''}</td>
@@ -67,7 +62,20 @@ export function renderReport(model: string, entries: AuditEntry[], generatedAt: 
 <td data-field="saved-gflop" data-value="${e.saved.flops}" title="${esc(e.scratchCost.explanation)}">${gflop(e.saved.flops)} <span class="tag">${e.scratchCost.basis}</span></td>
 <td class="reasons"><ul>${reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul></td>
 </tr>`;
-    })
+}
+
+/**
+ * The compute and accuracy report of one model: a static HTML file with inline SVG charts, no script
+ * and no network, so it can be mailed or attached to a ticket. Every number shown carries a
+ * data-field attribute with its raw value, so tests (and scrapers) can check it against the ledger.
+ */
+export function renderReport(model: string, entries: AuditEntry[], generatedAt: string, prices: PriceTable | null = null): string {
+  const totals = ledgerTotals(entries);
+  const { accuracy, compute, cumulative } = versionCharts(entries);
+  const gated = gatedMetricChart(entries);
+  const rows = [...entries]
+    .sort((a, b) => a.datasetVersion - b.datasetVersion || a.finishedAt.localeCompare(b.finishedAt))
+    .map(decisionRow)
     .join('\n');
 
   const savedShare = totals.scratchEquivalentFlops > 0 ? totals.savedFlops / totals.scratchEquivalentFlops : 0;
