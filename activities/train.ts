@@ -5,9 +5,9 @@ import type { Examples } from '../src/data/examples.js';
 import { collectRows } from '../src/data/passes.js';
 import { openVersionSource } from '../src/data/source.js';
 import { readVerified } from '../src/data/verified.js';
+import type { Manifest } from '../src/data/manifest.js';
 import { loadManifest } from '../src/data/versions.js';
 import type { RefreshMode } from '../src/policy/decide.js';
-import type { TrainingProgress } from '../src/refresh/progress.js';
 import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../src/refresh/settings.js';
 import { getJson, putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
@@ -17,12 +17,12 @@ import { LeverSettingsError, leverSteps, plainLevers, resolveLevers, type LeverS
 import { loadModel, saveModel } from '../src/training/model-io.js';
 import { runTraining, type ComputeAccount, type CurvePoint, type RunProgressState } from '../src/training/run-training.js';
 import type { SelectionSummary } from '../src/training/selection.js';
-import { backendDevices, ONE_CORE, shardBytes, startMeter, type DeviceUse } from '../src/audit/measure.js';
+import { backendDevices, shardBytes, startMeter } from '../src/audit/measure.js';
 import { trainingWork, type AttemptSpend } from '../src/audit/training-work.js';
 import type { ComputeUsage, TrainingWork } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
 import { classifyFailures } from './failures.js';
-import { trackTrainingProgress } from './progress.js';
+import { AttemptReporter } from './train-heartbeat.js';
 import { candidatePrefix, checkpointsPrefix, lineageKey } from '../src/storage/keys.js';
 import { FAILURE_TYPES } from '../src/errors.js';
 
@@ -66,26 +66,10 @@ export interface TrainCandidateResult {
   work?: TrainingWork;
 }
 
-/** What a heartbeat carries: a reference to the latest complete checkpoint, never weights. */
-export interface TrainHeartbeat {
-  step: number;
-  checkpointKey: string | null;
-  /** Spend of the attempts before this one, and of this one so far: what a retry counts as done and lost. */
-  earlier?: AttemptSpend[];
-  current?: AttemptSpend;
-  /** Phase, step, rate, ETA and the validation curve so far, for `warmstart status` and the UI. */
-  progress?: TrainingProgress;
-}
+export type { TrainHeartbeat } from './train-heartbeat.js';
 
 /** The live curve evaluates on at most this many validation rows (the first in shard order), held in memory. */
 const CURVE_ROWS = 50_000;
-
-/** The attempts before this one, from the last heartbeat the server kept. */
-function earlierAttempts(heard: TrainHeartbeat | undefined, attempt: number): AttemptSpend[] {
-  if (!heard) return [];
-  const last = heard.current ?? { attempt: attempt - 1, resumedFrom: 0, reachedStep: 0, usage: { wallSeconds: 0, deviceSeconds: {}, flops: null, bytesRead: 0 } };
-  return [...(heard.earlier ?? []), { ...last, reachedStep: Math.max(last.reachedStep, heard.step) }];
-}
 
 /** A scratch run has no previous model: levers that need one are turned off (and the result says so). */
 function leversFor(input: TrainCandidateInput): LeverSettings {
@@ -112,6 +96,99 @@ function refuseBadConfig<T>(work: () => Promise<T>): Promise<T> {
   });
 }
 
+/** The train split streamed; the validation rows held for the live curve when the run evaluates on the way. */
+async function openTrainingData(deps: ActivityDeps, input: TrainCandidateInput, levers: LeverSettings, reporter: AttemptReporter) {
+  const manifest = await loadManifest(deps.store, input.dataset, input.version);
+  // Streamed: the train rows are read a window of row groups at a time, pinned to the identity
+  // context validation verified (no second hash); cancellation reaches every read.
+  const verified = await readVerified(deps.store, manifest);
+  const signal = Context.current().cancellationSignal;
+  const train = await openVersionSource(deps.store, manifest, { splits: ['train'], verified, signal });
+  reporter.bytesRead += shardBytes(manifest);
+  const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined;
+  // Without a curve of its own, the run still evaluates a few times on validation so operators see a live metric.
+  const liveEvaluations = wantsCurve ? 0 : (input.settings.progressEvaluations ?? DEFAULT_REFRESH_SETTINGS.progressEvaluations);
+  let evaluation: Examples | undefined;
+  if (wantsCurve || liveEvaluations > 0) {
+    const validation = await openVersionSource(deps.store, manifest, { splits: ['validation'], verified, signal });
+    evaluation = await collectRows(validation, { limit: CURVE_ROWS, onUnit: reporter.stillHere });
+    reporter.bytesRead += shardBytes(manifest);
+    if (evaluation.count === 0 && wantsCurve) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
+    if (evaluation.count === 0) evaluation = undefined;
+  }
+  return { manifest, train, evaluation, liveEvaluations };
+}
+
+/** The production model a warm start continues, with the classes its head was trained on. */
+async function loadPrevious(deps: ActivityDeps, input: TrainCandidateInput, levers: LeverSettings, fallbackClasses: string[]) {
+  if (levers.init.kind === 'scratch') return null;
+  if (!input.initFromPrefix) throw new LeverSettingsError([{ setting: 'initFromPrefix', message: `init ${levers.init.kind} needs the production model's prefix` }]);
+  const lineage = await getJson<{ classes?: string[] }>(deps.store, lineageKey(input.initFromPrefix));
+  return { model: await loadModel(deps.store, input.initFromPrefix), classes: lineage?.value.classes ?? fallbackClasses };
+}
+
+/** The newest complete checkpoint of a run with these inputs, at least as new as the one the last heartbeat named. */
+async function resumePoint(deps: ActivityDeps, input: TrainCandidateInput, reporter: AttemptReporter) {
+  const checkpoints = checkpointsPrefix(input.model, input.candidateId);
+  const fingerprint = runFingerprint(input);
+  reporter.stillHere();
+  const search = await findResumePoint(deps.store, checkpoints, fingerprint);
+  const latest: CheckpointRef | null = search.found?.ref ?? null;
+  const { heard } = reporter;
+  if (search.skipped.length > 0 || (heard?.checkpointKey && heard.checkpointKey !== latest?.checkpointKey)) {
+    log.warn('resuming from another checkpoint than the last heartbeat named', { heartbeat: heard ?? null, resumeFrom: latest, skipped: search.skipped });
+  }
+  return { checkpoints, fingerprint, resume: search.found?.checkpoint, latest };
+}
+
+type Run = Awaited<ReturnType<typeof runTraining>>;
+
+/** Saves the model and its lineage.json; the result is what the workflow and the ledger see. */
+async function saveCandidate(deps: ActivityDeps, input: TrainCandidateInput, run: Run, facts: { levers: LeverSettings; resumedFromStep: number | null; reporter: AttemptReporter; meter: ReturnType<typeof startMeter>; manifest: Manifest; backendSkipped: string[] }): Promise<TrainCandidateResult> {
+  const prefix = candidatePrefix(input.model, input.candidateId);
+  await saveModel(deps.store, prefix, run.model);
+  run.model.dispose();
+  const { compute } = run;
+  const { reporter, manifest } = facts;
+  const result: TrainCandidateResult = {
+    candidateId: input.candidateId,
+    candidatePrefix: prefix,
+    backend: compute.backend,
+    device: compute.device,
+    steps: compute.steps,
+    examples: compute.examples,
+    flops: compute.flops + compute.scoringFlops,
+    wallSeconds: compute.wallSeconds + compute.scoringSeconds,
+    finalLoss: run.finalLoss,
+    compute,
+    levers: facts.levers,
+    grownClasses: run.grownClasses,
+    selection: run.selection,
+    curve: run.curve,
+    stoppedEarly: run.stoppedEarly,
+    resumedFromStep: facts.resumedFromStep,
+    usage: facts.meter.finish(reporter.devices, { flops: compute.flops + compute.scoringFlops, bytesRead: reporter.bytesRead }),
+    earlierAttempts: reporter.earlier,
+    work: trainingWork(reporter.earlier, { resumedFrom: reporter.resumedFrom, steps: compute.steps }),
+  };
+  const { settings } = input;
+  const flopsPerExample = { forward: run.flopsPerExample.forwardPerExample, backward: run.flopsPerExample.backwardPerExample, layers: run.flopsPerExample.layers };
+  await putJson(deps.store, lineageKey(prefix), {
+    ...result,
+    model: input.model,
+    dataset: input.dataset,
+    datasetVersion: input.version,
+    mode: input.mode,
+    initializedFrom: input.initFromPrefix,
+    modelSpec: settings.modelSpec,
+    classes: manifest.classes,
+    featureShape: manifest.features.shape,
+    backendSkipped: facts.backendSkipped,
+    flopsPerExample,
+  });
+  return result;
+}
+
 /**
  * Trains a candidate and saves it under models/<model>/candidates/<candidateId>/. The candidate ID
  * derives from the workflow ID, so a retried attempt overwrites its own output and nothing else.
@@ -124,72 +201,22 @@ export function trainCandidateActivity(deps: ActivityDeps) {
       refuseBadConfig(async () => {
         const context = Context.current();
         const { settings } = input;
-        const heard = context.info.heartbeatDetails as TrainHeartbeat | undefined;
         const meter = startMeter();
-        const earlier = earlierAttempts(heard, context.info.attempt);
-        let devices: DeviceUse[] = ONE_CORE();
-        let bytesRead = 0;
-        let resumedFrom = heard?.step ?? 0;
-        const progress = trackTrainingProgress({ attempt: context.info.attempt, batchSize: settings.batchSize });
-        const beat = (step: number, checkpointKey: string | null) =>
-          context.heartbeat({
-            step,
-            checkpointKey,
-            earlier,
-            current: { attempt: context.info.attempt, resumedFrom, reachedStep: step, usage: meter.finish(devices, { bytesRead }) },
-            progress: progress.snapshot(),
-          } satisfies TrainHeartbeat);
-        // Heartbeat from the first moment: loading data can outlast the heartbeat timeout, and the server
-        // times out a silent attempt while it goes on running.
-        const stillHere = () => beat(heard?.step ?? 0, heard?.checkpointKey ?? null);
-        stillHere();
+        const reporter = new AttemptReporter(context, meter, settings.batchSize);
+        const { progress } = reporter;
+        reporter.stillHere();
         const levers = leversFor(input);
         const backend = await selectBackend();
-        devices = backendDevices(backend);
-        const manifest = await loadManifest(deps.store, input.dataset, input.version);
-        // Streamed: the train rows are read a window of row groups at a time, pinned to the identity
-        // context validation verified (no second hash); cancellation reaches every read.
-        const verified = await readVerified(deps.store, manifest);
-        const signal = context.cancellationSignal;
-        const train = await openVersionSource(deps.store, manifest, { splits: ['train'], verified, signal });
-        bytesRead += shardBytes(manifest);
-        const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined;
-        // Without a curve of its own, the run still evaluates a few times on validation so operators see a live metric.
-        const liveEvaluations = wantsCurve ? 0 : (settings.progressEvaluations ?? DEFAULT_REFRESH_SETTINGS.progressEvaluations);
-        let evaluation: Examples | undefined;
-        if (wantsCurve || liveEvaluations > 0) {
-          const validation = await openVersionSource(deps.store, manifest, { splits: ['validation'], verified, signal });
-          evaluation = await collectRows(validation, { limit: CURVE_ROWS, onUnit: stillHere });
-          bytesRead += shardBytes(manifest);
-          if (evaluation.count === 0 && wantsCurve) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
-          if (evaluation.count === 0) evaluation = undefined;
-        }
+        reporter.devices = backendDevices(backend);
+        const { manifest, train, evaluation, liveEvaluations } = await openTrainingData(deps, input, levers, reporter);
         const plannedSteps = leverSteps(levers, settings.scratchSteps);
-        const runLevers =
-          liveEvaluations > 0 && evaluation ? { ...levers, schedule: { ...levers.schedule, evaluateEvery: Math.max(1, Math.ceil(plannedSteps / liveEvaluations)) } } : levers;
-        const previous =
-          levers.init.kind !== 'scratch' && input.initFromPrefix
-            ? {
-                model: await loadModel(deps.store, input.initFromPrefix),
-                classes: (await getJson<{ classes?: string[] }>(deps.store, lineageKey(input.initFromPrefix)))?.value.classes ?? manifest.classes,
-              }
-            : null;
-        if (levers.init.kind !== 'scratch' && !previous) {
-          throw new LeverSettingsError([{ setting: 'initFromPrefix', message: `init ${levers.init.kind} needs the production model's prefix` }]);
-        }
-
-        const checkpoints = checkpointsPrefix(input.model, input.candidateId);
+        const runLevers = liveEvaluations > 0 && evaluation ? { ...levers, schedule: { ...levers.schedule, evaluateEvery: Math.max(1, Math.ceil(plannedSteps / liveEvaluations)) } } : levers;
+        const previous = await loadPrevious(deps, input, levers, manifest.classes);
         const every = input.checkpointEvery ?? settings.checkpointEvery;
-        const fingerprint = runFingerprint(input);
-        stillHere();
-        const search = await findResumePoint(deps.store, checkpoints, fingerprint);
-        const resume = search.found?.checkpoint;
-        let latest: CheckpointRef | null = search.found?.ref ?? null;
-        resumedFrom = resume?.snapshot.step ?? 0;
-        if (search.skipped.length > 0 || (heard?.checkpointKey && heard.checkpointKey !== latest?.checkpointKey)) {
-          log.warn('resuming from another checkpoint than the last heartbeat named', { heartbeat: heard ?? null, resumeFrom: latest, skipped: search.skipped });
-        }
-        progress.resumedFrom(resumedFrom);
+        const { checkpoints, fingerprint, resume, latest: found } = await resumePoint(deps, input, reporter);
+        let latest = found;
+        reporter.resumedFrom = resume?.snapshot.step ?? 0;
+        progress.resumedFrom(reporter.resumedFrom);
         progress.enter(levers.selection.kind === 'easy-hard' && !resume ? 'scoring' : 'training');
         progress.plan(plannedSteps);
         log.info('training candidate', { candidateId: input.candidateId, mode: input.mode, levers, backend: backend.name, examples: train.count, attempt: context.info.attempt, resumeFrom: latest?.step ?? null });
@@ -207,17 +234,17 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           evaluation,
           backend,
           classWeights: settings.classWeights,
-          onBusy: stillHere,
+          onBusy: reporter.stillHere,
           onEvaluation: (point) => progress.evaluated({ step: point.step, accuracy: point.accuracy }, input.mode === 'warm'),
           onProgress: ({ step, steps }) => {
             progress.stepped(step, steps);
-            beat(step, latest?.checkpointKey ?? null);
+            reporter.beat(step, latest?.checkpointKey ?? null);
             if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('cancelled');
           },
           checkpointEvery: every > 0 ? every : undefined,
           onCheckpoint: async (model, snapshot, state, weights) => {
             latest = await saveCheckpoint(deps.store, checkpoints, model, snapshot, state, { fingerprint, ...(weights ? { selectionWeights: weights } : {}) });
-            beat(snapshot.step, latest.checkpointKey);
+            reporter.beat(snapshot.step, latest.checkpointKey);
           },
           resume: resume ? { model: resume.model, snapshot: resume.snapshot, state: resume.extra as RunProgressState, ...(resume.selectionWeights ? { selectionWeights: resume.selectionWeights } : {}) } : undefined,
         });
@@ -230,45 +257,9 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           run.model.dispose();
           throw context.cancellationSignal.reason ?? new Error('cancelled');
         }
-        const prefix = candidatePrefix(input.model, input.candidateId);
-        await saveModel(deps.store, prefix, run.model);
-        run.model.dispose();
-        const { compute } = run;
-        const result: TrainCandidateResult = {
-          candidateId: input.candidateId,
-          candidatePrefix: prefix,
-          backend: compute.backend,
-          device: compute.device,
-          steps: compute.steps,
-          examples: compute.examples,
-          flops: compute.flops + compute.scoringFlops,
-          wallSeconds: compute.wallSeconds + compute.scoringSeconds,
-          finalLoss: run.finalLoss,
-          compute,
-          // The levers as asked: the live-metric evaluations are not a lever.
-          levers: liveEvaluations > 0 ? levers : run.levers,
-          grownClasses: run.grownClasses,
-          selection: run.selection,
-          curve: run.curve,
-          stoppedEarly: run.stoppedEarly,
-          resumedFromStep: resume ? resume.snapshot.step : null,
-          usage: meter.finish(devices, { flops: compute.flops + compute.scoringFlops, bytesRead }),
-          earlierAttempts: earlier,
-          work: trainingWork(earlier, { resumedFrom, steps: compute.steps }),
-        };
-        await putJson(deps.store, lineageKey(prefix), {
-          ...result,
-          model: input.model,
-          dataset: input.dataset,
-          datasetVersion: input.version,
-          mode: input.mode,
-          initializedFrom: input.initFromPrefix,
-          modelSpec: settings.modelSpec,
-          classes: manifest.classes,
-          featureShape: manifest.features.shape,
-          backendSkipped: backend.skipped,
-          flopsPerExample: { forward: run.flopsPerExample.forwardPerExample, backward: run.flopsPerExample.backwardPerExample, layers: run.flopsPerExample.layers },
-        });
+        // The levers as asked: the live-metric evaluations are not a lever.
+        const asked = liveEvaluations > 0 ? levers : run.levers;
+        const result = await saveCandidate(deps, input, run, { levers: asked, resumedFromStep: resume ? resume.snapshot.step : null, reporter, meter, manifest, backendSkipped: backend.skipped });
         await deleteCheckpoints(deps.store, checkpoints);
         return result;
       }),
