@@ -10,7 +10,7 @@
  * tasks per refresh; and the checks: no version lost or refreshed twice, every production pointer at
  * the model's newest promoted version, one ledger entry per refresh that ran.
  *
- *   npm run bench:scale -- [--models 50] [--versions 5] [--stagger-ms 400] [--no-kill]
+ *   npm run bench:scale -- [--models 50] [--versions 5] [--stagger-ms 1500] [--no-kill]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ import { connectClient, queryRefreshState, signalVersionLanded } from '../src/te
 import { modelRefreshWorkflowId } from '../workflows/definitions.js';
 
 const { values: args } = parseArgs({
-  options: { models: { type: 'string', default: '50' }, versions: { type: 'string', default: '5' }, 'stagger-ms': { type: 'string', default: '400' }, 'no-kill': { type: 'boolean', default: false } },
+  options: { models: { type: 'string', default: '50' }, versions: { type: 'string', default: '5' }, 'stagger-ms': { type: 'string', default: '1500' }, 'no-kill': { type: 'boolean', default: false } },
 });
 const MODELS = Number(args.models);
 const VERSIONS = Number(args.versions);
@@ -97,128 +97,185 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 };
 
-async function refreshTasks(client: Client, entries: AuditEntry[]): Promise<{ workflowTasks: number; activityTasks: number; events: number }> {
-  let workflowTasks = 0;
-  let activityTasks = 0;
-  let events = 0;
-  for (const entry of entries) {
-    const history = await client.workflow.getHandle(entry.workflowId).fetchHistory();
-    for (const event of history.events ?? []) {
-      events++;
-      if (event.workflowTaskCompletedEventAttributes) workflowTasks++;
-      if (event.activityTaskScheduledEventAttributes) activityTasks++;
-    }
-  }
-  const n = Math.max(1, entries.length);
-  return { workflowTasks: workflowTasks / n, activityTasks: activityTasks / n, events: events / n };
+const eventMs = (event: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
+
+/**
+ * From a refresh's history: how long its activities waited for a worker slot (scheduled -> started),
+ * how long they ran (started -> closed), and the rest of the workflow's wall time, which is what
+ * orchestration itself adds (workflow tasks, dispatch, round-trips).
+ */
+interface RefreshTiming {
+  wall: number;
+  activityWait: number;
+  activityRun: number;
+  orchestration: number;
+  workflowTasks: number;
+  activities: number;
+  events: number;
 }
 
-/** Wall time of a refresh outside every activity it ran: what orchestration adds. */
-function overheadShare(entry: AuditEntry): { wall: number; outside: number } {
-  const wall = (Date.parse(entry.finishedAt) - Date.parse(entry.startedAt)) / 1000;
-  const inside = (entry.usage?.activities ?? []).reduce((sum, a) => sum + a.usage.wallSeconds, 0);
-  return { wall, outside: Math.max(0, wall - inside) };
+async function refreshTiming(client: Client, workflowId: string): Promise<RefreshTiming> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = new Map<string, number>();
+  const started = new Map<string, number>();
+  const timing = { activityWait: 0, activityRun: 0, workflowTasks: 0, activities: 0 };
+  for (const event of events) {
+    if (event.workflowTaskCompletedEventAttributes) timing.workflowTasks++;
+    if (event.activityTaskScheduledEventAttributes) {
+      timing.activities++;
+      scheduled.set(String(event.eventId), eventMs(event));
+    }
+    const start = event.activityTaskStartedEventAttributes;
+    if (start) started.set(String(start.scheduledEventId), eventMs(event));
+    const closed = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
+    if (closed) {
+      const key = String(closed.scheduledEventId);
+      const at = started.get(key) ?? eventMs(event);
+      timing.activityWait += (at - (scheduled.get(key) ?? at)) / 1000;
+      timing.activityRun += (eventMs(event) - at) / 1000;
+    }
+  }
+  const wall = events.length > 1 ? (eventMs(events.at(-1)!) - eventMs(events[0]!)) / 1000 : 0;
+  return { ...timing, wall, orchestration: Math.max(0, wall - timing.activityWait - timing.activityRun), events: events.length };
+}
+
+interface LoadRun {
+  client: Client;
+  idleModel: string;
+  models: string[];
+  arrivals: Arrival[];
+  idleWarm: number;
+  wallSeconds: number;
+  killedAt: number | null;
+}
+
+/** Lost, refreshed twice, production pointer, ledger: per model, from its workflow state and the store. */
+async function checkModels(run: LoadRun) {
+  const checks = { lost: 0, refreshedTwice: 0, skipped: 0, productionPointerWrong: 0, ledgerEntriesMismatch: 0 };
+  const entries: AuditEntry[] = [];
+  for (const model of run.models) {
+    const state = await queryRefreshState(run.client, model);
+    const ledger = (await listAuditEntries(store, model)).filter((e) => !e.replayOf);
+    entries.push(...ledger);
+    for (let v = 1; v <= VERSIONS; v++) {
+      const outcomes = state.outcomes.filter((o) => o.version === v);
+      const ran = outcomes.filter((o) => o.status !== 'skipped' && o.status !== 'duplicate');
+      const written = ledger.filter((e) => e.datasetVersion === v).length;
+      if (outcomes.length === 0) checks.lost++;
+      if (ran.length > 1 || written > 1) checks.refreshedTwice++;
+      if (outcomes.some((o) => o.status === 'skipped')) checks.skipped++;
+      if (ran.length !== written) checks.ledgerEntriesMismatch++;
+    }
+    const newestPromoted = [...state.outcomes].filter((o) => o.status === 'promoted').sort((a, b) => a.version - b.version).at(-1);
+    const pointer = await readProduction(store, model);
+    if ((pointer?.pointer.candidateId ?? null) !== (newestPromoted?.candidateId ?? null)) checks.productionPointerWrong++;
+  }
+  return { checks, entries };
+}
+
+async function analyse(run: LoadRun) {
+  const { checks, entries } = await checkModels(run);
+  const latencies: number[] = [];
+  const withoutQueueing: number[] = [];
+  const shares: number[] = [];
+  const sum = { wall: 0, orchestration: 0, activityWait: 0, workflowTasks: 0, activities: 0, events: 0 };
+  for (const entry of entries) {
+    const arrival = run.arrivals.find((a) => a.model === entry.model && a.version === entry.datasetVersion)!;
+    const timing = await refreshTiming(run.client, entry.workflowId);
+    const latency = (Date.parse(entry.finishedAt) - arrival.at) / 1000;
+    // Queueing: waiting in the model's queue behind its previous refresh, and for a worker slot.
+    const modelQueue = Math.max(0, (Date.parse(entry.startedAt) - arrival.at) / 1000);
+    latencies.push(latency);
+    withoutQueueing.push(latency - modelQueue - timing.activityWait);
+    if (timing.wall > 0) shares.push(timing.orchestration / timing.wall);
+    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += timing[key];
+  }
+  const n = Math.max(1, entries.length);
+  return {
+    benchmark: 'scale', models: MODELS, versionsPerModel: VERSIONS, staggerMs: STAGGER_MS, workers: { control: 1, training: 2 }, killedTrainingWorkerAtSeconds: run.killedAt,
+    wallSeconds: run.wallSeconds, refreshes: entries.length, skipped: checks.skipped, refreshesPerMinute: (entries.length / run.wallSeconds) * 60,
+    arrivalToOutcomeSeconds: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies) },
+    withoutQueueingSeconds: { p50: percentile(withoutQueueing, 0.5), p95: percentile(withoutQueueing, 0.95) },
+    idleWarmRefreshSeconds: run.idleWarm,
+    orchestrationShare: { overall: sum.orchestration / Math.max(1e-9, sum.wall), p50: percentile(shares, 0.5), p95: percentile(shares, 0.95) },
+    orchestrationSecondsPerRefresh: sum.orchestration / n,
+    activityQueueShare: sum.activityWait / Math.max(1e-9, sum.wall),
+    perRefresh: { workflowTasks: sum.workflowTasks / n, activities: sum.activities / n, events: sum.events / n },
+    checks: { lost: checks.lost, refreshedTwice: checks.refreshedTwice, productionPointerWrong: checks.productionPointerWrong, ledgerEntriesMismatch: checks.ledgerEntriesMismatch },
+  };
+}
+
+function printResult(result: Awaited<ReturnType<typeof analyse>>): void {
+  const row = (name: string, value: string) => console.log(`${name.padEnd(56)}${value}`);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const { arrivalToOutcomeSeconds: a, withoutQueueingSeconds: q, orchestrationShare: o, perRefresh: r, checks: c } = result;
+  console.log(`\nload test: ${MODELS} models x ${VERSIONS} versions, 1 control + 2 training worker processes${result.killedTrainingWorkerAtSeconds !== null ? `, one training worker SIGKILLed at ${result.killedTrainingWorkerAtSeconds.toFixed(0)} s` : ''}`);
+  row('refreshes (ran / skipped as superseded in the queue)', `${result.refreshes} / ${result.skipped}`);
+  row('wall time', `${result.wallSeconds.toFixed(0)} s`);
+  row('refreshes per minute', result.refreshesPerMinute.toFixed(1));
+  row('arrival -> outcome p50 / p95 / max', `${a.p50.toFixed(1)} / ${a.p95.toFixed(1)} / ${a.max.toFixed(1)} s`);
+  row('the same without queueing p50 / p95', `${q.p50.toFixed(1)} / ${q.p95.toFixed(1)} s`);
+  row('idle single warm refresh', `${result.idleWarmRefreshSeconds.toFixed(1)} s`);
+  row('orchestration share of refresh wall (all / p50 / p95)', `${pct(o.overall)} / ${pct(o.p50)} / ${pct(o.p95)}`);
+  row('orchestration seconds per refresh', result.orchestrationSecondsPerRefresh.toFixed(2));
+  row('activities waiting for a worker slot (share of wall)', pct(result.activityQueueShare));
+  row('per refresh: workflow tasks / activities / events', `${r.workflowTasks.toFixed(1)} / ${r.activities.toFixed(1)} / ${r.events.toFixed(1)}`);
+  row('lost / refreshed twice / pointer wrong / ledger mismatch', `${c.lost} / ${c.refreshedTwice} / ${c.productionPointerWrong} / ${c.ledgerEntriesMismatch}`);
+  console.log(JSON.stringify(result));
+}
+
+async function runLoad(workers: { control: ChildProcess; training: ChildProcess[] }): Promise<LoadRun> {
+  const client = await connectClient(config);
+  // An idle single refresh first (scratch, then a warm one), on its own model.
+  const idle: Arrival[] = [];
+  const idleModel = `${run}-idle`;
+  for (let v = 1; v <= 2; v++) {
+    await publishAndAnnounce(client, idleModel, v, idle);
+    while ((await allSettled(client, [idleModel], v)) < 1) await new Promise((r) => setTimeout(r, 250));
+  }
+  const idleEntries = await listAuditEntries(store, idleModel);
+  const idleLatency = (entry: AuditEntry) => (Date.parse(entry.finishedAt) - idle.find((a) => a.version === entry.datasetVersion)!.at) / 1000;
+  const idleWarm = idleLatency(idleEntries.find((e) => e.datasetVersion === 2)!);
+
+  const models = Array.from({ length: MODELS }, (_, i) => `${run}-m${String(i).padStart(3, '0')}`);
+  const arrivals: Arrival[] = [];
+  const started = Date.now();
+  // Version v of model i lands at (v - 1) * MODELS * STAGGER_MS + i * STAGGER_MS: every model's versions are spread over the run.
+  const landings = models.flatMap((model, i) => Array.from({ length: VERSIONS }, (_, k) => ({ model, version: k + 1, due: (k * MODELS + i) * STAGGER_MS })));
+  landings.sort((a, b) => a.due - b.due);
+  let killed: { at: number; restartedAt: number } | null = null;
+  for (const landing of landings) {
+    const wait = started + landing.due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await publishAndAnnounce(client, landing.model, landing.version, arrivals);
+    if (!args['no-kill'] && !killed && arrivals.length >= landings.length / 2) {
+      const at = Date.now();
+      workers.training[0]!.kill('SIGKILL');
+      workers.training[0] = startWorker('training');
+      killed = { at: at - started, restartedAt: Date.now() - started };
+      console.error(`killed a training worker (SIGKILL) at ${(killed.at / 1000).toFixed(1)} s and restarted it`);
+    }
+  }
+  const deadline = Date.now() + 30 * 60_000;
+  for (let settled = 0; settled < MODELS && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 3000));
+    settled = await allSettled(client, models, VERSIONS);
+    console.error(`  ${settled}/${MODELS} models settled, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  const wallSeconds = (Date.now() - started) / 1000;
+  return { client, idleModel, models, arrivals, idleWarm, wallSeconds, killedAt: killed ? killed.at / 1000 : null };
 }
 
 async function main(): Promise<void> {
-  const client = await connectClient(config);
   const workers = { control: startWorker('control'), training: [startWorker('training'), startWorker('training')] };
   const stopAll = () => [workers.control, ...workers.training].forEach((w) => w.kill('SIGKILL'));
   process.on('exit', stopAll);
   try {
-    // An idle single refresh first (scratch, then a warm one), on its own model.
-    const idle: Arrival[] = [];
-    const idleModel = `${run}-idle`;
-    for (let v = 1; v <= 2; v++) {
-      await publishAndAnnounce(client, idleModel, v, idle);
-      while ((await allSettled(client, [idleModel], v)) < 1) await new Promise((r) => setTimeout(r, 250));
-    }
-    const idleEntries = await listAuditEntries(store, idleModel);
-    const idleLatency = (entry: AuditEntry) => (Date.parse(entry.finishedAt) - idle.find((a) => a.version === entry.datasetVersion)!.at) / 1000;
-    const idleWarm = idleLatency(idleEntries.find((e) => e.datasetVersion === 2)!);
-
-    const models = Array.from({ length: MODELS }, (_, i) => `${run}-m${String(i).padStart(3, '0')}`);
-    const arrivals: Arrival[] = [];
-    const started = Date.now();
-    // Version v of model i lands at (v - 1) * MODELS * STAGGER_MS + i * STAGGER_MS: every model's versions are spread over the run.
-    const landings = models.flatMap((model, i) => Array.from({ length: VERSIONS }, (_, k) => ({ model, version: k + 1, due: (k * MODELS + i) * STAGGER_MS })));
-    landings.sort((a, b) => a.due - b.due);
-    let killed: { at: number; restartedAt: number } | null = null;
-    for (const landing of landings) {
-      const wait = started + landing.due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      await publishAndAnnounce(client, landing.model, landing.version, arrivals);
-      if (!args['no-kill'] && !killed && arrivals.length >= landings.length / 2) {
-        const at = Date.now();
-        workers.training[0]!.kill('SIGKILL');
-        workers.training[0] = startWorker('training');
-        killed = { at: at - started, restartedAt: Date.now() - started };
-        console.error(`killed a training worker (SIGKILL) at ${(killed.at / 1000).toFixed(1)} s and restarted it`);
-      }
-    }
-    const deadline = Date.now() + 30 * 60_000;
-    for (let settled = 0; settled < MODELS && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 3000));
-      settled = await allSettled(client, models, VERSIONS);
-      console.error(`  ${settled}/${MODELS} models settled, ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    }
-    const wallSeconds = (Date.now() - started) / 1000;
-
-    // Outcomes, ledger and production pointers.
-    const latencies: number[] = [];
-    const shares: number[] = [];
-    const allEntries: AuditEntry[] = [];
-    let lost = 0;
-    let twice = 0;
-    let skipped = 0;
-    let pointerWrong = 0;
-    let ledgerMismatch = 0;
-    for (const model of models) {
-      const state = await queryRefreshState(client, model);
-      const entries = (await listAuditEntries(store, model)).filter((e) => !e.replayOf);
-      allEntries.push(...entries);
-      for (let v = 1; v <= VERSIONS; v++) {
-        const outcomes = state.outcomes.filter((o) => o.version === v);
-        const ran = outcomes.filter((o) => o.status !== 'skipped' && o.status !== 'duplicate');
-        if (outcomes.length === 0) lost++;
-        if (ran.length > 1 || entries.filter((e) => e.datasetVersion === v).length > 1) twice++;
-        if (outcomes.some((o) => o.status === 'skipped')) skipped++;
-        if (ran.length !== entries.filter((e) => e.datasetVersion === v).length) ledgerMismatch++;
-      }
-      const newestPromoted = [...state.outcomes].filter((o) => o.status === 'promoted').sort((a, b) => a.version - b.version).at(-1);
-      const pointer = await readProduction(store, model);
-      if ((pointer?.pointer.candidateId ?? null) !== (newestPromoted?.candidateId ?? null)) pointerWrong++;
-      for (const entry of entries) {
-        const arrival = arrivals.find((a) => a.model === model && a.version === entry.datasetVersion);
-        if (arrival) latencies.push((Date.parse(entry.finishedAt) - arrival.at) / 1000);
-        const { wall, outside } = overheadShare(entry);
-        if (wall > 0) shares.push(outside / wall);
-      }
-    }
-    const tasks = await refreshTasks(client, allEntries);
-    const totals = allEntries.reduce((sum, e) => { const { wall, outside } = overheadShare(e); return { wall: sum.wall + wall, outside: sum.outside + outside }; }, { wall: 0, outside: 0 });
-    const result = {
-      benchmark: 'scale', models: MODELS, versionsPerModel: VERSIONS, workers: { control: 1, training: 2 }, killedTrainingWorkerAtSeconds: killed ? killed.at / 1000 : null,
-      wallSeconds, refreshes: allEntries.length, skipped, refreshesPerMinute: (allEntries.length / wallSeconds) * 60,
-      arrivalToOutcomeSeconds: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies) }, idleWarmRefreshSeconds: idleWarm,
-      orchestrationShare: { overall: totals.outside / Math.max(1e-9, totals.wall), p50: percentile(shares, 0.5), p95: percentile(shares, 0.95) },
-      perRefresh: tasks,
-      checks: { lost, refreshedTwice: twice, productionPointerWrong: pointerWrong, ledgerEntriesMismatch: ledgerMismatch },
-    };
-    const row = (name: string, value: string) => console.log(`${name.padEnd(44)}${value}`);
-    console.log(`\nload test: ${MODELS} models x ${VERSIONS} versions, 1 control + 2 training worker processes${killed ? `, one training worker SIGKILLed at ${(killed.at / 1000).toFixed(0)} s` : ''}`);
-    row('refreshes (ran / skipped as superseded)', `${allEntries.length} / ${skipped}`);
-    row('wall time', `${wallSeconds.toFixed(0)} s`);
-    row('refreshes per minute', result.refreshesPerMinute.toFixed(1));
-    row('arrival -> outcome p50 / p95 / max', `${result.arrivalToOutcomeSeconds.p50.toFixed(1)} / ${result.arrivalToOutcomeSeconds.p95.toFixed(1)} / ${result.arrivalToOutcomeSeconds.max.toFixed(1)} s`);
-    row('idle single warm refresh', `${idleWarm.toFixed(1)} s`);
-    row('time outside activities (overall / p50 / p95)', `${(100 * result.orchestrationShare.overall).toFixed(1)}% / ${(100 * result.orchestrationShare.p50).toFixed(1)}% / ${(100 * result.orchestrationShare.p95).toFixed(1)}%`);
-    row('per refresh: workflow tasks / activities / events', `${tasks.workflowTasks.toFixed(1)} / ${tasks.activityTasks.toFixed(1)} / ${tasks.events.toFixed(1)}`);
-    row('lost / refreshed twice / pointer wrong / ledger mismatch', `${lost} / ${twice} / ${pointerWrong} / ${ledgerMismatch}`);
-    console.log(JSON.stringify(result));
-    // The model workflows would wait for versions forever: end them, the ledger and the store stay.
-    for (const model of [idleModel, ...models]) await client.workflow.getHandle(modelRefreshWorkflowId(model)).terminate('load test finished').catch(() => undefined);
-    await client.connection.close();
+    const run = await runLoad(workers);
+    printResult(await analyse(run));
+    // The model workflows would wait for versions forever: end them; the ledger and the store stay.
+    for (const model of [run.idleModel, ...run.models]) await run.client.workflow.getHandle(modelRefreshWorkflowId(model)).terminate('load test finished').catch(() => undefined);
+    await run.client.connection.close();
   } finally {
     stopAll();
   }
