@@ -39,6 +39,8 @@ export function describeFailure(error: unknown, io: Pick<CliIo, 'env' | 'signal'
 /** The CLI's one error path: writes the line to stderr and returns the exit code. */
 export function reportFailure(error: unknown, io: CliIo): number {
   const { line, code } = describeFailure(error, io);
-  io.stderr.write(`warmstart: ${line}\n`);
+  // Messages quote what the user gave (a column name, a path), which may hold line breaks: keep one line.
+  const shown = code === 1 && io.env.WARMSTART_LOG_LEVEL?.toLowerCase() === 'debug' ? line : line.replace(/\r?\n|\r/g, '\\n');
+  io.stderr.write(`warmstart: ${shown}\n`);
   return code;
 }

@@ -41,7 +41,10 @@ function parseProblem(command: string, error: unknown): UsageError {
   const see = `see warmstart ${command} --help`;
   const unknown = /^Unknown option '([^']+)'/.exec(message);
   if (unknown) return new UsageError(`unknown option ${unknown[1]} for \`warmstart ${command}\`; ${see}`);
-  return new UsageError(`${message.split('. ')[0]!.replace(/\.$/, '')} for \`warmstart ${command}\`; ${see}`);
+  // node:util explains this one over three lines: a value that starts with a dash reads as an option.
+  const ambiguous = /^Option '([^']+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return new UsageError(`${ambiguous[1]} got a value that starts with a dash, which reads as an option; write ${ambiguous[1]}=-<value> to pass it, or give ${ambiguous[1]} its value; ${see}`);
+  return new UsageError(`${message.split('\n')[0]!.split('. ')[0]!.replace(/\.$/, '')} for \`warmstart ${command}\`; ${see}`);
 }
 
 /** The first positional argument, and whether the token before it was a flag that takes no value. */

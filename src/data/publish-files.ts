@@ -81,6 +81,12 @@ function checkRequest(request: PublishFilesRequest): void {
   if (request.features.length === 0) throw invalid('--features names no column; e.g. --features image, or --features f1,f2,f3', '--features');
   const repeated = request.features.find((name, index) => request.features.indexOf(name) !== index);
   if (repeated) throw invalid(`--features names column ${repeated} twice; list each feature column once`, '--features');
+  // A column read in two parts (say label and id) is written twice on conversion, and means nothing.
+  const roles: [string, string | undefined][] = [['--label', request.label], ['--id-column', request.idColumn], ['--weight-column', request.weightColumn], ['--split-column', request.splitColumn], ...request.features.map((name): [string, string] => ['--features', name])];
+  for (const [index, [flag, name]] of roles.entries()) {
+    const other = roles.findIndex(([, taken], at) => at < index && name !== undefined && taken === name);
+    if (other >= 0) throw invalid(`column ${name} is both ${roles[other]![0]} and ${flag}; each column plays one part`, flag);
+  }
   if (request.shape) {
     const size = request.shape.reduce((a, b) => a * b, 1);
     if (size > MAX_FEATURE_VALUES) throw invalid(`--shape [${request.shape.join(', ')}] holds ${size} values per example, over the limit of ${MAX_FEATURE_VALUES}`, '--shape');

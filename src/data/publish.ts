@@ -5,6 +5,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { CreateFailed, createOnce } from '../storage/create-once.js';
 import { MANIFEST_FORMAT, manifestProblem, type Manifest, type ShardEntry } from './manifest.js';
 import { writeParquetShard, type ShardWriteRow } from './parquet-write.js';
+import { validateVersion } from './summary.js';
 import { loadManifest, versionsIn } from './versions.js';
 import { datasetPrefix, manifestKey, rejectionKey, shardKey } from '../storage/keys.js';
 
@@ -37,8 +38,9 @@ export interface PublishResult {
 /**
  * The next version number and the newest valid version to build on. Skipped: a version whose manifest
  * does not parse, one that lists a shard the store does not hold (a broken upload, a deleted object),
- * and one a refresh rejected as bad data (its rejection marker), so a broken version is never
- * inherited by the versions after it. One listing of the dataset's prefix answers all three.
+ * one whose shards do not validate (size, sha256, rows: one read of the parent's shards), and one a
+ * refresh rejected as bad data (its rejection marker), so a broken version is never inherited by
+ * the versions after it.
  */
 export async function nextVersion(store: ObjectStore, dataset: string): Promise<{ version: number; parent: Manifest | undefined }> {
   checkName('dataset', dataset);
@@ -54,7 +56,15 @@ export async function nextVersion(store: ObjectStore, dataset: string): Promise<
       if (isWarmstartError(error, 'DATASET_INVALID')) continue;
       throw error;
     }
-    if (manifest.shards.every((shard) => keys.has(shard.key))) return { version: next, parent: manifest };
+    if (!manifest.shards.every((shard) => keys.has(shard.key))) continue;
+    // A parent whose shards fail validation (size, sha256, rows) would hand them down to this version.
+    try {
+      await validateVersion(store, manifest);
+    } catch (error) {
+      if (isWarmstartError(error, 'DATASET_INVALID')) continue;
+      throw error;
+    }
+    return { version: next, parent: manifest };
   }
   return { version: next, parent: undefined };
 }
