@@ -32,6 +32,14 @@ export class OwnTemporal {
     await run(script, ['start'], { env: this.env(), timeout: 150_000 });
   }
 
+  /** Whether this server answers (`services.sh status` on its ports; the shared S3 is up throughout). */
+  async serving(): Promise<boolean> {
+    return run(script, ['status'], { env: this.env(), timeout: 30_000 }).then(
+      () => true,
+      () => false,
+    );
+  }
+
   /** Stops this state directory's Temporal only (SIGTERM to its process group, SIGKILL after 10 s). */
   async stop(): Promise<void> {
     await run(script, ['stop'], { env: this.env(), timeout: 60_000 });
