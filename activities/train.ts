@@ -200,6 +200,8 @@ export function trainCandidateActivity(deps: ActivityDeps) {
     return classifyFailures(() =>
       refuseBadConfig(async () => {
         const context = Context.current();
+        const shuttingDown = () => context.cancellationSignal.aborted && context.cancellationDetails?.workerShutdown === true;
+        const cancelled = () => context.cancellationSignal.reason ?? new Error('cancelled');
         const { settings } = input;
         const meter = startMeter();
         const reporter = new AttemptReporter(context, meter, settings.batchSize);
@@ -239,12 +241,18 @@ export function trainCandidateActivity(deps: ActivityDeps) {
           onProgress: ({ step, steps }) => {
             progress.stepped(step, steps);
             reporter.beat(step, latest?.checkpointKey ?? null);
-            if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('cancelled');
+            // A worker shutting down (SIGTERM) first saves a checkpoint at this step (below), so the retry on another worker loses nothing.
+            if (context.cancellationSignal.aborted && !(every > 0 && shuttingDown())) throw cancelled();
           },
           checkpointEvery: every > 0 ? every : undefined,
+          checkpointNow: shuttingDown,
           onCheckpoint: async (model, snapshot, state, weights) => {
             latest = await saveCheckpoint(deps.store, checkpoints, model, snapshot, state, { fingerprint, ...(weights ? { selectionWeights: weights } : {}) });
             reporter.beat(snapshot.step, latest.checkpointKey);
+            if (shuttingDown()) {
+              log.info('worker shutting down: checkpoint saved, leaving the run to a retry', { step: snapshot.step, checkpointKey: latest.checkpointKey });
+              throw cancelled();
+            }
           },
           resume: resume ? { model: resume.model, snapshot: resume.snapshot, state: resume.extra as RunProgressState, ...(resume.selectionWeights ? { selectionWeights: resume.selectionWeights } : {}) } : undefined,
         });
@@ -252,10 +260,11 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         previous?.model.dispose();
 
         // An attempt the server gave up on (its heartbeats were refused) must not overwrite the candidate
-        // a later attempt saved, which may already be evaluated.
-        if (context.cancellationSignal.aborted) {
+        // a later attempt saved, which may already be evaluated. A run that finished as its worker began
+        // shutting down is still this attempt's to save.
+        if (context.cancellationSignal.aborted && !shuttingDown()) {
           run.model.dispose();
-          throw context.cancellationSignal.reason ?? new Error('cancelled');
+          throw cancelled();
         }
         // The levers as asked: the live-metric evaluations are not a lever.
         const asked = liveEvaluations > 0 ? levers : run.levers;

@@ -80,6 +80,7 @@ export interface RunTrainingOptions {
   progressEvery?: number;
   checkpointEvery?: number;
   onCheckpoint?: (model: tf.LayersModel, snapshot: LoopSnapshot, state: RunProgressState, selectionWeights?: Float32Array) => Promise<void>;
+  checkpointNow?: LoopOptions['checkpointNow'];
   resume?: { model: tf.LayersModel; snapshot: LoopSnapshot; state: RunProgressState; selectionWeights?: Float32Array };
   backend?: { name: string; device: string };
 }
@@ -224,6 +225,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       evaluateAtStart: true,
       onEvaluate,
       checkpointEvery: options.checkpointEvery,
+      checkpointNow: options.checkpointNow,
       onCheckpoint: options.onCheckpoint
         ? async (snapshot) => {
             const done = snapshot.step - (resumed?.snapshot.step ?? 0);

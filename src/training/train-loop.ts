@@ -43,6 +43,8 @@ export interface LoopOptions {
   checkpointEvery?: number;
   /** Called every `checkpointEvery` steps; the snapshot's tensors are disposed after it resolves. */
   onCheckpoint?: (snapshot: LoopSnapshot) => Promise<void>;
+  /** True when a checkpoint is wanted at this step whatever the cadence (the worker is shutting down). */
+  checkpointNow?: () => boolean;
   resume?: LoopSnapshot;
 }
 
@@ -121,7 +123,8 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
       if (options.onEvaluate && options.evaluateEvery && (step % options.evaluateEvery === 0 || step === options.steps)) {
         stoppedEarly = (await timeOutside(async () => options.onEvaluate!(step))) && step < options.steps;
       }
-      if (options.onCheckpoint && options.checkpointEvery && step % options.checkpointEvery === 0 && step < options.steps && !stoppedEarly) {
+      const due = options.checkpointEvery !== undefined && options.checkpointEvery > 0 && (step % options.checkpointEvery === 0 || options.checkpointNow?.() === true);
+      if (options.onCheckpoint && due && step < options.steps && !stoppedEarly) {
         const snapshot: LoopSnapshot = { step, sampler: feed.state(), optimizer: optimizer.state(), lastLoss, wallSeconds: (performance.now() - started - outside) / 1000 };
         try {
           await timeOutside(() => options.onCheckpoint!(snapshot));
