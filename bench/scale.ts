@@ -206,7 +206,7 @@ async function analyse(run: LoadRun) {
 }
 
 function printResult(result: Awaited<ReturnType<typeof analyse>>): void {
-  const row = (name: string, value: string) => console.log(`${name.padEnd(56)}${value}`);
+  const row = (name: string, value: string) => console.log(`${name.padEnd(60)}${value}`);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const { arrivalToOutcomeSeconds: a, withoutQueueingSeconds: q, orchestrationShare: o, perRefresh: r, checks: c } = result;
   console.log(`\nload test: ${MODELS} models x ${VERSIONS} versions, 1 control + 2 training worker processes${result.killedTrainingWorkerAtSeconds !== null ? `, one training worker SIGKILLed at ${result.killedTrainingWorkerAtSeconds.toFixed(0)} s` : ''}`);
