@@ -84,81 +84,108 @@ const HASH_CHUNK = 8 * 1024 * 1024;
 const FOOTER_FETCH = 64 * 1024;
 
 /**
- * Opens a version as an ExampleSource. With a verified record, units come from it and every read is
- * pinned to the verified ETag (no hashing); without one, each Parquet footer is read to list the row
- * groups, and each shard is hashed once, by range, the first time one of its units is read.
+ * Reads one version's shards: ranged reads pinned to each shard's verified ETag, Parquet footers
+ * read once, a shard hashed once (by range) when no verified record names its identity.
  */
-export async function openVersionSource(store: ObjectStore, manifest: Manifest, options: SourceOptions): Promise<ExampleSource> {
-  const { signal, verified } = options;
-  const splitIndices = options.splits.map((s) => SPLITS.indexOf(s));
-  const columns = dataColumns(manifest);
-  const ranged = !!store.getRange && !!store.head;
-  const parquetFiles = new Map<number, Promise<{ file: ShardFile; groups: number[] }>>();
-  const units: SourceUnit[] = [];
-  let firstIndex = 0;
+class ShardAccess {
+  private readonly parquetFiles = new Map<number, Promise<{ file: ShardFile; groups: number[] }>>();
+  private readonly identities = new Map<number, Promise<string>>();
+  private readonly columns: string[];
+  readonly ranged: boolean;
 
-  const pinnedRead = (entry: ShardEntry, etag: string | undefined) => async (start: number, end: number): Promise<Uint8Array> => {
-    try {
-      return await store.getRange!(entry.key, start, end, { signal, ...(etag ? { ifMatch: etag } : {}) });
-    } catch (error) {
-      if (isWarmstartError(error, 'STORE_PRECONDITION_FAILED')) {
-        throw new WarmstartError('DATASET_INVALID', `shard ${entry.key} changed after it was verified; shards must not be rewritten, republish the version`, entry.key, { cause: error });
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly manifest: Manifest,
+    private readonly options: SourceOptions,
+  ) {
+    this.columns = dataColumns(manifest);
+    this.ranged = !!store.getRange && !!store.head;
+  }
+
+  private pinnedRead(entry: ShardEntry, etag: string | undefined) {
+    return async (start: number, end: number): Promise<Uint8Array> => {
+      try {
+        return await this.store.getRange!(entry.key, start, end, { signal: this.options.signal, ...(etag ? { ifMatch: etag } : {}) });
+      } catch (error) {
+        if (isWarmstartError(error, 'STORE_PRECONDITION_FAILED')) {
+          throw new WarmstartError('DATASET_INVALID', `shard ${entry.key} changed after it was verified; shards must not be rewritten, republish the version`, entry.key, { cause: error });
+        }
+        throw error;
       }
-      throw error;
-    }
-  };
+    };
+  }
 
   /** The shard's ETag once its bytes are known to match the manifest: the recorded one, or hashed now. */
-  const identities = new Map<number, Promise<string>>();
-  const identity = (index: number): Promise<string> => {
-    const known = verified?.shards[index]?.etag;
+  private identity(index: number): Promise<string> {
+    const known = this.options.verified?.shards[index]?.etag;
     if (known) return Promise.resolve(known);
-    let pending = identities.get(index);
+    let pending = this.identities.get(index);
     if (!pending) {
-      pending = hashShard(store, manifest, manifest.shards[index]!, signal);
-      identities.set(index, pending);
+      pending = hashShard(this.store, this.manifest, this.manifest.shards[index]!, this.options.signal);
+      this.identities.set(index, pending);
     }
     return pending;
-  };
+  }
 
   /** A Parquet shard behind ranged reads pinned to its verified ETag: only the footer is held. */
-  const parquetFile = (index: number): Promise<{ file: ShardFile; groups: number[] }> => {
-    let pending = parquetFiles.get(index);
+  parquetFile(index: number): Promise<{ file: ShardFile; groups: number[] }> {
+    let pending = this.parquetFiles.get(index);
     if (!pending) {
-      pending = (async () => {
-        const entry = manifest.shards[index]!;
-        const read = pinnedRead(entry, await identity(index));
-        const buffer: AsyncBuffer = {
-          byteLength: entry.bytes,
-          slice: async (start, end) => {
-            const bytes = await read(start, end ?? entry.bytes);
-            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-          },
-        };
-        try {
-          const metadata = await parquetMetadataAsync(buffer, { initialFetchSize: FOOTER_FETCH });
-          const file = parquetShardFile(buffer, metadata);
-          checkShape(manifest, entry, file);
-          return { file, groups: metadata.row_groups.map((g) => Number(g.num_rows)) };
-        } catch (error) {
-          if (error instanceof WarmstartError) throw error;
-          throw new WarmstartError('DATASET_INVALID', `shard ${entry.key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, entry.key, { cause: error });
-        }
-      })();
-      parquetFiles.set(index, pending);
+      pending = this.openParquet(index);
+      this.parquetFiles.set(index, pending);
     }
     return pending;
-  };
+  }
 
+  private async openParquet(index: number): Promise<{ file: ShardFile; groups: number[] }> {
+    const entry = this.manifest.shards[index]!;
+    const read = this.pinnedRead(entry, await this.identity(index));
+    const buffer: AsyncBuffer = {
+      byteLength: entry.bytes,
+      slice: async (start, end) => {
+        const bytes = await read(start, end ?? entry.bytes);
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      },
+    };
+    try {
+      const metadata = await parquetMetadataAsync(buffer, { initialFetchSize: FOOTER_FETCH });
+      const file = parquetShardFile(buffer, metadata);
+      checkShape(this.manifest, entry, file);
+      return { file, groups: metadata.row_groups.map((g) => Number(g.num_rows)) };
+    } catch (error) {
+      if (error instanceof WarmstartError) throw error;
+      throw new WarmstartError('DATASET_INVALID', `shard ${entry.key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, entry.key, { cause: error });
+    }
+  }
+
+  /** A whole shard: Arrow IPC, or a store without ranged reads. */
+  async wholeShard(index: number): Promise<ShardFile> {
+    const entry = this.manifest.shards[index]!;
+    const etag = this.options.verified?.shards[index]?.etag;
+    const file = etag && this.ranged ? await openShard(await this.pinnedRead(entry, etag)(0, entry.bytes), entry.format, entry.key) : await fetchVerifiedShard(this.store, this.manifest, entry, this.options.signal);
+    checkShape(this.manifest, entry, file);
+    return file;
+  }
+
+  async decode(entry: ShardEntry, file: ShardFile, group: number): Promise<DecodedRows> {
+    return decodeGroup(this.manifest, await readGroupChecked(file, group, this.columns, entry.key), { key: entry.key, firstId: entry.firstId, splits: this.options.splits });
+  }
+}
+
+/** The version's units (Parquet row groups, or whole shards) in shard order, with each shard's first row index. */
+async function listUnits(manifest: Manifest, access: ShardAccess, options: SourceOptions): Promise<{ units: SourceUnit[]; shardStart: number[]; indexSpace: number }> {
+  const splitIndices = options.splits.map((s) => SPLITS.indexOf(s));
+  const wantedOf = (counts: readonly number[]) => splitIndices.reduce((n, s) => n + counts[s]!, 0);
+  const units: SourceUnit[] = [];
   const shardStart: number[] = [];
+  let firstIndex = 0;
   for (const [index, entry] of manifest.shards.entries()) {
     shardStart.push(firstIndex);
     const isNew = entry.addedInVersion === manifest.version;
-    const recorded = verified?.shards[index]?.groups;
-    const wantedOf = (counts: readonly number[]) => splitIndices.reduce((n, s) => n + counts[s]!, 0);
-    if (entry.format === 'parquet' && ranged) {
+    const recorded = options.verified?.shards[index]?.groups;
+    if (entry.format === 'parquet' && access.ranged) {
       // Without a record, this is the shard's one verified read (hashed by range), then its footer.
-      const groups = recorded ? recorded.map((c) => c[0] + c[1] + c[2]) : (await parquetFile(index)).groups;
+      const groups = recorded ? recorded.map((c) => c[0] + c[1] + c[2]) : (await access.parquetFile(index)).groups;
       let start = firstIndex;
       groups.forEach((rows, g) => {
         units.push({ shard: index, group: g, rows, isNew, firstIndex: start, ...(recorded ? { wanted: wantedOf(recorded[g]!) } : {}) });
@@ -169,46 +196,42 @@ export async function openVersionSource(store: ObjectStore, manifest: Manifest, 
     }
     firstIndex += entry.rows;
   }
+  return { units, shardStart, indexSpace: firstIndex };
+}
 
-  const decode = async (entry: ShardEntry, file: ShardFile, group: number): Promise<DecodedRows> =>
-    decodeGroup(manifest, await readGroupChecked(file, group, columns, entry.key), { key: entry.key, firstId: entry.firstId, splits: options.splits });
-
-  const wholeShard = async (index: number): Promise<ShardFile> => {
-    const entry = manifest.shards[index]!;
-    const etag = verified?.shards[index]?.etag;
-    const file = etag && ranged ? await openShard(await pinnedRead(entry, etag)(0, entry.bytes), entry.format, entry.key) : await fetchVerifiedShard(store, manifest, entry, signal);
-    checkShape(manifest, entry, file);
-    return file;
-  };
-
+/**
+ * Opens a version as an ExampleSource. With a verified record, units come from it and every read is
+ * pinned to the verified ETag (no hashing); without one, each Parquet footer is read to list the row
+ * groups, and each shard is hashed once, by range, the first time one of its units is read.
+ */
+export async function openVersionSource(store: ObjectStore, manifest: Manifest, options: SourceOptions): Promise<ExampleSource> {
+  const access = new ShardAccess(store, manifest, options);
+  const { units, shardStart, indexSpace } = await listUnits(manifest, access, options);
   const size = featureSize(manifest);
-  const cache = unitCache(options.cacheBytes ?? 128 * 1024 * 1024);
-  const readUnit = (u: number): Promise<UnitRows> => cache(u, () => decodeUnit(u));
   const decodeUnit = async (u: number): Promise<UnitRows> => {
-    signal?.throwIfAborted();
+    options.signal?.throwIfAborted();
     const unit = units[u]!;
     const entry = manifest.shards[unit.shard]!;
     let rows: DecodedRows;
     if (unit.wanted === 0) rows = emptyRows(size);
-    else if (unit.group >= 0) rows = await decode(entry, (await parquetFile(unit.shard)).file, unit.group);
+    else if (unit.group >= 0) rows = await access.decode(entry, (await access.parquetFile(unit.shard)).file, unit.group);
     else {
-      // A whole shard: Arrow IPC, or a store without ranged reads.
-      const file = await wholeShard(unit.shard);
+      const file = await access.wholeShard(unit.shard);
       const parts: DecodedRows[] = [];
-      for (let g = 0; g < file.groupCount; g++) parts.push(await decode(entry, file, g));
+      for (let g = 0; g < file.groupCount; g++) parts.push(await access.decode(entry, file, g));
       rows = concatRows(parts, size);
     }
     const base = shardStart[unit.shard]!;
     return { ...rows, index: Int32Array.from(rows.positions, (p) => base + p), isNew: unit.isNew };
   };
-
+  const cache = unitCache(options.cacheBytes ?? 128 * 1024 * 1024);
   return {
-    featureSize: featureSize(manifest),
+    featureSize: size,
     units,
-    indexSpace: firstIndex,
+    indexSpace,
     count: units.every((u) => u.wanted !== undefined) ? units.reduce((n, u) => n + u.wanted!, 0) : undefined,
     weighted: manifest.weightColumn !== null,
-    readUnit,
+    readUnit: (u) => cache(u, () => decodeUnit(u)),
   };
 }
 
