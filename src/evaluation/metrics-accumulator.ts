@@ -88,6 +88,54 @@ export interface MetricsAccumulator {
   rows(): RetainedRows;
 }
 
+function tallyRow(tally: Tally, label: number, guess: number, w: number, loss: number): void {
+  const hit = guess === label ? 1 : 0;
+  tally.count++;
+  tally.correct += hit;
+  tally.weight += w;
+  tally.weightedCorrect += w * hit;
+  tally.lossSum += w * loss;
+  tally.support[label]! += w;
+  tally.predicted[guess]! += w;
+  tally.truePositive[label]! += w * hit;
+  tally.classLoss[label]! += w * loss;
+  tally.classCount[label]! += 1;
+  tally.classCorrect[label]! += hit;
+}
+
+/** A slice's values from its tally, with AUC over its retained rows (all rows when `rows` is null). */
+function sliceValues(tally: Tally, kept: RetainedRows, rows: Uint32Array | null): SliceValues {
+  const perClass = Array.from({ length: kept.classes }, (_, k) => classScores(tally.truePositive[k]!, tally.support[k]!, tally.predicted[k]!));
+  const logLoss = tally.weight > 0 ? tally.lossSum / tally.weight : null;
+  return {
+    count: tally.count,
+    correct: tally.correct,
+    accuracy: tally.weight > 0 ? tally.weightedCorrect / tally.weight : 0,
+    logLoss,
+    logLossSkill: logLossSkill(logLoss, priorLogLoss(tally.support)),
+    auc: sliceAuc(kept, rows),
+    macroF1: macroF1(perClass),
+  };
+}
+
+/** One class's slice: its recall as accuracy, precision, F1 and its one-vs-rest AUC. */
+function classSlice(combined: Tally, kept: RetainedRows, k: number): SliceValues {
+  const scores = classScores(combined.truePositive[k]!, combined.support[k]!, combined.predicted[k]!);
+  const support = combined.support[k]!;
+  return {
+    count: combined.classCount[k]!,
+    correct: combined.classCorrect[k]!,
+    accuracy: support > 0 ? combined.truePositive[k]! / support : 0,
+    logLoss: support > 0 ? combined.classLoss[k]! / support : null,
+    logLossSkill: null,
+    auc: classAuc(kept, k, null),
+    macroF1: null,
+    precision: scores.precision,
+    recall: scores.recall,
+    f1: scores.f1,
+  };
+}
+
 export function createMetricsAccumulator(options: { classes: readonly string[]; groups?: readonly string[] }): MetricsAccumulator {
   const names = options.classes;
   const classes = names.length;
@@ -101,21 +149,6 @@ export function createMetricsAccumulator(options: { classes: readonly string[]; 
   const weights = floats();
   let weighted = false;
   const scores = columns.map(floats);
-
-  const tallyRow = (tally: Tally, label: number, guess: number, w: number, loss: number) => {
-    const hit = guess === label ? 1 : 0;
-    tally.count++;
-    tally.correct += hit;
-    tally.weight += w;
-    tally.weightedCorrect += w * hit;
-    tally.lossSum += w * loss;
-    tally.support[label]! += w;
-    tally.predicted[guess]! += w;
-    tally.truePositive[label]! += w * hit;
-    tally.classLoss[label]! += w * loss;
-    tally.classCount[label]! += 1;
-    tally.classCorrect[label]! += hit;
-  };
 
   return {
     add(batch) {
@@ -156,40 +189,11 @@ export function createMetricsAccumulator(options: { classes: readonly string[]; 
     result() {
       const kept = this.rows();
       const out: Record<string, SliceValues> = {};
-      const sliceValues = (tally: Tally, rows: Uint32Array | null): SliceValues => {
-        const perClass = Array.from({ length: classes }, (_, k) => classScores(tally.truePositive[k]!, tally.support[k]!, tally.predicted[k]!));
-        const logLoss = tally.weight > 0 ? tally.lossSum / tally.weight : null;
-        return {
-          count: tally.count,
-          correct: tally.correct,
-          accuracy: tally.weight > 0 ? tally.weightedCorrect / tally.weight : 0,
-          logLoss,
-          logLossSkill: logLossSkill(logLoss, priorLogLoss(tally.support)),
-          auc: sliceAuc(kept, rows),
-          macroF1: macroF1(perClass),
-        };
-      };
-      if (combined.count > 0) out.combined = sliceValues(combined, null);
+      if (combined.count > 0) out.combined = sliceValues(combined, kept, null);
       groups.forEach((name, g) => {
-        if (byGroup[g]!.count > 0) out[name] = sliceValues(byGroup[g]!, rowsOfGroup(kept, g));
+        if (byGroup[g]!.count > 0) out[name] = sliceValues(byGroup[g]!, kept, rowsOfGroup(kept, g));
       });
-      for (let k = 0; k < classes; k++) {
-        if (combined.classCount[k] === 0) continue;
-        const scores = classScores(combined.truePositive[k]!, combined.support[k]!, combined.predicted[k]!);
-        const support = combined.support[k]!;
-        out[`class:${names[k]}`] = {
-          count: combined.classCount[k]!,
-          correct: combined.classCorrect[k]!,
-          accuracy: support > 0 ? combined.truePositive[k]! / support : 0,
-          logLoss: support > 0 ? combined.classLoss[k]! / support : null,
-          logLossSkill: null,
-          auc: classAuc(kept, k, null),
-          macroF1: null,
-          precision: scores.precision,
-          recall: scores.recall,
-          f1: scores.f1,
-        };
-      }
+      for (let k = 0; k < classes; k++) if (combined.classCount[k]! > 0) out[`class:${names[k]}`] = classSlice(combined, kept, k);
       return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
     },
   };
