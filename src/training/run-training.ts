@@ -164,6 +164,35 @@ function probeSettings(options: RunTrainingOptions, lever: Extract<LeverSettings
   };
 }
 
+/** A fresh run scores and selects its data; a resumed one takes its state, weights and selection from the checkpoint. */
+async function startingState(options: RunTrainingOptions, model: tf.LayersModel): Promise<{ state: RunProgressState; weights: Float32Array | undefined }> {
+  const resumed = options.resume;
+  if (resumed) {
+    model.setWeights(resumed.model.getWeights());
+    return { state: structuredClone(resumed.state), weights: resumed.selectionWeights };
+  }
+  const state: RunProgressState = { compute: { steps: 0, examples: 0, flops: 0, wallSeconds: 0, scoringExamples: 0, scoringFlops: 0, scoringSeconds: 0, evaluationSeconds: 0 }, curve: [], selection: null };
+  const selected = await selectData(options);
+  state.selection = selected.summary;
+  Object.assign(state.compute, { scoringExamples: selected.examples, scoringFlops: selected.flops, scoringSeconds: selected.seconds });
+  return { state, weights: selected.weights };
+}
+
+/** Evaluates on the way (the curve), counted as evaluation time; true stops the run at stopAtAccuracy. */
+function curveEvaluator(model: tf.LayersModel, evaluation: Examples, options: RunTrainingOptions, state: RunProgressState) {
+  const target = options.levers.schedule.stopAtAccuracy;
+  return (step: number) => {
+    const started = performance.now();
+    const metrics = evaluateAccuracy(model, evaluation);
+    const point: CurvePoint = { step, accuracy: metrics.accuracy, oldAccuracy: metrics.oldAccuracy, newAccuracy: metrics.newAccuracy };
+    if (options.evaluationMetrics) point.metrics = curveMetrics(model, evaluation, options.classes.length);
+    state.curve.push(point);
+    options.onEvaluation?.(point);
+    state.compute.evaluationSeconds += (performance.now() - started) / 1000;
+    return target !== undefined && metrics.accuracy >= target;
+  };
+}
+
 export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
   const { levers } = options;
   const problems = validateLevers(levers);
@@ -173,34 +202,11 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   try {
     const flops = estimateFlops(model);
     const resumed = options.resume;
-    const state: RunProgressState = resumed
-      ? structuredClone(resumed.state)
-      : { compute: { steps: 0, examples: 0, flops: 0, wallSeconds: 0, scoringExamples: 0, scoringFlops: 0, scoringSeconds: 0, evaluationSeconds: 0 }, curve: [], selection: null };
-    let weights = resumed?.selectionWeights;
-    if (!resumed) {
-      const selected = await selectData(options);
-      weights = selected.weights;
-      state.selection = selected.summary;
-      Object.assign(state.compute, { scoringExamples: selected.examples, scoringFlops: selected.flops, scoringSeconds: selected.seconds });
-    } else {
-      model.setWeights(resumed.model.getWeights());
-    }
+    const { state, weights } = await startingState(options, model);
     const steps = leverSteps(levers, options.scratchSteps);
     const schedule = { peak: levers.schedule.peakLearningRate, totalSteps: steps, warmupSteps: Math.round(levers.schedule.warmupFraction * steps) };
     const evaluation = options.evaluation;
-    const target = levers.schedule.stopAtAccuracy;
-    const onEvaluate = evaluation
-      ? (step: number) => {
-          const started = performance.now();
-          const metrics = evaluateAccuracy(model, evaluation);
-          const point: CurvePoint = { step, accuracy: metrics.accuracy, oldAccuracy: metrics.oldAccuracy, newAccuracy: metrics.newAccuracy };
-          if (options.evaluationMetrics) point.metrics = curveMetrics(model, evaluation, options.classes.length);
-          state.curve.push(point);
-          options.onEvaluation?.(point);
-          state.compute.evaluationSeconds += (performance.now() - started) / 1000;
-          return target !== undefined && metrics.accuracy >= target;
-        }
-      : undefined;
+    const onEvaluate = evaluation ? curveEvaluator(model, evaluation, options, state) : undefined;
     const baseline = { ...state.compute };
     const account = (stats: { steps: number; examples: number; wallSeconds: number }) => {
       state.compute.steps = baseline.steps + stats.steps;
