@@ -1,7 +1,7 @@
 import { sha256Hex } from '../storage/sha256.js';
 import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { chainHeadHintKey, chainLinkKey } from '../storage/keys.js';
+import { chainHeadHintKey, chainLinkKey, chainPrefix } from '../storage/keys.js';
 
 /**
  * The append-only, tamper-evident ledger of one model: a hash chain.
@@ -58,7 +58,7 @@ export async function chainTail(store: ObjectStore, model: string): Promise<Chai
     return link;
   }
   // No hint (a ledger written before it) or one that names no link: the listing is the truth.
-  const keys = (await store.list(`audit-chain/${model}/`)).filter((key) => key.endsWith('.json'));
+  const keys = (await store.list(chainPrefix(model))).filter((key) => key.endsWith('.json'));
   const last = keys.at(-1);
   return last ? ((await readLink(store, last)) ?? null) : null;
 }

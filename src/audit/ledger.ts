@@ -7,7 +7,7 @@ import type { ActivityUsage, TrainingWork } from './usage.js';
 import type { LeverSettings } from '../training/levers.js';
 import type { LedgerMetrics } from '../evaluation/metrics.js';
 import { keysAtDepth, type ObjectStore } from '../storage/object-store.js';
-import { auditKey, auditPrefix, correctionKey, operatorActionKey } from '../storage/keys.js';
+import { auditKey, auditPrefix, correctionKey, correctionsPrefix, operatorActionKey } from '../storage/keys.js';
 
 export interface TrainingRecord {
   candidateId: string;
@@ -161,7 +161,7 @@ export async function writeCorrection(store: ObjectStore, correction: Omit<Corre
 
 export async function listCorrections(store: ObjectStore, model: string): Promise<Correction[]> {
   const corrections: Correction[] = [];
-  for (const key of (await store.list(`audit-corrections/${model}/`)).filter((k) => k.endsWith('.json'))) {
+  for (const key of (await store.list(correctionsPrefix(model))).filter((k) => k.endsWith('.json'))) {
     const found = await getJson<Correction>(store, key);
     if (found) corrections.push(found.value);
   }

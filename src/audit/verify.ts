@@ -1,7 +1,7 @@
 import type { ObjectStore } from '../storage/object-store.js';
 import { sha256Hex } from '../storage/sha256.js';
 import { type ChainLink, type ChainStamp } from './chain.js';
-import { chainedPrefixes, chainLinkKey } from '../storage/keys.js';
+import { chainedPrefixes, chainLinkKey, chainPrefix } from '../storage/keys.js';
 
 export type ChainVerdict =
   | { ok: true; model: string; records: number; head: string | null }
@@ -16,7 +16,7 @@ const decoder = new TextDecoder();
  * predecessor's sha256, or a record under the ledger's prefixes that is in no link.
  */
 export async function verifyChain(store: ObjectStore, model: string): Promise<ChainVerdict> {
-  const linkKeys = (await store.list(`audit-chain/${model}/`)).filter((key) => key.endsWith('.json'));
+  const linkKeys = (await store.list(chainPrefix(model))).filter((key) => key.endsWith('.json'));
   const linked = new Set<string>();
   let previous: ChainLink | null = null;
   const broken = (key: string, problem: string): ChainVerdict => ({ ok: false, model, records: linked.size, key, problem });

@@ -103,17 +103,25 @@ export function operatorActionKey(model: string, requestId: string): string {
   return `audit-operations/${model}/${keySegment(requestId)}.json`;
 }
 
+export function correctionsPrefix(model: string): string {
+  return `audit-corrections/${model}/`;
+}
+
 export function correctionKey(model: string, requestId: string): string {
-  return `audit-corrections/${model}/${keySegment(requestId)}.json`;
+  return `${correctionsPrefix(model)}${keySegment(requestId)}.json`;
 }
 
 /** The prefixes whose records the model's hash chain covers. */
 export function chainedPrefixes(model: string): string[] {
-  return [auditPrefix(model), `audit-operations/${model}/`, `audit-corrections/${model}/`];
+  return [auditPrefix(model), `audit-operations/${model}/`, correctionsPrefix(model)];
+}
+
+export function chainPrefix(model: string): string {
+  return `audit-chain/${model}/`;
 }
 
 export function chainLinkKey(model: string, seq: number): string {
-  return `audit-chain/${model}/${String(seq).padStart(10, '0')}.json`;
+  return `${chainPrefix(model)}${String(seq).padStart(10, '0')}.json`;
 }
 
 /** Where the chain's newest link was last seen: a hint for finding the tail without listing. */
