@@ -1,7 +1,8 @@
 import type { AuditEntry } from './ledger.js';
 import { monthOf } from './period.js';
 import { priceDeviceSeconds, type PriceTable, type Priced } from './pricing.js';
-import { addUsage, entryTrainingWork, entryUsage, lostUsage, NO_USAGE, scaleUsage, UNRECORDED_CPU, type ComputeUsage } from './usage.js';
+import { addUsage, NO_USAGE, scaleUsage, type ComputeUsage } from './usage.js';
+import { entryTrainingWork, entryUsage, lostUsage, UNRECORDED_CPU } from './entry-usage.js';
 
 /** What a set of refreshes spent, priced at read time under one table. */
 export interface CostTotals extends Priced {
