@@ -15,7 +15,8 @@ describe('ledger record builders', () => {
   it('keeps what training reported and fills what results in recorded histories lack', () => {
     const record = trainingRecord(trained, 'c-prev');
     expect(record).toMatchObject({ candidateId: 'c-warm', steps: 80, scoringFlops: 1e8, scoringSeconds: 0.5, initializedFrom: 'c-prev', grownClasses: ['9'], resumedFromStep: 40, levers: null });
-    const { compute: _compute, grownClasses: _grown, resumedFromStep: _resumed, ...old } = trained;
+    // A result from a recorded history: no compute, grown classes or resume step.
+    const old: TrainingReport = { candidateId: 'c-old', backend: 'wasm', device: 'CPU', steps: 80, examples: 5120, flops: 3e9, wallSeconds: 2, finalLoss: 0.3 };
     expect(trainingRecord(old, null)).toMatchObject({ scoringFlops: 0, scoringSeconds: 0, grownClasses: [], resumedFromStep: null, initializedFrom: null });
     expect('work' in trainingRecord(old, null)).toBe(false);
   });
