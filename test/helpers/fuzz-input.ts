@@ -84,7 +84,7 @@ const TABLE_MUTATIONS: Record<string, (table: FuzzTable, f: Fuzz) => boolean> = 
   'empty string label': (t, f) => column(t, t.label)!.kind === 'string' && setRow(column(t, t.label), f, ''),
   'one class': (t) => {
     const c = column(t, t.label)!;
-    c.values = c.values.map(() => (c.kind === 'int' ? 0 : 'cat'));
+    c.values = c.values.map(() => (c.kind === 'string' ? 'cat' : c.kind === 'float' ? 0.5 : 0));
     return true;
   },
   'duplicate ids': (t, f) => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ const SEED = Number(process.env.WARMSTART_FUZZ_SEED ?? 11);
 const TIMEOUT_MS = 15_000;
 /** WARMSTART_FUZZ_CASE=<index> replays one case and keeps its folder (printed) to look at. */
 const ONLY = process.env.WARMSTART_FUZZ_CASE === undefined ? undefined : Number(process.env.WARMSTART_FUZZ_CASE);
+/** WARMSTART_FUZZ_TRACE=<file>: each case's index is appended before it runs, to find one that never returns. */
+const TRACE = process.env.WARMSTART_FUZZ_TRACE;
 
 const root = mkdtempSync(path.join(tmpdir(), 'warmstart-fuzz-'));
 const env = {
@@ -59,6 +61,7 @@ describe('fuzzer', () => {
     const started = Date.now();
     for (let index = ONLY ?? 0; index < (ONLY === undefined ? CASES : ONLY + 1); index++) {
       const seed = caseSeed(SEED, index);
+      if (TRACE) appendFileSync(TRACE, `${index}\n`);
       const dir = path.join(root, `case-${index}`);
       const result = await runCase(index, seed, dir, { ...context, env: { ...env, WARMSTART_STORE: `file://${path.join(dir, 'store')}` } });
       for (const step of result.steps) counts.set(`${result.kind}: ${step.outcome}`, (counts.get(`${result.kind}: ${step.outcome}`) ?? 0) + 1);
