@@ -11,6 +11,8 @@ import { caseSeed, Fuzz } from '../helpers/fuzz-random.js';
 // in process through run(argv, io). Every case must end in exit 0 with a readable version, or exit
 // 2 / 64 with one line and nothing new in the store; never a stack trace, a hang or an unexpected error.
 // WARMSTART_FUZZ_CASES runs more cases, WARMSTART_FUZZ_SEED another sequence (a bad case prints its seed).
+// Known, not fixed: WARMSTART_FUZZ_SEED=12 WARMSTART_FUZZ_CASE=3993 (and seed 15, case 1142) never return:
+// apache-arrow's tableFromIPC loops synchronously on a damaged Arrow file, which no deadline can stop.
 const CASES = Number(process.env.WARMSTART_FUZZ_CASES ?? 1000);
 const SEED = Number(process.env.WARMSTART_FUZZ_SEED ?? 11);
 const TIMEOUT_MS = 15_000;
@@ -59,6 +61,8 @@ describe('fuzzer', () => {
     const counts = new Map<string, number>();
     const bad: { index: number; seed: number; result: CaseResult; step: StepResult }[] = [];
     const started = Date.now();
+    // An out-of-memory kills this process; the peak says how close the cases came.
+    let peakRss = process.memoryUsage().rss;
     for (let index = ONLY ?? 0; index < (ONLY === undefined ? CASES : ONLY + 1); index++) {
       const seed = caseSeed(SEED, index);
       if (TRACE) appendFileSync(TRACE, `${index}\n`);
@@ -67,6 +71,7 @@ describe('fuzzer', () => {
       for (const step of result.steps) counts.set(`${result.kind}: ${step.outcome}`, (counts.get(`${result.kind}: ${step.outcome}`) ?? 0) + 1);
       const step = worst(result);
       if (isBad(step.outcome)) bad.push({ index, seed, result, step });
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
       if (ONLY === undefined) rmSync(dir, { recursive: true, force: true });
       else console.log(`case ${index} kept in ${dir}: ${JSON.stringify(result)}`);
     }
@@ -75,7 +80,7 @@ describe('fuzzer', () => {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const top = bad[0];
     const worstLine = top ? `case ${top.index} (seed ${top.seed}, ${top.result.kind}: ${top.result.applied.join(' + ') || 'argv'}) ${top.step.outcome}: warmstart ${top.step.argv.map((a) => JSON.stringify(a)).join(' ')} -> ${top.step.detail ?? top.step.stderr.slice(0, 300)}` : 'none';
-    console.log(`fuzz: ${CASES} cases (seed ${SEED}) in ${seconds} s; steps by outcome: ${byOutcome.map(([o, n]) => `${o} ${n}`).join(', ')}; bad outcomes ${bad.length}; worst remaining: ${worstLine}`);
+    console.log(`fuzz: ${CASES} cases (seed ${SEED}) in ${seconds} s, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; steps by outcome: ${byOutcome.map(([o, n]) => `${o} ${n}`).join(', ')}; bad outcomes ${bad.length}; worst remaining: ${worstLine}`);
     console.log(`fuzz by kind: ${[...counts].sort().map(([k, n]) => `${k} ${n}`).join('; ')}`);
     for (const b of bad.slice(0, 60)) console.log(`  bad case ${b.index} seed ${b.seed} [${b.result.kind}: ${b.result.applied.join(' + ')}] ${b.step.outcome} code ${b.step.code}: ${b.step.argv.join(' ').slice(0, 200)} -> ${JSON.stringify(b.step.stderr).slice(0, 300)} ${b.step.detail ?? ''}`);
     expect(bad.map((b) => `${b.step.outcome}: ${b.step.argv.join(' ').slice(0, 120)} -> ${(b.step.detail ?? b.step.stderr).slice(0, 200)}`)).toEqual([]);
