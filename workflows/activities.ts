@@ -31,6 +31,8 @@ export function refreshActivities(settings: RefreshSettings) {
   });
   const evaluation = proxyActivities<Pick<RefreshActivities, 'evaluateCandidate'>>({
     startToCloseTimeout: '30 minutes',
+    // It heartbeats every test batch: a lost worker is noticed within this, not after the 30 minutes.
+    heartbeatTimeout: '2 minutes',
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
     summary: 'evaluate candidate and production on the same test slices',
   });

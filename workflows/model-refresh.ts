@@ -139,8 +139,18 @@ function handleOperatorUpdates(state: ModelRefreshState, model: string, storage:
     state.production = { candidateId: request.candidateId, datasetVersion: result.datasetVersion, testAccuracy: result.testAccuracy ?? 0, promotedBy: `operator:${request.by}` };
     return state.production;
   };
-  setHandler(promoteUpdate, (request) => operatorPromote(request, 'promote'), { validator: requireOperator });
-  setHandler(rollbackUpdate, (request) => operatorPromote(request, 'rollback'), {
+  // Operator moves run one at a time, in arrival order, so the view names the write that landed last
+  // (overlapping ones each set it when their own activity returned). Behind patched(): histories
+  // recorded before it ran them side by side.
+  let operatorTail: Promise<unknown> = Promise.resolve();
+  const oneAtATime = (request: OperatorRequest, action: 'promote' | 'rollback') => {
+    if (!patched('serialize-operator-moves')) return operatorPromote(request, action);
+    const run = operatorTail.then(() => operatorPromote(request, action));
+    operatorTail = run.catch(() => undefined);
+    return run;
+  };
+  setHandler(promoteUpdate, (request) => oneAtATime(request, 'promote'), { validator: requireOperator });
+  setHandler(rollbackUpdate, (request) => oneAtATime(request, 'rollback'), {
     validator: (request) => {
       requireOperator(request);
       if (!state.promotedCandidates.includes(request.candidateId)) {
