@@ -58,6 +58,10 @@ export class AttemptReporter {
     } satisfies TrainHeartbeat);
   }
 
+  /** The worker is shutting down (SIGTERM): the run checkpoints where it is and hands itself back. */
+  readonly shuttingDown = (): boolean => this.context.cancellationSignal.aborted && this.context.cancellationDetails?.workerShutdown === true;
+  readonly cancelled = (): unknown => this.context.cancellationSignal.reason ?? new Error('cancelled');
+
   /**
    * Heartbeat while loading or scoring, from the first moment on: loading data can outlast the
    * heartbeat timeout, and the server times out a silent attempt while it goes on running.

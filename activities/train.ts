@@ -200,11 +200,10 @@ export function trainCandidateActivity(deps: ActivityDeps) {
     return classifyFailures(() =>
       refuseBadConfig(async () => {
         const context = Context.current();
-        const shuttingDown = () => context.cancellationSignal.aborted && context.cancellationDetails?.workerShutdown === true;
-        const cancelled = () => context.cancellationSignal.reason ?? new Error('cancelled');
         const { settings } = input;
         const meter = startMeter();
         const reporter = new AttemptReporter(context, meter, settings.batchSize);
+        const { shuttingDown, cancelled } = reporter;
         const { progress } = reporter;
         reporter.stillHere();
         const levers = leversFor(input);

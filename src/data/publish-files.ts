@@ -5,7 +5,7 @@ import { WarmstartError } from '../errors.js';
 import { checkName } from '../names.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { csvToParquet } from './csv.js';
-import { checkColumns, dataColumns, decodeGroup, labelResolver, type RowSchema } from './decode.js';
+import { checkColumns, dataColumns, decodeGroup, labelResolver, type DecodedRows, type RowSchema } from './decode.js';
 import { MAX_CLASSES, MAX_FEATURE_VALUES, type FeatureSpec, type Manifest, type Normalize } from './manifest.js';
 import { commitVersion, nextVersion, type NewShard, type PublishResult, type VersionSchema } from './publish.js';
 import { openShard, readGroupChecked, shardFormatOf, type ShardFile } from './shard-reader.js';
@@ -146,18 +146,55 @@ function checkAgainstParent(schema: Omit<VersionSchema, 'classes'>, parent: Mani
   }
 }
 
-/**
- * Publishes files as the next version of a dataset: every row of every file is validated (columns,
- * types, shape, NaN/infinite features, labels, weights, splits) before anything is uploaded; the
- * files are then stored as they are (CSV as Parquet), checksummed, and committed by the manifest.
- * One file at a time is in memory: files are read again for the upload and must still hash the same.
- */
-export async function publishFiles(store: ObjectStore, request: PublishFilesRequest): Promise<PublishResult> {
-  checkName('dataset', request.dataset);
-  checkRequest(request);
-  let first: Input | undefined = await readInput(request.files[0]!, request);
-  const { version, parent } = await nextVersion(store, request.dataset);
+/** What the validation pass learns from every row: the labels (for the class list), feature moments, train rows. */
+class RowsSeen {
+  readonly names = new Set<string>();
+  maxLabel = -1;
+  readonly sum: Float64Array;
+  readonly sumSq: Float64Array;
+  count = 0;
+  trainRows = 0;
 
+  constructor(readonly size: number) {
+    this.sum = new Float64Array(size);
+    this.sumSq = new Float64Array(size);
+  }
+
+  add(rows: DecodedRows): void {
+    for (let k = 0; k < rows.x.length; k++) {
+      const v = rows.x[k]!;
+      const j = k % this.size;
+      this.sum[j] = this.sum[j]! + v;
+      this.sumSq[j] = this.sumSq[j]! + v * v;
+    }
+    this.count += rows.count;
+    for (const split of rows.splits) if (split === 0) this.trainRows++;
+  }
+
+  /**
+   * Resolves a raw label during validation: the parent's index for a known class; a new one is
+   * collected (and bounded) when new classes are allowed or there is no parent.
+   */
+  labels(request: PublishFilesRequest, known: ((label: string | number) => number | undefined) | undefined, file: string) {
+    return (label: string | number): number | undefined => {
+      const index = known?.(label);
+      if (index !== undefined || (known && !request.newClasses)) return index;
+      if (typeof label === 'number') {
+        if (label < 0) return undefined;
+        // Integer labels are class indices: bounded before the class list is built from the largest.
+        if (label >= MAX_CLASSES) throw invalid(`shard ${file} column ${request.label}: label ${label} is beyond the limit of ${MAX_CLASSES} classes (integer labels are class indices 0-${MAX_CLASSES - 1}); renumber the classes or use string labels`, request.label);
+        this.maxLabel = Math.max(this.maxLabel, label);
+      } else {
+        this.names.add(label);
+        if (this.names.size > MAX_CLASSES) throw invalid(`shard ${file} column ${request.label}: more than ${MAX_CLASSES} distinct labels, the limit of classes; is ${request.label} really the label column?`, request.label);
+      }
+      return 0;
+    };
+  }
+}
+
+/** The version's schema from the first file and the request; a later version keeps the parent's normalisation. */
+async function schemaOf(first: Input, request: PublishFilesRequest, parent: Manifest | undefined): Promise<Omit<VersionSchema, 'classes'>> {
   const features = await inferFeatures(first, request);
   const labelInfo = first.file.columns.find((c) => c.name === request.label);
   const base: Omit<VersionSchema, 'classes'> = {
@@ -170,82 +207,64 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
       : (parent?.split ?? { kind: 'hash', testFraction: request.testFraction ?? 0.2, validationFraction: request.validationFraction ?? 0.1 }),
   };
   if (parent) checkAgainstParent(base, parent);
+  return base;
+}
 
-  // Validation pass, raw values (identity normalisation): collects labels and per-feature moments.
+/** Validates every row of every file, raw values (identity normalisation), one file in memory at a time. */
+async function validateFiles(request: PublishFilesRequest, base: Omit<VersionSchema, 'classes'>, parent: Manifest | undefined, first: Input): Promise<{ shards: NewShard[]; seen: RowsSeen }> {
   const known = parent ? labelResolver(parent) : undefined;
-  const seen = new Set<string>();
-  let maxLabel = -1;
-  const size = base.features.shape.reduce((a, b) => a * b, 1);
-  const sum = new Float64Array(size);
-  const sumSq = new Float64Array(size);
-  let count = 0;
-  let trainRows = 0;
+  const seen = new RowsSeen(base.features.shape.reduce((a, b) => a * b, 1));
   const raw: RowSchema = { ...base, dataset: request.dataset, features: { ...base.features, normalize: IDENTITY }, classes: parent?.classes ?? [] };
   const shards: NewShard[] = [];
+  let held: Input | undefined = first;
   for (const [index, path] of request.files.entries()) {
-    const input: Input = index === 0 && first ? first : await readInput(path, request);
-    first = undefined; // one file in memory at a time
+    const input: Input = index === 0 && held ? held : await readInput(path, request);
+    held = undefined; // one file in memory at a time
     checkColumns(raw, input.file.columns, input.name);
     for (let g = 0; g < input.file.groupCount; g++) {
       request.signal?.throwIfAborted();
       const group = await readGroupChecked(input.file, g, dataColumns(raw), input.name);
-      const rows = decodeGroup(raw, group, {
-        key: input.name,
-        firstId: 0,
-        splits: ['train', 'validation', 'test'],
-        resolveLabel: (label) => {
-          const index = known?.(label);
-          if (index !== undefined || (known && !request.newClasses)) return index;
-          if (typeof label === 'number') {
-            if (label < 0) return undefined;
-            // Integer labels are class indices: bounded before the class list is built from the largest.
-            if (label >= MAX_CLASSES) throw invalid(`shard ${input.name} column ${request.label}: label ${label} is beyond the limit of ${MAX_CLASSES} classes (integer labels are class indices 0-${MAX_CLASSES - 1}); renumber the classes or use string labels`, request.label);
-            maxLabel = Math.max(maxLabel, label);
-          } else {
-            seen.add(label);
-            if (seen.size > MAX_CLASSES) throw invalid(`shard ${input.name} column ${request.label}: more than ${MAX_CLASSES} distinct labels, the limit of classes; is ${request.label} really the label column?`, request.label);
-          }
-          return 0;
-        },
-      });
-      for (let k = 0; k < rows.x.length; k++) {
-        const v = rows.x[k]!;
-        const j = k % size;
-        sum[j] = sum[j]! + v;
-        sumSq[j] = sumSq[j]! + v * v;
-      }
-      count += rows.count;
-      for (const split of rows.splits) if (split === 0) trainRows++;
+      seen.add(decodeGroup(raw, group, { key: input.name, firstId: 0, splits: ['train', 'validation', 'test'], resolveLabel: seen.labels(request, known, input.name) }));
     }
     const sha256 = createHash('sha256').update(input.bytes).digest('hex');
     const same = shards.findIndex((shard) => shard.sha256 === sha256);
     if (same >= 0) throw invalid(`file ${path} holds the same bytes as ${request.files[same]}; each file's rows may be published once`, path);
     shards.push({ body: async () => (await readInput(path, request)).bytes, size: input.bytes.byteLength, format: input.format, rows: input.file.rows, sha256 });
   }
+  return { shards, seen };
+}
 
-  let classes: string[];
+/** The parent's classes, then new ones: indices up to the largest integer label, or new names sorted. */
+function classListOf(base: Omit<VersionSchema, 'classes'>, parent: Manifest | undefined, seen: RowsSeen): string[] {
+  const inherited = parent?.classes ?? [];
   if (base.label.dtype === 'integer') {
-    const have = parent?.classes.length ?? 0;
-    classes = [...(parent?.classes ?? []), ...Array.from({ length: Math.max(0, maxLabel + 1 - have) }, (_, i) => String(have + i))];
-  } else {
-    const fresh = [...seen].filter((name) => !parent?.classes.includes(name)).sort();
-    classes = [...(parent?.classes ?? []), ...fresh];
+    const have = inherited.length;
+    return [...inherited, ...Array.from({ length: Math.max(0, seen.maxLabel + 1 - have) }, (_, i) => String(have + i))];
   }
-  if (!parent && trainRows === 0) throw invalid(`${request.dataset}: no row falls in the train split; a first version needs training rows (check --split-column's values or the split fractions)`, 'split');
+  return [...inherited, ...[...seen.names].filter((name) => !inherited.includes(name)).sort()];
+}
+
+/**
+ * Publishes files as the next version of a dataset: every row of every file is validated (columns,
+ * types, shape, NaN/infinite features, labels, weights, splits) before anything is uploaded; the
+ * files are then stored as they are (CSV as Parquet), checksummed, and committed by the manifest.
+ * One file at a time is in memory: files are read again for the upload and must still hash the same.
+ */
+export async function publishFiles(store: ObjectStore, request: PublishFilesRequest): Promise<PublishResult> {
+  checkName('dataset', request.dataset);
+  checkRequest(request);
+  const first = await readInput(request.files[0]!, request);
+  const { version, parent } = await nextVersion(store, request.dataset);
+  const base = await schemaOf(first, request, parent);
+  const { shards, seen } = await validateFiles(request, base, parent, first);
+  const classes = classListOf(base, parent, seen);
+  if (!parent && seen.trainRows === 0) throw invalid(`${request.dataset}: no row falls in the train split; a first version needs training rows (check --split-column's values or the split fractions)`, 'split');
   if (classes.length < 2) throw invalid(`${request.dataset}: column ${request.label} holds ${classes.length} class; a classifier needs at least two`, request.label);
   // Numeric columns are standardised with the first version's moments, kept by later versions.
   if (!parent && base.features.kind === 'columns') {
-    const mean = Array.from(sum, (s) => s / count);
-    const std = Array.from(sumSq, (s, j) => Math.sqrt(Math.max(0, s / count - mean[j]! ** 2)) || 1);
+    const mean = Array.from(seen.sum, (s) => s / seen.count);
+    const std = Array.from(seen.sumSq, (s, j) => Math.sqrt(Math.max(0, s / seen.count - mean[j]! ** 2)) || 1);
     base.features = { ...base.features, normalize: { kind: 'standardize', mean, std } };
   }
-  return commitVersion(store, {
-    dataset: request.dataset,
-    version,
-    parent,
-    schema: { ...base, classes },
-    shards,
-    onProgress: request.onProgress,
-    signal: request.signal,
-  });
+  return commitVersion(store, { dataset: request.dataset, version, parent, schema: { ...base, classes }, shards, onProgress: request.onProgress, signal: request.signal });
 }
