@@ -8,10 +8,11 @@ import { bundleWorkflows, createWorkers, type WarmstartWorkers } from '../../src
 import { modelRefreshWorkflowId, pauseUpdate, promoteUpdate, refreshStateQuery, resumeUpdate, versionLandedSignal } from '../../workflows/definitions.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { testS3, uniqueName } from '../helpers/services.js';
-import { candidatePrefix } from '../../src/storage/keys.js';
+import { candidatePrefix, productionKey } from '../../src/storage/keys.js';
 
-// Two operator promotions overlap while the production.json PUT is held back by the fault proxy: the
-// loser's update must be rejected with a clear failure and the model workflow must keep serving.
+// Operator promotions overlap while the production.json PUT is held back by the fault proxy: the model
+// workflow runs them one at a time; one that loses a race to another writer is rejected with a clear
+// failure, and the model workflow keeps serving.
 const { config, store: direct } = testS3();
 let proxy: FaultProxy;
 let store: S3ObjectStore;
@@ -60,29 +61,40 @@ afterAll(async () => {
 });
 
 describe('overlapping operator promotions', () => {
-  it('the loser is rejected with an ApplicationFailure; status and pause still work', async () => {
+  it('run one at a time: both land, and the workflow names the one production.json serves', async () => {
     const handle = client.workflow.getHandle(modelRefreshWorkflowId(model));
-    // Both activities read "no production yet" before either conditional PUT reaches the server.
-    proxy.inject({ method: 'PUT', path: /\/production\.json$/, times: 2, fault: { kind: 'delay', ms: 2000 } });
-    const promote = (candidateId: string) => handle.executeUpdate(promoteUpdate, { args: [{ candidateId, by: 'tester', reason: `race ${candidateId}` }] });
+    // Held back PUTs keep the two updates overlapping; the model workflow runs them one after the other.
+    proxy.inject({ method: 'PUT', path: /\/production\.json$/, times: 2, fault: { kind: 'delay', ms: 1000 } });
+    const promote = (candidateId: string) => handle.executeUpdate(promoteUpdate, { args: [{ candidateId, by: 'tester', reason: `overlap ${candidateId}` }] });
     const results = await within(Promise.allSettled([promote('c1'), promote('c2')]), 60_000, 'two overlapping promote updates');
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
     expect(proxy.injected()).toBe(2);
+    const served = (await readProduction(direct, model))!.pointer.candidateId;
+    const state = await within(handle.query(refreshStateQuery), 30_000, 'state query');
+    expect(state.production?.candidateId).toBe(served);
+    proxy.clear();
+  });
 
-    const won = results.filter((r) => r.status === 'fulfilled');
-    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect(won).toHaveLength(1);
-    expect(lost).toHaveLength(1);
-    const failure = lost[0]!.reason as WorkflowUpdateFailedError;
+  it('a promotion that loses a race to another writer is rejected with an ApplicationFailure; status and pause still work', async () => {
+    const handle = client.workflow.getHandle(modelRefreshWorkflowId(model));
+    const before = (await readProduction(direct, model))!;
+    const target = before.pointer.candidateId === 'c1' ? 'c2' : 'c1';
+    // The promotion's conditional PUT is held back; meanwhile another writer changes production.json.
+    proxy.inject({ method: 'PUT', path: /\/production\.json$/, times: 1, fault: { kind: 'delay', ms: 3000 } });
+    const promotion = handle.executeUpdate(promoteUpdate, { args: [{ candidateId: target, by: 'tester', reason: 'race' }] }).catch((e: unknown) => e);
+    const deadline = Date.now() + 30_000;
+    while (proxy.injected() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(proxy.injected()).toBe(1);
+    await putJson(direct, productionKey(model), { ...before.pointer, promotedBy: 'another-writer' });
+    const failure = (await within(promotion, 60_000, 'the racing promote update')) as WorkflowUpdateFailedError;
     expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(failure.cause).toBeInstanceOf(ApplicationFailure);
-    expect(failure.cause?.message).toMatch(/^promote lost a race: production changed since it was read: now c[12]/);
-
-    const winner = (await readProduction(direct, model))!.pointer.candidateId;
-    const state = await within(handle.query(refreshStateQuery), 30_000, 'state query');
-    expect(state.production?.candidateId).toBe(winner);
+    expect(failure.cause?.message).toMatch(/^promote lost a race: production changed since it was read/);
+    expect((await readProduction(direct, model))!.pointer.promotedBy).toBe('another-writer');
     const paused = await within(handle.executeUpdate(pauseUpdate, { args: [{ by: 'tester', reason: 'after the race' }] }), 30_000, 'pause update');
     expect(paused.paused).toEqual({ by: 'tester', reason: 'after the race' });
     await within(handle.executeUpdate(resumeUpdate, { args: [{ by: 'tester' }] }), 30_000, 'resume update');
+    proxy.clear();
   });
 
   it('a bad request is rejected by the validator, with a failure naming the field', async () => {
