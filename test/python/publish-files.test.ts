@@ -96,7 +96,9 @@ describe('publishing files written by pyarrow', () => {
   it('rejects missing columns, wrong dtypes, a schema that differs from the parent, and new labels', async () => {
     const store = fresh();
     expect((await rejection(publishFiles(store, request('snappy.parquet', { label: 'digit' })))).message).toMatch(/column digit: missing \(the file has id, label, image, weight, split\)/);
-    expect((await rejection(publishFiles(store, request('snappy.parquet', { label: 'weight' })))).message).toMatch(/column weight: is FLOAT, expected integer labels/);
+    expect((await rejection(publishFiles(store, request('snappy.parquet', { label: 'weight', weightColumn: undefined })))).message).toMatch(/column weight: is FLOAT, expected integer labels/);
+    // A column in two parts is refused before its type is looked at.
+    expect((await rejection(publishFiles(store, request('snappy.parquet', { label: 'weight' })))).message).toMatch(/column weight is both --label and --weight-column/);
     await publishFiles(store, request('snappy.parquet'));
     expect((await rejection(publishFiles(store, request('snappy.parquet', { shape: [4, 2] })))).message).toMatch(/schema differs from the parent interop v1: features\.shape is \[4,2\], the parent has \[16\]/);
     expect((await rejection(publishFiles(store, request('gzip-dict.parquet')))).message).toMatch(/label is \{"column":"label","dtype":"string"\}/);
