@@ -18,6 +18,34 @@ export interface Examples {
   weights?: Float32Array;
 }
 
+/** Rows of one batch as they are gathered: the first `count` of each array. */
+export interface RowPart {
+  count: number;
+  x: Float32Array;
+  y: Int32Array;
+  isNew: Uint8Array;
+  weights: Float32Array;
+  ids: ArrayLike<number>;
+}
+
+/** Concatenates batches into one Examples (weights kept only for a weighted dataset). */
+export function gatherRows(parts: readonly RowPart[], size: number, weighted: boolean): Examples {
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const out: Examples = { count, featureSize: size, x: new Float32Array(count * size), y: new Int32Array(count), isNew: new Uint8Array(count), ids: [] };
+  const weights = new Float32Array(count);
+  let at = 0;
+  for (const part of parts) {
+    out.x.set(part.x.subarray(0, part.count * size), at * size);
+    out.y.set(part.y.subarray(0, part.count), at);
+    out.isNew.set(part.isNew.subarray(0, part.count), at);
+    weights.set(part.weights.subarray(0, part.count), at);
+    for (let i = 0; i < part.count; i++) out.ids.push(part.ids[i]!);
+    at += part.count;
+  }
+  if (weighted) out.weights = weights;
+  return out;
+}
+
 /**
  * Loads every example of the wanted splits, from all shards of a (cumulative) version, in shard and
  * row order, reporting the rows read so far after each batch (activities heartbeat from it). For data
@@ -32,20 +60,7 @@ export async function loadExamples(store: ObjectStore, manifest: Manifest, split
     rows += batch.size;
     options.onProgress?.(rows);
   }
-  const count = rows;
-  const examples: Examples = { count, featureSize: size, x: new Float32Array(count * size), y: new Int32Array(count), isNew: new Uint8Array(count), ids: [] };
-  const weights = new Float32Array(count);
-  let offset = 0;
-  for (const batch of batches) {
-    examples.x.set(batch.x.subarray(0, batch.size * size), offset * size);
-    examples.y.set(batch.y.subarray(0, batch.size), offset);
-    examples.isNew.set(batch.isNew.subarray(0, batch.size), offset);
-    weights.set(batch.weights.subarray(0, batch.size), offset);
-    for (let i = 0; i < batch.size; i++) examples.ids.push(batch.ids[i]!);
-    offset += batch.size;
-  }
-  if (manifest.weightColumn !== null) examples.weights = weights;
-  return examples;
+  return gatherRows(batches.map((b) => ({ ...b, count: b.size })), size, manifest.weightColumn !== null);
 }
 
 /** The examples at `rows`, in that order (a copy; weights kept when present). */

@@ -1,4 +1,4 @@
-import type { Examples } from './examples.js';
+import { gatherRows, type Examples } from './examples.js';
 import type { ExampleSource, UnitRows } from './source.js';
 
 /** Consecutive rows of a source in its natural order (shards as the manifest lists them, rows in file order). */
@@ -91,18 +91,5 @@ export async function collectRows(source: ExampleSource, options: { limit?: numb
     parts.push(batch);
     count += batch.count;
   }
-  const size = source.featureSize;
-  const out: Examples & { truncated: boolean } = { count, featureSize: size, x: new Float32Array(count * size), y: new Int32Array(count), isNew: new Uint8Array(count), ids: [], truncated };
-  const weights = new Float32Array(count);
-  let at = 0;
-  for (const part of parts) {
-    out.x.set(part.x.subarray(0, part.count * size), at * size);
-    out.y.set(part.y.subarray(0, part.count), at);
-    out.isNew.set(part.isNew.subarray(0, part.count), at);
-    weights.set(part.weights.subarray(0, part.count), at);
-    for (let i = 0; i < part.count; i++) out.ids.push(part.ids[i]!);
-    at += part.count;
-  }
-  if (source.weighted) out.weights = weights;
-  return out;
+  return { ...gatherRows(parts, source.featureSize, source.weighted), truncated };
 }
