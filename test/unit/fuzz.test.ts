@@ -11,8 +11,8 @@ import { caseSeed, Fuzz } from '../helpers/fuzz-random.js';
 // in process through run(argv, io). Every case must end in exit 0 with a readable version, or exit
 // 2 / 64 with one line and nothing new in the store; never a stack trace, a hang or an unexpected error.
 // WARMSTART_FUZZ_CASES runs more cases, WARMSTART_FUZZ_SEED another sequence (a bad case prints its seed).
-// Known, not fixed: WARMSTART_FUZZ_SEED=15 WARMSTART_FUZZ_CASE=1553 runs out of memory: apache-arrow
-// decodes a damaged Arrow footer whose field claims a huge number of children (decodeFieldChildren).
+// Fixed, kept as seeds worth replaying: WARMSTART_FUZZ_SEED=15 WARMSTART_FUZZ_CASE=1553 ran out of memory
+// (a damaged Arrow footer whose field claims 134 million children; sizes are now checked, arrow-bounds.ts).
 const CASES = Number(process.env.WARMSTART_FUZZ_CASES ?? 1000);
 const SEED = Number(process.env.WARMSTART_FUZZ_SEED ?? 11);
 const TIMEOUT_MS = 15_000;
