@@ -17,6 +17,7 @@ import { LeverSettingsError, leverSteps, plainLevers, resolveLevers, type LeverS
 import { loadModel, saveModel } from '../src/training/model-io.js';
 import { runTraining, type ComputeAccount, type CurvePoint, type RunProgressState } from '../src/training/run-training.js';
 import type { SelectionSummary } from '../src/training/selection.js';
+import type { TrainingStop } from '../src/training/adaptive-schedule.js';
 import { backendDevices, shardBytes, startMeter } from '../src/audit/measure.js';
 import { trainingWork, type AttemptSpend } from '../src/audit/training-work.js';
 import type { ComputeUsage, TrainingWork } from '../src/audit/usage.js';
@@ -25,6 +26,7 @@ import { classifyFailures } from './failures.js';
 import { AttemptReporter } from './train-heartbeat.js';
 import { candidatePrefix, checkpointsPrefix, lineageKey } from '../src/storage/keys.js';
 import { FAILURE_TYPES } from '../src/errors.js';
+import { featureColumns } from '../src/data/vocabulary.js';
 
 export interface TrainCandidateInput {
   model: string;
@@ -58,6 +60,8 @@ export interface TrainCandidateResult {
   /** Validation accuracy along the run, when the schedule asks for evaluation (evaluateEvery or stopAtAccuracy). */
   curve: CurvePoint[];
   stoppedEarly: boolean;
+  /** Why training stopped where it did (fixed schedule, or the adaptive schedule's plateau / cap / budget), with its steps. */
+  stop: TrainingStop;
   /** The step the run resumed from after a retry, or null. */
   resumedFromStep: number | null;
   /** What this attempt spent; earlier attempts' spend as their heartbeats reported it; steps done, lost, redone. */
@@ -105,7 +109,8 @@ async function openTrainingData(deps: ActivityDeps, input: TrainCandidateInput, 
   const signal = Context.current().cancellationSignal;
   const train = await openVersionSource(deps.store, manifest, { splits: ['train'], verified, signal });
   reporter.bytesRead += shardBytes(manifest);
-  const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined;
+  // The adaptive schedule decides on validation readings: it needs the rows too.
+  const wantsCurve = levers.schedule.stopAtAccuracy !== undefined || levers.schedule.evaluateEvery !== undefined || levers.schedule.adaptive !== undefined;
   // Without a curve of its own, the run still evaluates a few times on validation so operators see a live metric.
   const liveEvaluations = wantsCurve ? 0 : (input.settings.progressEvaluations ?? DEFAULT_REFRESH_SETTINGS.progressEvaluations);
   let evaluation: Examples | undefined;
@@ -113,7 +118,7 @@ async function openTrainingData(deps: ActivityDeps, input: TrainCandidateInput, 
     const validation = await openVersionSource(deps.store, manifest, { splits: ['validation'], verified, signal });
     evaluation = await collectRows(validation, { limit: CURVE_ROWS, onUnit: reporter.stillHere });
     reporter.bytesRead += shardBytes(manifest);
-    if (evaluation.count === 0 && wantsCurve) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery` }]);
+    if (evaluation.count === 0 && wantsCurve) throw new LeverSettingsError([{ setting: 'levers.schedule.stopAtAccuracy', message: `the dataset has no validation examples to evaluate on; set a validationFraction or drop stopAtAccuracy/evaluateEvery/adaptive` }]);
     if (evaluation.count === 0) evaluation = undefined;
   }
   return { manifest, train, evaluation, liveEvaluations };
@@ -166,6 +171,7 @@ async function saveCandidate(deps: ActivityDeps, input: TrainCandidateInput, run
     selection: run.selection,
     curve: run.curve,
     stoppedEarly: run.stoppedEarly,
+    stop: run.stop,
     resumedFromStep: facts.resumedFromStep,
     usage: facts.meter.finish(reporter.devices, { flops: compute.flops + compute.scoringFlops, bytesRead: reporter.bytesRead }),
     earlierAttempts: reporter.earlier,
@@ -225,6 +231,7 @@ export function trainCandidateActivity(deps: ActivityDeps) {
         const run = await runTraining({
           spec: settings.modelSpec,
           inputShape: manifest.features.shape,
+          columns: featureColumns(manifest.features),
           classes: manifest.classes,
           train,
           previous,

@@ -5,6 +5,7 @@ import { appendToChain, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost } from './savings.js';
 import type { ActivityUsage, TrainingWork } from './usage.js';
 import type { LeverSettings } from '../training/levers.js';
+import type { TrainingStop } from '../training/adaptive-schedule.js';
 import type { LedgerMetrics } from '../evaluation/metrics.js';
 import { keysAtDepth, type ObjectStore } from '../storage/object-store.js';
 import { auditKey, auditPrefix, correctionKey, correctionsPrefix, operatorActionKey } from '../storage/keys.js';
@@ -30,6 +31,8 @@ export interface TrainingRecord {
   resumedFromStep: number | null;
   /** Steps over all attempts of this run: done, lost after the last checkpoint, redone; absent in older entries. */
   work?: TrainingWork;
+  /** Why training stopped where it did (fixed schedule, or the adaptive schedule's plateau, cap or scratch budget), its steps and extensions; absent in older entries. */
+  stop?: TrainingStop;
 }
 
 /** Accuracy and count; log-loss, AUC and the like where the evaluation computed them (absent in older entries). */

@@ -14,7 +14,7 @@ import type { ActivityUsage } from './usage.js';
  * What the training activity reports, as far as the ledger cares. The optional fields are absent from
  * the results in recorded histories (test/replay), which predate compute accounting; read defensively.
  */
-export type TrainingReport = Pick<TrainingRecord, 'candidateId' | 'backend' | 'device' | 'steps' | 'examples' | 'flops' | 'wallSeconds' | 'finalLoss' | 'work'> & {
+export type TrainingReport = Pick<TrainingRecord, 'candidateId' | 'backend' | 'device' | 'steps' | 'examples' | 'flops' | 'wallSeconds' | 'finalLoss' | 'work' | 'stop'> & {
   compute?: { scoringFlops: number; scoringSeconds: number };
   levers?: LeverSettings;
   grownClasses?: string[];
@@ -30,7 +30,7 @@ export interface EvaluationReport {
 }
 
 export function trainingRecord(trained: TrainingReport, initializedFrom: string | null): TrainingRecord {
-  const { candidateId, backend, device, steps, examples, flops, wallSeconds, finalLoss, work } = trained;
+  const { candidateId, backend, device, steps, examples, flops, wallSeconds, finalLoss, work, stop } = trained;
   return {
     candidateId,
     backend,
@@ -47,6 +47,7 @@ export function trainingRecord(trained: TrainingReport, initializedFrom: string 
     grownClasses: trained.grownClasses ?? [],
     resumedFromStep: trained.resumedFromStep ?? null,
     ...(work ? { work } : {}),
+    ...(stop ? { stop } : {}),
   };
 }
 

@@ -39,6 +39,25 @@ export type SelectionLever =
       probeEvaluations?: number;
     };
 
+/**
+ * Keep training after the shortened schedule while validation still improves (src/training/adaptive-schedule.ts):
+ * each extension is a short re-warmed cosine cycle, and the run never exceeds scratch's steps.
+ */
+export interface AdaptiveLever {
+  /** Least gain in validation accuracy (a fraction: 0.001 is 0.1 point) that counts as still improving. */
+  margin: number;
+  /** Readings in a row that gain no more than the margin before the run stops (>= 1). */
+  patience: number;
+  /** Most extensions after the base schedule. */
+  maxExtensions: number;
+  /** Steps of one extension as a fraction of scratch's steps; absent: half the base schedule's stepsFraction. */
+  extensionFraction?: number;
+  /** An extension's peak learning rate relative to the schedule's peak (default 0.5). */
+  peakFactor?: number;
+}
+
+export const DEFAULT_ADAPTIVE: AdaptiveLever = { margin: 0.001, patience: 1, maxExtensions: 4 };
+
 export interface ScheduleLever {
   /** Optimizer steps as a fraction of the scratch run's steps. */
   stepsFraction: number;
@@ -49,6 +68,8 @@ export interface ScheduleLever {
   stopAtAccuracy?: number;
   /** Evaluate every N steps (default: 1/20 of the run when evaluation data is given). */
   evaluateEvery?: number;
+  /** Extend the schedule while validation improves; absent: a fixed schedule. Needs validation data. */
+  adaptive?: AdaptiveLever;
 }
 
 export interface LeverSettings {
@@ -62,7 +83,8 @@ export interface LeverSettingsInput {
   init?: InitLever;
   regularization?: RegularizationLever;
   selection?: SelectionLever;
-  schedule?: Partial<ScheduleLever>;
+  /** `adaptive`: fields left out take DEFAULT_ADAPTIVE's values; null turns a default's adaptive schedule off. */
+  schedule?: Partial<Omit<ScheduleLever, 'adaptive'>> & { adaptive?: Partial<AdaptiveLever> | null };
 }
 
 export const DEFAULT_LEVERS: LeverSettings = {
@@ -89,11 +111,19 @@ export function resolveLevers(input: LeverSettingsInput = {}, defaults: LeverSet
     init: input.init ?? defaults.init,
     regularization: input.regularization ?? defaults.regularization,
     selection: input.selection ?? defaults.selection,
-    schedule: { ...defaults.schedule, ...input.schedule },
+    schedule: resolveSchedule(input.schedule, defaults.schedule),
   };
   const problems = validateLevers(levers);
   if (problems.length > 0) throw new LeverSettingsError(problems);
   return levers;
+}
+
+function resolveSchedule(input: LeverSettingsInput['schedule'], defaults: ScheduleLever): ScheduleLever {
+  const { adaptive, ...rest } = input ?? {};
+  const schedule: ScheduleLever = { ...defaults, ...rest };
+  if (adaptive === null) delete schedule.adaptive;
+  else if (adaptive !== undefined) schedule.adaptive = { ...DEFAULT_ADAPTIVE, ...defaults.adaptive, ...adaptive };
+  return schedule;
 }
 
 export interface LeverProblem {
@@ -147,6 +177,22 @@ export function validateLevers(levers: LeverSettings): LeverProblem[] {
   check(finite(schedule.peakLearningRate) && schedule.peakLearningRate > 0, 'schedule.peakLearningRate', `must be a number > 0 (got ${JSON.stringify(schedule.peakLearningRate)})`);
   if (schedule.stopAtAccuracy !== undefined) unit(schedule.stopAtAccuracy, 'schedule.stopAtAccuracy');
   if (schedule.evaluateEvery !== undefined) check(Number.isInteger(schedule.evaluateEvery) && schedule.evaluateEvery >= 1, 'schedule.evaluateEvery', `must be an integer >= 1 (got ${schedule.evaluateEvery})`);
+  if (schedule.adaptive !== undefined) problems.push(...adaptiveProblems(schedule.adaptive));
+  return problems;
+}
+
+function adaptiveProblems(adaptive: AdaptiveLever): LeverProblem[] {
+  const problems: LeverProblem[] = [];
+  const check = (ok: boolean, field: string, message: string) => void (ok || problems.push({ setting: `levers.schedule.adaptive.${field}`, message }));
+  if (typeof adaptive !== 'object' || adaptive === null) return [{ setting: 'levers.schedule.adaptive', message: `must be an object {margin, patience, maxExtensions} (got ${JSON.stringify(adaptive)})` }];
+  const { margin, patience, maxExtensions, extensionFraction, peakFactor } = adaptive;
+  check(finite(margin) && margin >= 0 && margin < 1, 'margin', `must be a gain in validation accuracy in [0, 1), e.g. 0.001 for 0.1 point (got ${JSON.stringify(margin)})`);
+  check(Number.isInteger(patience) && patience >= 1, 'patience', `must be an integer >= 1 (got ${JSON.stringify(patience)})`);
+  check(Number.isInteger(maxExtensions) && maxExtensions >= 0 && maxExtensions <= 100, 'maxExtensions', `must be an integer in [0, 100] (got ${JSON.stringify(maxExtensions)})`);
+  if (extensionFraction !== undefined) check(finite(extensionFraction) && extensionFraction > 0 && extensionFraction <= 1, 'extensionFraction', `must be a fraction of scratch's steps in (0, 1] (got ${JSON.stringify(extensionFraction)})`);
+  if (peakFactor !== undefined) check(finite(peakFactor) && peakFactor > 0 && peakFactor <= 1, 'peakFactor', `must be in (0, 1] (got ${JSON.stringify(peakFactor)})`);
+  const known = ['margin', 'patience', 'maxExtensions', 'extensionFraction', 'peakFactor'];
+  for (const field of Object.keys(adaptive)) check(known.includes(field), field, `is not a setting of the adaptive schedule: use ${known.join(', ')}`);
   return problems;
 }
 

@@ -11,7 +11,7 @@ import { learningSpeedDifficulty, learningSpeedOfSource } from './learning-speed
 import { leverSteps, LeverSettingsError, validateLevers, type LeverSettings } from './levers.js';
 import { buildModel } from './build-model.js';
 import { regularizationPenalty } from './regularization.js';
-import { learningRateAt } from './schedule.js';
+import { cycleLearningRate, nextReading, resolvedAdaptive, startSchedule, takeReading, totalSteps, trainingStop, type AdaptiveState, type TrainingStop } from './adaptive-schedule.js';
 import { lossWeights, oldRows, scoreByModel, scoreSource, selectionWeights, type SelectionSummary } from './selection.js';
 import type { ModelSpec } from './spec.js';
 import { loopBatchSize, trainLoop, type LoopOptions, type LoopSnapshot } from './train-loop.js';
@@ -52,6 +52,8 @@ export interface RunProgressState {
   compute: Omit<ComputeAccount, 'backend' | 'device'>;
   curve: CurvePoint[];
   selection: SelectionSummary | null;
+  /** The adaptive schedule's cycles, readings and decision (adaptive runs only): a resumed run takes the same decisions. */
+  adaptive?: AdaptiveState;
 }
 
 export interface RunTrainingOptions {
@@ -69,6 +71,8 @@ export interface RunTrainingOptions {
   seed: number;
   /** Test (or validation) examples for the curve; old/new accuracy come from their isNew flags. */
   evaluation?: Examples;
+  /** What the adaptive schedule decides on (default: `evaluation`); the benchmark passes validation while its curve is on test. */
+  validation?: Examples;
   onEvaluation?: (point: CurvePoint) => void;
   /** Also measure the metrics beyond accuracy at each evaluation (costs a softmax pass more). */
   evaluationMetrics?: boolean;
@@ -95,6 +99,8 @@ export interface RunTrainingResult {
   selection: SelectionSummary | null;
   flopsPerExample: FlopEstimate;
   levers: LeverSettings;
+  /** Why the run stopped where it did, its steps and extensions. */
+  stop: TrainingStop;
 }
 
 async function selectData(options: RunTrainingOptions) {
@@ -193,10 +199,39 @@ function curveEvaluator(model: tf.LayersModel, evaluation: Examples, options: Ru
   };
 }
 
+/**
+ * The adaptive schedule's hook into the loop: at each mark, a validation reading (the curve's point of
+ * that step when the curve is on the same examples, else an evaluation counted as evaluation time) goes
+ * to the stop rule. A run whose curve reached stopAtAccuracy at the mark stops there.
+ */
+function growingSchedule(model: tf.LayersModel, options: RunTrainingOptions, state: RunProgressState, plan: AdaptiveState) {
+  const adaptive = resolvedAdaptive(options.levers.schedule)!;
+  const validation = (options.validation ?? options.evaluation)!;
+  const target = options.levers.schedule.stopAtAccuracy;
+  return {
+    total: () => totalSteps(plan),
+    nextMark: () => nextReading(plan),
+    reached: (step: number) => {
+      const last = state.curve.at(-1);
+      if (target !== undefined && last?.step === step && last.accuracy >= target) {
+        plan.stop = 'target-accuracy';
+        return;
+      }
+      const started = performance.now();
+      const accuracy = validation === options.evaluation && last?.step === step ? last.accuracy : evaluateAccuracy(model, validation).accuracy;
+      state.compute.evaluationSeconds += (performance.now() - started) / 1000;
+      takeReading(plan, { step, accuracy }, adaptive, options.scratchSteps);
+    },
+  };
+}
+
 export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
   const { levers } = options;
   const problems = validateLevers(levers);
   if (problems.length > 0) throw new LeverSettingsError(problems);
+  if (levers.schedule.adaptive && !(options.validation ?? options.evaluation)?.count) {
+    throw new LeverSettingsError([{ setting: 'levers.schedule.adaptive', message: 'needs validation examples to decide on: give the version a validation split, or drop schedule.adaptive' }]);
+  }
   const initialized = initializeModel({ spec: options.spec, inputShape: options.inputShape, classes: options.classes, seed: options.seed, init: levers.init, previous: options.previous });
   const { model, anchor } = initialized;
   try {
@@ -204,7 +239,10 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     const resumed = options.resume;
     const { state, weights } = await startingState(options, model);
     const steps = leverSteps(levers, options.scratchSteps);
-    const schedule = { peak: levers.schedule.peakLearningRate, totalSteps: steps, warmupSteps: Math.round(levers.schedule.warmupFraction * steps) };
+    // A fixed schedule is the base cycle alone; an adaptive one keeps its cycles in the checkpointed state.
+    const adaptive = levers.schedule.adaptive !== undefined;
+    const plan = state.adaptive ?? startSchedule(levers.schedule, steps);
+    if (adaptive) state.adaptive = plan;
     const evaluation = options.evaluation;
     const onEvaluate = evaluation ? curveEvaluator(model, evaluation, options, state) : undefined;
     const baseline = { ...state.compute };
@@ -218,7 +256,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       steps,
       batchSize: options.batchSize,
       seed: options.seed,
-      learningRateAt: (step) => learningRateAt(step, schedule),
+      learningRateAt: (step) => cycleLearningRate(plan, step),
+      growing: adaptive ? growingSchedule(model, options, state, plan) : undefined,
       // Streamed rows carry the dataset's weights themselves; in memory they are combined here.
       exampleWeights: isExampleSource(options.train)
         ? await sourceClassWeights(options.classWeights, options.train, options.classes.length, weights)
@@ -252,6 +291,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       selection: state.selection,
       flopsPerExample: flops,
       levers,
+      stop: trainingStop(plan, { adaptive, stoppedEarly: stats.stoppedEarly, steps: state.compute.steps }),
     };
   } catch (error) {
     model.dispose();

@@ -16,8 +16,21 @@ export interface LoopSnapshot {
   wallSeconds: number;
 }
 
+/**
+ * A schedule that may grow while the loop runs (the adaptive schedule): the loop trains to `total()`,
+ * and at `nextMark()` it awaits `reached(step)`, after that step's evaluation and before its checkpoint,
+ * so a checkpoint holds every decision taken up to its step.
+ */
+export interface GrowingSchedule {
+  total(): number;
+  nextMark(): number | null;
+  reached(step: number): void | Promise<void>;
+}
+
 export interface LoopOptions {
+  /** The run's steps; with `growing`, its first total (`growing.total()` rules). */
   steps: number;
+  growing?: GrowingSchedule;
   batchSize: number;
   seed: number;
   learningRateAt: (step: number) => number;
@@ -89,10 +102,11 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
   const every = options.progressEvery ?? 25;
   let step = first;
   let stoppedEarly = false;
+  const total = () => options.growing?.total() ?? options.steps;
 
   try {
     if (first === 0 && options.evaluateAtStart && options.onEvaluate) stoppedEarly = await timeOutside(async () => options.onEvaluate!(0));
-    while (!stoppedEarly && step < options.steps) {
+    while (!stoppedEarly && step < total()) {
       const filling = feed.next(batch, batchSize);
       if (filling) await filling;
       const learningRate = options.learningRateAt(step);
@@ -110,21 +124,23 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
         return value;
       });
       step++;
-      const report = step % every === 0 || step === options.steps;
+      const report = step % every === 0 || step === total();
       if (report) lastLoss = (await loss.data())[0]!;
       loss.dispose();
       if (report) {
         await timeOutside(async () => {
-          await options.onProgress?.({ step, steps: options.steps, loss: lastLoss });
+          await options.onProgress?.({ step, steps: total(), loss: lastLoss });
           // Give the event loop a turn so heartbeats and cancellation get through.
           await yieldToEventLoop();
         });
       }
-      if (options.onEvaluate && options.evaluateEvery && (step % options.evaluateEvery === 0 || step === options.steps)) {
-        stoppedEarly = (await timeOutside(async () => options.onEvaluate!(step))) && step < options.steps;
+      if (options.onEvaluate && options.evaluateEvery && (step % options.evaluateEvery === 0 || step === total())) {
+        stoppedEarly = (await timeOutside(async () => options.onEvaluate!(step))) && step < total();
       }
+      const growing = options.growing;
+      if (growing && !stoppedEarly && growing.nextMark() === step) await timeOutside(async () => growing.reached(step));
       const due = options.checkpointEvery !== undefined && options.checkpointEvery > 0 && (step % options.checkpointEvery === 0 || options.checkpointNow?.() === true);
-      if (options.onCheckpoint && due && step < options.steps && !stoppedEarly) {
+      if (options.onCheckpoint && due && step < total() && !stoppedEarly) {
         const snapshot: LoopSnapshot = { step, sampler: feed.state(), optimizer: optimizer.state(), lastLoss, wallSeconds: (performance.now() - started - outside) / 1000 };
         try {
           await timeOutside(() => options.onCheckpoint!(snapshot));
