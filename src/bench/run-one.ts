@@ -5,6 +5,7 @@ import type { LeverSettings } from '../training/levers.js';
 import { runTraining, type ComputeAccount, type CurvePoint } from '../training/run-training.js';
 import type { ModelSpec } from '../training/spec.js';
 import type { VersionData } from './data.js';
+import { featureColumns } from '../data/vocabulary.js';
 
 /** One training run of the benchmark, as recorded in the JSON (every run's curve). */
 export interface RunRecord {
@@ -52,6 +53,7 @@ export async function runOne(
   const result = await runTraining({
     spec: settings.spec,
     inputShape: data.manifest.features.shape,
+    columns: featureColumns(data.manifest.features),
     classes: data.classes,
     train: data.train,
     previous,

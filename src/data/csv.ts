@@ -8,7 +8,13 @@ export interface CsvColumns {
   label: string;
   id?: string;
   text?: string[];
+  /** Written as numbers when every non-empty value is one, else as strings (categorical; empty is null). */
+  maybeText?: string[];
+  /** Written as strings, empty as null (declared categorical columns). */
+  categorical?: string[];
 }
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?inf(inity)?$|^nan$/i;
 
 const INT = /^-?\d+$/;
 
@@ -26,7 +32,7 @@ export function csvToParquet(text: string, columns: CsvColumns, name: string): {
   }
   if (records.length === 0) throw new WarmstartError('DATASET_INVALID', `CSV file ${name} has no data rows; publish a file with rows`, name);
   const header = Object.keys(records[0]!);
-  const wanted = [...columns.numeric, columns.label, ...(columns.id ? [columns.id] : []), ...(columns.text ?? [])];
+  const wanted = [...columns.numeric, ...(columns.maybeText ?? []), ...(columns.categorical ?? []), columns.label, ...(columns.id ? [columns.id] : []), ...(columns.text ?? [])];
   for (const column of wanted) {
     if (!header.includes(column)) {
       throw new WarmstartError('DATASET_INVALID', `CSV file ${name} column ${column}: missing (the file has ${header.join(', ')}); add the column or pass the right column name`, name);
@@ -48,7 +54,13 @@ export function csvToParquet(text: string, columns: CsvColumns, name: string): {
     if (bad >= 0) throw new WarmstartError('DATASET_INVALID', `CSV file ${name} column ${columns.id} row ${bad}: id ${JSON.stringify(ids[bad])} is not an integer; ids are integers`, name);
     out.push({ name: columns.id, data: BigInt64Array.from(ids, (v) => BigInt(v)), type: 'INT64', nullable: false });
   }
+  const strings = (column: string): WriteColumn => ({ name: column, data: values(column).map((v) => (v === '' ? null : v)), type: 'STRING', nullable: true });
   for (const column of columns.numeric) out.push({ name: column, data: Float64Array.from(values(column), number), type: 'DOUBLE', nullable: false });
+  for (const column of columns.maybeText ?? []) {
+    const numeric = values(column).every((v) => v === '' || NUMBER.test(v));
+    out.push(numeric ? { name: column, data: Float64Array.from(values(column), number), type: 'DOUBLE', nullable: false } : strings(column));
+  }
+  for (const column of columns.categorical ?? []) out.push(strings(column));
   for (const column of columns.text ?? []) out.push({ name: column, data: values(column), type: 'STRING', nullable: false });
   return { bytes: writeParquet(out, 8192), rows: records.length };
 }

@@ -2,6 +2,7 @@ import { WarmstartError } from '../errors.js';
 import { featureSize, type Manifest } from './manifest.js';
 import type { ColumnInfo, ColumnKind, ShardGroup } from './shard-reader.js';
 import { hashSplit, parseSplitValue, SPLITS, type Split } from './split.js';
+import { categoryIndexer, categoryKey } from './vocabulary.js';
 
 /** The manifest fields that say how to read rows (everything but the shard list). */
 export type RowSchema = Pick<Manifest, 'dataset' | 'idColumn' | 'features' | 'label' | 'weightColumn' | 'classes' | 'split'>;
@@ -27,6 +28,11 @@ export interface DecodeOptions {
   splits: readonly Split[];
   /** Maps a raw label to a class index; undefined means "not a known class". */
   resolveLabel?: (label: number | string) => number | undefined;
+  /**
+   * Maps a categorical value (its vocabulary key, null for a null) at feature position `feature` to
+   * its index; by default the manifest's vocabulary, unknown values and nulls to the OOV index 0.
+   */
+  resolveCategory?: (feature: number, key: string | null) => number;
 }
 
 const decoder = new TextDecoder();
@@ -53,7 +59,15 @@ export function checkColumns(schema: RowSchema, columns: readonly ColumnInfo[], 
   const f = schema.features;
   if (f.kind === 'binary') expect(f.column, ['binary'], 'binary or fixed-size binary of uint8 (image bytes)');
   else if (f.kind === 'list') expect(f.column, ['list'], 'a fixed-size list of numbers');
-  else for (const c of f.columns) expect(c, ['int', 'float'], 'a numeric column');
+  else {
+    const categorical = new Map((f.categorical ?? []).map((c) => [c.column, c.source]));
+    for (const c of f.columns) {
+      const source = categorical.get(c);
+      if (source === 'string') expect(c, ['string'], 'a string (categorical) column, as in the first version');
+      else if (source === 'integer') expect(c, ['int'], 'an integer (categorical) column, as in the first version');
+      else expect(c, ['int', 'float'], 'a numeric column, as in the first version');
+    }
+  }
   expect(schema.label.column, schema.label.dtype === 'integer' ? ['int'] : ['string'], schema.label.dtype === 'integer' ? 'integer labels' : 'string labels');
   if (schema.idColumn) expect(schema.idColumn, ['int'], 'integer example ids');
   if (schema.weightColumn) expect(schema.weightColumn, ['int', 'float'], 'numeric example weights');
@@ -142,12 +156,7 @@ export function decodeGroup(schema: RowSchema, group: ShardGroup, options: Decod
   const offset = norm.kind === 'affine' ? norm.offset : 0;
   const f = schema.features;
   if (f.kind === 'columns') {
-    f.columns.forEach((name, j) => {
-      const values = column(name);
-      keep.forEach((r, i) => {
-        x[i * size + j] = toFloat(values[r], key, name, group.rowStart + r);
-      });
-    });
+    decodeColumns(f, column, keep, x, group.rowStart, key, options.resolveCategory);
   } else {
     const values = column(f.column);
     keep.forEach((r, i) => {
@@ -162,12 +171,32 @@ export function decodeGroup(schema: RowSchema, group: ShardGroup, options: Decod
       } else for (let j = 0; j < size; j++) x[base + j] = toFloat(value[j], key, f.column, row) * scale + offset;
     });
     if (norm.kind === 'standardize') standardize(x, size, norm.mean, norm.std);
-    return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds), splits: Uint8Array.from(outSplits), positions: Int32Array.from(keep, (r) => group.rowStart + r) };
   }
-  if (norm.kind === 'affine') {
-    if (scale !== 1 || offset !== 0) for (let k = 0; k < x.length; k++) x[k] = x[k]! * scale + offset;
-  } else standardize(x, size, norm.mean, norm.std);
   return { count: keep.length, x, y: Int32Array.from(outY), weights: Float32Array.from(outW), ids: Float64Array.from(outIds), splits: Uint8Array.from(outSplits), positions: Int32Array.from(keep, (r) => group.rowStart + r) };
+}
+
+type ColumnFeatures = Extract<RowSchema['features'], { kind: 'columns' }>;
+
+/** One feature per column: numeric values normalised, categorical values as vocabulary indices (never normalised). */
+function decodeColumns(f: ColumnFeatures, column: (name: string) => ArrayLike<unknown>, keep: readonly number[], x: Float32Array, rowStart: number, key: string, resolveCategory: DecodeOptions['resolveCategory']): void {
+  const size = f.columns.length;
+  const norm = f.normalize;
+  const categorical = new Map((f.categorical ?? []).map((c) => [c.column, c]));
+  f.columns.forEach((name, j) => {
+    const values = column(name);
+    const entry = categorical.get(name);
+    if (entry) {
+      const resolve = resolveCategory ? (k: string | null) => resolveCategory(j, k) : categoryIndexer(entry.vocabulary);
+      keep.forEach((r, i) => {
+        x[i * size + j] = resolve(categoryKey(values[r]));
+      });
+      return;
+    }
+    keep.forEach((r, i) => {
+      const v = toFloat(values[r], key, name, rowStart + r);
+      x[i * size + j] = norm.kind === 'affine' ? v * norm.scale + norm.offset : (v - norm.mean[j]!) / norm.std[j]!;
+    });
+  });
 }
 
 function standardize(x: Float32Array, size: number, mean: readonly number[], std: readonly number[]): void {

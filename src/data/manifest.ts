@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { WarmstartError } from '../errors.js';
 import { NAME_RULES, nameProblem } from '../names.js';
 import { datasetPrefix } from '../storage/keys.js';
+import { MAX_VOCABULARY } from './vocabulary.js';
 
 /**
  * The manifest of one dataset version: datasets/<dataset>/v<N>/manifest.json.
@@ -39,6 +40,13 @@ const splitRuleSchema = z.discriminatedUnion('kind', [
   }).refine((rule) => rule.testFraction + rule.validationFraction < 1, 'testFraction + validationFraction must be below 1, or the train split is empty'),
 ]);
 
+/** A categorical feature column: vocabulary in index order (index 0 is out-of-vocabulary; see vocabulary.ts). */
+const categoricalSchema = z.object({
+  column,
+  source: z.enum(['string', 'integer']),
+  vocabulary: z.array(z.string()).max(MAX_VOCABULARY, `must hold at most ${MAX_VOCABULARY} values`),
+});
+
 /** How raw feature values become floats: x = raw * scale + offset, or (raw - mean) / std per feature. */
 const normalizeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('affine'), scale: z.number().refine(Number.isFinite), offset: z.number().refine(Number.isFinite) }),
@@ -50,9 +58,30 @@ const featuresSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('binary'), column, dtype: z.literal('uint8'), shape, normalize: normalizeSchema }),
   /** A fixed-size list of numbers in one column. */
   z.object({ kind: z.literal('list'), column, dtype: z.literal('float32'), shape, normalize: normalizeSchema }),
-  /** One numeric column per feature, in this order. */
-  z.object({ kind: z.literal('columns'), columns: z.array(column).min(1), dtype: z.literal('float32'), shape, normalize: normalizeSchema }),
+  /**
+   * One column per feature, in this order: numeric, or categorical (listed in `categorical`, the value's
+   * vocabulary index; not standardised: its mean and std entries are 0 and 1).
+   */
+  z.object({ kind: z.literal('columns'), columns: z.array(column).min(1), dtype: z.literal('float32'), shape, normalize: normalizeSchema, categorical: z.array(categoricalSchema).optional() }),
 ]);
+
+type ColumnsFeatures = Extract<z.infer<typeof featuresSchema>, { kind: 'columns' }>;
+
+/** Each categorical column is a feature column, listed once, with no repeated value, and is not standardised. */
+function checkCategorical(features: ColumnsFeatures, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  (features.categorical ?? []).forEach((entry, index) => {
+    const path = ['features', 'categorical', index];
+    const at = features.columns.indexOf(entry.column);
+    if (at < 0) ctx.addIssue({ code: 'custom', path: [...path, 'column'], message: `names "${entry.column}", which is not one of features.columns` });
+    if (seen.has(entry.column)) ctx.addIssue({ code: 'custom', path: [...path, 'column'], message: `lists "${entry.column}" a second time` });
+    seen.add(entry.column);
+    if (new Set(entry.vocabulary).size !== entry.vocabulary.length) ctx.addIssue({ code: 'custom', path: [...path, 'vocabulary'], message: 'must not repeat a value' });
+    const norm = features.normalize;
+    const untouched = norm.kind === 'affine' ? norm.scale === 1 && norm.offset === 0 : norm.mean[at] === 0 && norm.std[at] === 1;
+    if (at >= 0 && !untouched) ctx.addIssue({ code: 'custom', path: ['features', 'normalize'], message: `must leave categorical column ${entry.column} as it is (mean 0, std 1, or scale 1 offset 0)` });
+  });
+}
 
 export const manifestSchema = z
   .object({
@@ -85,6 +114,7 @@ export const manifestSchema = z
     if (manifest.features.kind === 'columns' && manifest.features.columns.length !== size) {
       ctx.addIssue({ code: 'custom', path: ['features', 'shape'], message: `holds ${size} values but features.columns names ${manifest.features.columns.length}` });
     }
+    if (manifest.features.kind === 'columns') checkCategorical(manifest.features, ctx);
     const normalize = manifest.features.normalize;
     if (normalize.kind === 'standardize' && (normalize.mean.length !== size || normalize.std.length !== size)) {
       ctx.addIssue({ code: 'custom', path: ['features', 'normalize'], message: `mean and std must have one entry per feature (${size})` });

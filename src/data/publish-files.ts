@@ -8,7 +8,8 @@ import { csvToParquet } from './csv.js';
 import { checkColumns, dataColumns, decodeGroup, labelResolver, type DecodedRows, type RowSchema } from './decode.js';
 import { MAX_CLASSES, MAX_FEATURE_VALUES, type FeatureSpec, type Manifest, type Normalize } from './manifest.js';
 import { commitVersion, nextVersion, type NewShard, type PublishResult, type VersionSchema } from './publish.js';
-import { openShard, readGroupChecked, shardFormatOf, type ShardFile } from './shard-reader.js';
+import { openShard, readGroupChecked, shardFormatOf, type ColumnInfo, type ShardFile } from './shard-reader.js';
+import { grownVocabulary, MAX_VOCABULARY, OOV_INDEX, type CategoricalColumn } from './vocabulary.js';
 
 export interface PublishFilesRequest {
   dataset: string;
@@ -17,6 +18,11 @@ export interface PublishFilesRequest {
   label: string;
   /** One binary / fixed-size-list column, or several numeric columns. */
   features: string[];
+  /**
+   * Integer feature columns to treat as categorical (string and dictionary-encoded columns always are).
+   * Fixed by the first version: later versions inherit each column's kind.
+   */
+  categorical?: string[];
   /** Declared feature shape; defaults to the flat length of the first row. */
   shape?: number[];
   idColumn?: string;
@@ -55,8 +61,10 @@ async function readInput(file: string, request: PublishFilesRequest): Promise<In
     throw new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, file, { cause: error });
   }
   if (format === 'csv') {
+    const declared = request.categorical ?? [];
     const textColumns = request.splitColumn ? [request.splitColumn] : [];
-    const numeric = [...request.features, ...(request.weightColumn ? [request.weightColumn] : [])];
+    const numeric = request.weightColumn ? [request.weightColumn] : [];
+    const maybeText = request.features.filter((name) => !declared.includes(name));
     let text: string;
     try {
       // Fatal: a replacement character would otherwise become a class name of its own.
@@ -64,7 +72,7 @@ async function readInput(file: string, request: PublishFilesRequest): Promise<In
     } catch {
       throw invalid(`CSV file ${file} is not valid UTF-8; save it as UTF-8 and publish again`, file);
     }
-    ({ bytes } = csvToParquet(text, { numeric, label: request.label, id: request.idColumn, text: textColumns }, name));
+    ({ bytes } = csvToParquet(text, { numeric, maybeText, categorical: declared, label: request.label, id: request.idColumn, text: textColumns }, name));
   }
   const shardFormat = format === 'csv' ? 'parquet' : format;
   const opened = await openShard(bytes, shardFormat, name);
@@ -87,6 +95,8 @@ function checkRequest(request: PublishFilesRequest): void {
     const other = roles.findIndex(([, taken], at) => at < index && name !== undefined && taken === name);
     if (other >= 0) throw invalid(`column ${name} is both ${roles[other]![0]} and ${flag}; each column plays one part`, flag);
   }
+  const stray = (request.categorical ?? []).find((name) => !request.features.includes(name));
+  if (stray) throw invalid(`--categorical names column ${stray}, which --features does not; list it in --features too, or drop it from --categorical`, '--categorical');
   if (request.shape) {
     const size = request.shape.reduce((a, b) => a * b, 1);
     if (size > MAX_FEATURE_VALUES) throw invalid(`--shape [${request.shape.join(', ')}] holds ${size} values per example, over the limit of ${MAX_FEATURE_VALUES}`, '--shape');
@@ -98,8 +108,40 @@ function checkRequest(request: PublishFilesRequest): void {
   }
 }
 
+const TIME_TYPE = /timestamp|date|time|interval|duration/i;
+
+/**
+ * Each feature column's kind: numeric, or categorical (string, dictionary-encoded, or an integer column
+ * named by --categorical); a later version inherits the parent's kinds (its vocabularies grow later).
+ */
+function columnKinds(info: readonly ColumnInfo[], request: PublishFilesRequest, parent: Manifest | undefined, file: string): CategoricalColumn[] {
+  const declared = request.categorical ?? [];
+  for (const c of info) {
+    if (TIME_TYPE.test(c.detail)) {
+      throw invalid(`shard ${file} column ${c.name}: is ${c.detail}, a timestamp, which is not a feature as it is; derive columns from it (hour of day, day of week, month as --categorical integers; days since a fixed date as a number) and publish those instead`, c.name);
+    }
+  }
+  if (parent) {
+    const inherited = parent.features.kind === 'columns' ? (parent.features.categorical ?? []) : [];
+    const changed = declared.find((name) => !inherited.some((c) => c.column === name));
+    if (changed) throw invalid(`--categorical names column ${changed}, which is numeric in the parent ${parent.dataset} v${parent.version}; a column keeps its kind across versions: drop it from --categorical, or publish under a new dataset name`, '--categorical');
+    return inherited.map((c) => ({ ...c, vocabulary: [...c.vocabulary] }));
+  }
+  const out: CategoricalColumn[] = [];
+  for (const c of info) {
+    if (c.kind === 'string') out.push({ column: c.name, source: 'string', vocabulary: [] });
+    else if (declared.includes(c.name)) {
+      if (c.kind !== 'int') throw invalid(`shard ${file} column ${c.name}: is ${c.detail}; --categorical takes integer columns (string columns are categorical already): round the codes to integers, or drop it from --categorical`, '--categorical');
+      out.push({ column: c.name, source: 'integer', vocabulary: [] });
+    } else if (c.kind !== 'int' && c.kind !== 'float') {
+      throw invalid(`shard ${file} column ${c.name}: is ${c.detail}; feature columns are numeric or categorical (string, or integer with --categorical), or one binary / fixed-size list column`, file);
+    }
+  }
+  return out;
+}
+
 /** The feature spec implied by the first file's column types and the request. */
-async function inferFeatures(first: Input, request: PublishFilesRequest): Promise<FeatureSpec> {
+async function inferFeatures(first: Input, request: PublishFilesRequest, parent: Manifest | undefined): Promise<FeatureSpec> {
   const info = request.features.map((name) => {
     const column = first.file.columns.find((c) => c.name === name);
     if (!column) throw invalid(`shard ${first.name} column ${name}: missing (the file has ${first.file.columns.map((c) => c.name).join(', ')}); pass the right --features`, first.name);
@@ -119,13 +161,12 @@ async function inferFeatures(first: Input, request: PublishFilesRequest): Promis
       ? { kind: 'binary', column: single.name, dtype: 'uint8', shape, normalize: { kind: 'affine', scale: 1 / 255, offset: 0 } }
       : { kind: 'list', column: single.name, dtype: 'float32', shape, normalize: { kind: 'affine', scale: 1, offset: 0 } };
   }
-  const notNumeric = info.find((c) => c.kind !== 'int' && c.kind !== 'float');
-  if (notNumeric) throw invalid(`shard ${first.name} column ${notNumeric.name}: is ${notNumeric.detail}; several feature columns must be numeric, one feature column may be binary or a fixed-size list`, first.name);
+  const categorical = columnKinds(info, request, parent, first.name);
   const shape = request.shape ?? [info.length];
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== info.length) throw invalid(`--shape [${shape.join(', ')}] holds ${size} values but --features names ${info.length} columns; make them agree, or leave --shape out`, '--shape');
   // Replaced by standardisation with the data's moments in a first version (see publishFiles).
-  return { kind: 'columns', columns: request.features, dtype: 'float32', shape, normalize: IDENTITY };
+  return { kind: 'columns', columns: request.features, dtype: 'float32', shape, normalize: IDENTITY, ...(categorical.length > 0 ? { categorical } : {}) };
 }
 
 /** Fields a version must share with its parent; a difference is named with both values. */
@@ -154,10 +195,36 @@ class RowsSeen {
   readonly sumSq: Float64Array;
   count = 0;
   trainRows = 0;
+  /** Per categorical feature position: the values its (parent) vocabulary lacks. */
+  readonly newValues = new Map<number, Set<string>>();
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    private readonly categorical: ReadonlyMap<number, CategoricalColumn> = new Map(),
+  ) {
     this.sum = new Float64Array(size);
     this.sumSq = new Float64Array(size);
+  }
+
+  /** Collects a categorical value during validation (nulls become the OOV index, and are not collected). */
+  category(file: string) {
+    const known = new Map([...this.categorical].map(([j, c]) => [j, new Set(c.vocabulary)]));
+    return (feature: number, key: string | null): number => {
+      const entry = this.categorical.get(feature);
+      if (key === null || !entry || known.get(feature)!.has(key)) return OOV_INDEX;
+      let added = this.newValues.get(feature);
+      if (!added) this.newValues.set(feature, (added = new Set()));
+      added.add(key);
+      if (entry.vocabulary.length + added.size > MAX_VOCABULARY) {
+        throw invalid(`shard ${file} column ${entry.column}: more than ${MAX_VOCABULARY} distinct values${entry.vocabulary.length > 0 ? ` with the parent's ${entry.vocabulary.length}` : ''}, the vocabulary limit of a categorical column; bucket it into fewer values (keep the frequent ones, map the rest to one "other" value), or leave it out of --features`, entry.column);
+      }
+      return OOV_INDEX;
+    };
+  }
+
+  /** The categorical columns with their vocabularies grown by the values seen (see vocabulary.ts for the order). */
+  vocabularies(): CategoricalColumn[] {
+    return [...this.categorical].map(([j, c]) => ({ ...c, vocabulary: grownVocabulary(c.vocabulary, this.newValues.get(j) ?? []) }));
   }
 
   add(rows: DecodedRows): void {
@@ -195,7 +262,7 @@ class RowsSeen {
 
 /** The version's schema from the first file and the request; a later version keeps the parent's normalisation. */
 async function schemaOf(first: Input, request: PublishFilesRequest, parent: Manifest | undefined): Promise<Omit<VersionSchema, 'classes'>> {
-  const features = await inferFeatures(first, request);
+  const features = await inferFeatures(first, request, parent);
   const labelInfo = first.file.columns.find((c) => c.name === request.label);
   const base: Omit<VersionSchema, 'classes'> = {
     idColumn: request.idColumn ?? null,
@@ -213,7 +280,9 @@ async function schemaOf(first: Input, request: PublishFilesRequest, parent: Mani
 /** Validates every row of every file, raw values (identity normalisation), one file in memory at a time. */
 async function validateFiles(request: PublishFilesRequest, base: Omit<VersionSchema, 'classes'>, parent: Manifest | undefined, first: Input): Promise<{ shards: NewShard[]; seen: RowsSeen }> {
   const known = parent ? labelResolver(parent) : undefined;
-  const seen = new RowsSeen(base.features.shape.reduce((a, b) => a * b, 1));
+  const f = base.features;
+  const positions = new Map(f.kind === 'columns' ? (f.categorical ?? []).map((c) => [f.columns.indexOf(c.column), c]) : []);
+  const seen = new RowsSeen(base.features.shape.reduce((a, b) => a * b, 1), positions);
   const raw: RowSchema = { ...base, dataset: request.dataset, features: { ...base.features, normalize: IDENTITY }, classes: parent?.classes ?? [] };
   const shards: NewShard[] = [];
   let held: Input | undefined = first;
@@ -224,7 +293,7 @@ async function validateFiles(request: PublishFilesRequest, base: Omit<VersionSch
     for (let g = 0; g < input.file.groupCount; g++) {
       request.signal?.throwIfAborted();
       const group = await readGroupChecked(input.file, g, dataColumns(raw), input.name);
-      seen.add(decodeGroup(raw, group, { key: input.name, firstId: 0, splits: ['train', 'validation', 'test'], resolveLabel: seen.labels(request, known, input.name) }));
+      seen.add(decodeGroup(raw, group, { key: input.name, firstId: 0, splits: ['train', 'validation', 'test'], resolveLabel: seen.labels(request, known, input.name), resolveCategory: seen.category(input.name) }));
     }
     const sha256 = createHash('sha256').update(input.bytes).digest('hex');
     const same = shards.findIndex((shard) => shard.sha256 === sha256);
@@ -260,10 +329,14 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
   const classes = classListOf(base, parent, seen);
   if (!parent && seen.trainRows === 0) throw invalid(`${request.dataset}: no row falls in the train split; a first version needs training rows (check --split-column's values or the split fractions)`, 'split');
   if (classes.length < 2) throw invalid(`${request.dataset}: column ${request.label} holds ${classes.length} class; a classifier needs at least two`, request.label);
-  // Numeric columns are standardised with the first version's moments, kept by later versions.
+  if (base.features.kind === 'columns' && base.features.categorical) base.features = { ...base.features, categorical: seen.vocabularies() };
+  // Numeric columns are standardised with the first version's moments, kept by later versions;
+  // categorical ones are left as indices (mean 0, std 1).
   if (!parent && base.features.kind === 'columns') {
-    const mean = Array.from(seen.sum, (s) => s / seen.count);
-    const std = Array.from(seen.sumSq, (s, j) => Math.sqrt(Math.max(0, s / seen.count - mean[j]! ** 2)) || 1);
+    const categorical = new Set((base.features.categorical ?? []).map((c) => c.column));
+    const skip = base.features.columns.map((name) => categorical.has(name));
+    const mean = Array.from(seen.sum, (s, j) => (skip[j] ? 0 : s / seen.count));
+    const std = Array.from(seen.sumSq, (s, j) => (skip[j] ? 1 : Math.sqrt(Math.max(0, s / seen.count - mean[j]! ** 2)) || 1));
     base.features = { ...base.features, normalize: { kind: 'standardize', mean, std } };
   }
   return commitVersion(store, { dataset: request.dataset, version, parent, schema: { ...base, classes }, shards, onProgress: request.onProgress, signal: request.signal });

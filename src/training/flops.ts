@@ -5,7 +5,9 @@ import type * as tf from '@tensorflow/tfjs';
  * can be checked by hand): a multiply-add counts 2; a bias add, a ReLU and a pooling comparison count 1
  * per element. Backward: weight gradient and input gradient each cost what the forward product cost,
  * the bias gradient one add per output, ReLU one per element, pooling one per input element; the first
- * weighted layer computes no input gradient (its input is data).
+ * weighted layer computes no input gradient (its input is data). A categorical embedding (TabularInput)
+ * is a table lookup: no forward arithmetic counted, and its backward adds one gradient row
+ * (embeddingDim adds) per categorical column.
  */
 export interface LayerFlops {
   name: string;
@@ -61,6 +63,10 @@ function layerFlops(layer: tf.layers.Layer, needsInputGradient: boolean): { forw
         backward: products + (needsInputGradient ? products : 0) + bias + (relu ? outputs : 0),
         weighted: true,
       };
+    }
+    case 'TabularInput': {
+      const weights = layer.getWeights();
+      return { forward: 0, backward: weights.reduce((n, w) => n + w.shape[1]!, 0), weighted: weights.length > 0 };
     }
     case 'MaxPooling2D': {
       const pool = Array.isArray(config.poolSize) ? config.poolSize : [config.poolSize ?? 2, config.poolSize ?? 2];

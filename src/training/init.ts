@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { InitLever } from './levers.js';
 import { buildModel } from './build-model.js';
 import { describeModelSpec, type ModelSpec } from './spec.js';
+import { tabularInputOf } from './tabular-input.js';
+import { vocabularyMapping, type TabularColumn } from '../data/vocabulary.js';
 
 /**
  * The initialization lever: scratch, a warm copy of the previous model, or shrink & perturb, with the
@@ -19,6 +21,8 @@ export interface InitializedModel {
   anchor: { values: tf.Tensor[]; masks: (tf.Tensor | null)[] } | null;
   /** Classes added to the head (empty when the head was copied as is). */
   grownClasses: string[];
+  /** Rows added to each categorical column's embedding (fresh init), for columns that grew. */
+  grownVocabulary: { column: string; added: number }[];
 }
 
 export class InitializationError extends Error {
@@ -55,7 +59,8 @@ function carryOver(previous: PreviousModel, fresh: tf.LayersModel, classes: stri
     throw new InitializationError('modelSpec', `the previous model's architecture does not match ${describeModelSpec(spec)} (${old.length} vs ${init.length} weight tensors): retrain from scratch`);
   }
   const headStart = init.length - 2;
-  for (let i = 0; i < headStart; i++) {
+  const embeddings = grownEmbeddings(previous.model, fresh, spec);
+  for (let i = embeddings.length; i < headStart; i++) {
     if (!sameShape(old[i]!.shape, init[i]!.shape)) {
       throw new InitializationError('modelSpec', `weight ${i} of the previous model has shape [${old[i]!.shape.join(',')}], ${describeModelSpec(spec)} needs [${init[i]!.shape.join(',')}]: retrain from scratch`);
     }
@@ -66,7 +71,15 @@ function carryOver(previous: PreviousModel, fresh: tf.LayersModel, classes: stri
   }
   const identity = mapping.length === previous.classes.length && mapping.every((p, j) => p === j);
   const grown = classes.filter((_, j) => mapping[j]! < 0);
-  if (identity) return { values: old.map((t) => t.clone()), masks: old.map(() => null), grown };
+  const grownVocabulary = embeddings.filter((e) => e.added > 0).map(({ column, added }) => ({ column, added }));
+  const body = (): { values: tf.Tensor[]; masks: (tf.Tensor | null)[] } => ({
+    values: [...embeddings.map((e) => e.value), ...old.slice(embeddings.length, headStart).map((t) => t.clone())],
+    masks: [...embeddings.map((e) => e.mask), ...old.slice(embeddings.length, headStart).map(() => null)],
+  });
+  if (identity) {
+    const { values, masks } = body();
+    return { values: [...values, old[headStart]!.clone(), old[headStart + 1]!.clone()], masks: [...masks, null, null], grown, grownVocabulary };
+  }
   // Gather the old columns; new classes take the fresh init's column (and a 0 in the l2-to-old mask).
   const rows = oldKernel.shape[0]!;
   const biasMask = tf.tensor1d(mapping.map((p) => (p >= 0 ? 1 : 0)), 'float32');
@@ -75,11 +88,34 @@ function carryOver(previous: PreviousModel, fresh: tf.LayersModel, classes: stri
     const index = tf.tensor1d(mapping.map((p) => Math.max(0, p)), 'int32');
     return [tf.where(kernelMask.cast('bool'), oldKernel.gather(index, 1), init[headStart]!), tf.where(biasMask.cast('bool'), oldBias.gather(index), init[headStart + 1]!)];
   });
-  return {
-    values: [...old.slice(0, headStart).map((t) => t.clone()), kernel!, bias!],
-    masks: [...old.slice(0, headStart).map(() => null), kernelMask, biasMask],
-    grown,
-  };
+  const { values, masks } = body();
+  return { values: [...values, kernel!, bias!], masks: [...masks, kernelMask, biasMask], grown, grownVocabulary };
+}
+
+/**
+ * The input-side twin of head growth: each categorical column's embedding keeps the previous row of
+ * every value the previous model knew (matched by value, so order does not matter) and the fresh
+ * init's row for a new value; OOV keeps its row. Masks mark the kept rows for l2-to-old.
+ */
+function grownEmbeddings(previousModel: tf.LayersModel, fresh: tf.LayersModel, spec: ModelSpec) {
+  const before = tabularInputOf(previousModel);
+  const after = tabularInputOf(fresh);
+  if (!after) return [];
+  const columns = (layer: { columns: TabularColumn[] }) => layer.columns.map((c) => `${c.name}:${c.kind}`).join(',');
+  if (!before || columns(before) !== columns(after) || before.embeddingDim !== after.embeddingDim) {
+    throw new InitializationError('modelSpec', `the previous model's input columns (${before ? columns(before) : 'no categorical embeddings'}, embedding ${before?.embeddingDim ?? '-'}) differ from ${describeModelSpec(spec)} on this dataset (${columns(after)}, embedding ${after.embeddingDim}): retrain from scratch`);
+  }
+  const oldWeights = before.getWeights();
+  const freshWeights = after.getWeights();
+  const previousColumns = before.categorical();
+  return after.categorical().map((c, k) => {
+    const mapping = vocabularyMapping(previousColumns[k]!.vocabulary, c.vocabulary);
+    const rowMask = tf.tensor1d(mapping.map((p) => (p >= 0 ? 1 : 0)), 'float32');
+    const mask = tf.tidy(() => rowMask.reshape([-1, 1]).tile([1, after.embeddingDim]));
+    const value = tf.tidy(() => tf.where(mask.cast('bool'), oldWeights[k]!.gather(tf.tensor1d(mapping.map((p) => Math.max(0, p)), 'int32'), 0), freshWeights[k]!));
+    rowMask.dispose();
+    return { column: after.columns[c.position]!.name, value, mask, added: mapping.filter((p) => p < 0).length };
+  });
 }
 
 export function initializeModel(options: {
@@ -89,10 +125,12 @@ export function initializeModel(options: {
   seed: number;
   init: InitLever;
   previous?: PreviousModel | null;
+  /** The dataset's feature columns (tabularColumns), when it has categorical ones. */
+  columns?: TabularColumn[];
 }): InitializedModel {
-  const { spec, inputShape, classes, seed, init, previous } = options;
-  const model = buildModel(spec, inputShape, classes.length, seed);
-  if (init.kind === 'scratch') return { model, anchor: null, grownClasses: [] };
+  const { spec, inputShape, classes, seed, init, previous, columns } = options;
+  const model = buildModel(spec, inputShape, classes.length, seed, columns);
+  if (init.kind === 'scratch') return { model, anchor: null, grownClasses: [], grownVocabulary: [] };
   if (!previous) {
     model.dispose();
     throw new InitializationError('levers.init', `${init.kind} needs a previous model; use init scratch when there is none`);
@@ -108,13 +146,13 @@ export function initializeModel(options: {
     model.setWeights(carried.values);
   } else {
     // A second fresh init of the same architecture, from another seed, is the perturbation.
-    const noise = buildModel(spec, inputShape, classes.length, seed + 7919);
+    const noise = buildModel(spec, inputShape, classes.length, seed + 7919, columns);
     const mixed = tf.tidy(() => carried.values.map((w, i) => w.mul(init.lambda).add(noise.getWeights()[i]!.mul(init.sigma))));
     model.setWeights(mixed);
     tf.dispose(mixed);
     noise.dispose();
   }
-  return { model, anchor: { values: carried.values, masks: carried.masks }, grownClasses: carried.grown };
+  return { model, anchor: { values: carried.values, masks: carried.masks }, grownClasses: carried.grown, grownVocabulary: carried.grownVocabulary };
 }
 
 export function disposeAnchor(anchor: InitializedModel['anchor']): void {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ObjectStore } from '../storage/object-store.js';
+// Registers the tabular input layer, so that tf.loadLayersModel can rebuild models that have one.
+import './tabular-input.js';
 
 /**
  * Models are stored in the tfjs Layers format (model.json + weights.bin), so any

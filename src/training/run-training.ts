@@ -14,6 +14,7 @@ import { regularizationPenalty } from './regularization.js';
 import { cycleLearningRate, nextReading, resolvedAdaptive, startSchedule, takeReading, totalSteps, trainingStop, type AdaptiveState, type TrainingStop } from './adaptive-schedule.js';
 import { lossWeights, oldRows, scoreByModel, scoreSource, selectionWeights, type SelectionSummary } from './selection.js';
 import type { ModelSpec } from './spec.js';
+import type { TabularColumn } from '../data/vocabulary.js';
 import { loopBatchSize, trainLoop, type LoopOptions, type LoopSnapshot } from './train-loop.js';
 
 /**
@@ -60,6 +61,8 @@ export interface RunTrainingOptions {
   spec: ModelSpec;
   /** The manifest's feature shape. */
   inputShape: number[];
+  /** The feature columns when some are categorical (featureColumns of the manifest): they get embeddings. */
+  columns?: TabularColumn[];
   classes: string[];
   /** The train split in memory, or streamed from the store (memory bounded by a window of row groups). */
   train: Examples | ExampleSource;
@@ -122,7 +125,7 @@ interface Scored {
 }
 
 function probeModel(options: RunTrainingOptions) {
-  const probe = buildModel(options.spec, options.inputShape, options.classes.length, options.seed + 31);
+  const probe = buildModel(options.spec, options.inputShape, options.classes.length, options.seed + 31, options.columns);
   return { probe, flops: estimateFlops(probe) };
 }
 
@@ -232,7 +235,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   if (levers.schedule.adaptive && !(options.validation ?? options.evaluation)?.count) {
     throw new LeverSettingsError([{ setting: 'levers.schedule.adaptive', message: 'needs validation examples to decide on: give the version a validation split, or drop schedule.adaptive' }]);
   }
-  const initialized = initializeModel({ spec: options.spec, inputShape: options.inputShape, classes: options.classes, seed: options.seed, init: levers.init, previous: options.previous });
+  const initialized = initializeModel({ spec: options.spec, inputShape: options.inputShape, classes: options.classes, seed: options.seed, init: levers.init, previous: options.previous, columns: options.columns });
   const { model, anchor } = initialized;
   try {
     const flops = estimateFlops(model);

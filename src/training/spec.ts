@@ -5,6 +5,11 @@
 export interface MlpSpec {
   kind: 'mlp';
   hidden: number[];
+  /**
+   * Width of each categorical column's embedding (default 8), fixed whatever the vocabulary's size so
+   * that a growing vocabulary adds rows, never columns: warm start keeps every other weight's shape.
+   */
+  embeddingDim?: number;
 }
 
 /** Conv(kernelSize, same padding) + ReLU + 2x2 max-pool per entry of `filters`, then dense ReLU layers. */
@@ -31,7 +36,7 @@ export const DEFAULT_CNN_SPEC: CnnSpec = { kind: 'cnn', filters: [16, 32], kerne
 export function describeModelSpec(spec: ModelSpec): string {
   switch (spec.kind) {
     case 'mlp':
-      return `mlp hidden=[${spec.hidden.join(',')}]`;
+      return `mlp hidden=[${spec.hidden.join(',')}]${spec.embeddingDim !== undefined ? ` embeddingDim=${spec.embeddingDim}` : ''}`;
     case 'cnn':
       return `cnn filters=[${spec.filters.join(',')}] kernel=${spec.kernelSize} dense=[${spec.dense.join(',')}]`;
     case 'custom':
@@ -53,15 +58,18 @@ export function parseModelSpec(text: string, defaults: { mlp: MlpSpec; cnn: CnnS
   } catch {
     throw new Error(`model "${trimmed}" is neither mlp, cnn nor JSON: ${usage}`);
   }
-  const spec = value as { kind?: unknown; hidden?: unknown; filters?: unknown; dense?: unknown; kernelSize?: unknown; name?: unknown; options?: Record<string, unknown> } | null;
+  const spec = value as { kind?: unknown; hidden?: unknown; embeddingDim?: unknown; filters?: unknown; dense?: unknown; kernelSize?: unknown; name?: unknown; options?: Record<string, unknown> } | null;
   const sizes = (field: 'hidden' | 'filters' | 'dense') => {
     const list = spec?.[field];
     if (!Array.isArray(list) || !list.every((n) => Number.isInteger(n) && (n as number) > 0)) throw new Error(`model.${field} must be a list of positive integers (got ${JSON.stringify(list)}): ${usage}`);
     return list as number[];
   };
   switch (spec?.kind) {
-    case 'mlp':
-      return { kind: 'mlp', hidden: sizes('hidden') };
+    case 'mlp': {
+      const dim = spec.embeddingDim;
+      if (dim !== undefined && (typeof dim !== 'number' || !Number.isInteger(dim) || dim <= 0 || dim > 256)) throw new Error(`model.embeddingDim must be an integer from 1 to 256 (got ${JSON.stringify(dim)})`);
+      return { kind: 'mlp', hidden: sizes('hidden'), ...(dim !== undefined ? { embeddingDim: dim } : {}) };
+    }
     case 'cnn': {
       const kernelSize = spec.kernelSize;
       if (typeof kernelSize !== 'number' || !Number.isInteger(kernelSize) || kernelSize <= 0) throw new Error(`model.kernelSize must be a positive integer (got ${JSON.stringify(kernelSize)})`);
