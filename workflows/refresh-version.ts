@@ -7,8 +7,8 @@ import { FAILURE_TYPES } from '../src/errors.js';
 import type { ActivityUsage } from '../src/audit/usage.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
 import { decideRefresh, type RefreshDecision, type RefreshMode } from '../src/policy/decide.js';
+import { legacyScratchSettings, planRefresh, type RefreshPlan } from '../src/refresh/plan.js';
 import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/settings.js';
-import { warmLeversFor } from '../src/refresh/warm-levers.js';
 import { refreshActivities } from './activities.js';
 import { candidateIdFor, type RefreshOutcome, type RefreshVersionInput } from './definitions.js';
 import { enterPhase } from './phase.js';
@@ -32,8 +32,13 @@ interface Attempt {
   candidateId: string;
 }
 
+/** A scratch run's levers: the plan's recipe schedule; none before the recipe (the activity's plain scratch run). */
+const scratchLeversOf = (plan: RefreshPlan, recipe: boolean) => (recipe ? { levers: plan.scratchLevers } : {});
+
 /** One training + evaluation + gate pass; the candidate ID carries the mode so a fallback never overwrites the warm candidate. */
-async function runAttempt(activities: Activities, input: RefreshVersionInput, settings: RefreshSettings, context: Context, mode: RefreshMode, usage: ActivityUsage[]): Promise<Attempt> {
+async function runAttempt(activities: Activities, input: RefreshVersionInput, planned: { plan: RefreshPlan; recipe: boolean }, context: Context, mode: RefreshMode, usage: ActivityUsage[]): Promise<Attempt> {
+  const { plan } = planned;
+  const settings = plan.training;
   const candidateId = `${candidateIdFor(workflowInfo().workflowId)}-${mode}`;
   const initFrom = mode === 'warm' ? (context.production?.candidatePrefix ?? null) : null;
   enterPhase('training', `training ${mode} on ${input.dataset} v${input.version} (candidate ${candidateId}); step, ETA, validation accuracy: warmstart status --model ${input.model}`);
@@ -45,7 +50,7 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, se
     mode,
     initFromPrefix: initFrom,
     settings,
-    ...(mode === 'warm' ? { levers: warmLeversFor(settings.warmLevers, context.production?.classes ?? [], context.dataset.classes) } : {}),
+    ...(mode === 'warm' ? { levers: plan.warmLevers ?? undefined } : scratchLeversOf(plan, planned.recipe)),
   });
   // Every attempt of the activity counts, the lost ones as their heartbeats reported them (older workers report none).
   for (const earlier of trained.earlierAttempts ?? []) usage.push({ activity: 'trainCandidate', subject: candidateId, usage: earlier.usage });
@@ -82,12 +87,12 @@ function lostTrainingUsage(error: unknown, usage: ActivityUsage[]): void {
 }
 
 /** Whether a failed warm start may retrain from scratch: configured, and the budget allows a scratch run's cost. */
-function fallbackPlan(settings: RefreshSettings, warm: AttemptRecord): { allowed: boolean; why: string } {
+function fallbackPlan(settings: RefreshSettings, scratchSteps: number, warm: AttemptRecord): { allowed: boolean; why: string } {
   if (!settings.fallback.toScratch) return { allowed: false, why: 'fallback to scratch is disabled' };
   const budget = settings.fallback.maxTrainFlops;
   if (budget === null) return { allowed: true, why: 'warm start failed its gate: retraining from scratch' };
   // Estimate scratch's cost from the warm run's cost per step (same model, same batch size).
-  const scratchEstimate = (warm.training.flops / Math.max(1, warm.training.steps)) * settings.scratchSteps;
+  const scratchEstimate = (warm.training.flops / Math.max(1, warm.training.steps)) * scratchSteps;
   const total = warm.training.flops + scratchEstimate;
   return total <= budget
     ? { allowed: true, why: `warm start failed its gate: retraining from scratch (estimated ${total.toExponential(2)} of ${budget.toExponential(2)} FLOPs budget)` }
@@ -104,6 +109,9 @@ interface Run {
   /** What every activity run spent, in order; it goes into the entry whatever the outcome. */
   usage: ActivityUsage[];
 }
+
+/** The plan (classes, levers, scratch budget) and whether the scratch recipe applies (patched). */
+type Planned = { plan: RefreshPlan; recipe: boolean };
 
 const closeNow = (run: Run) => ({ finishedAt: new Date().toISOString(), usage: run.usage });
 
@@ -133,16 +141,16 @@ async function validateOrReject(run: Run): Promise<{ context: Context } | { reje
 }
 
 /** The decided attempt, and a scratch fallback when a warm start fails its gate; a failure is audited, then rethrown. */
-async function trainAndGate(run: Run, context: Context, decision: RefreshDecision): Promise<{ attempts: Attempt[]; fallback: string | null }> {
+async function trainAndGate(run: Run, context: Context, decision: RefreshDecision, planned: Planned): Promise<{ attempts: Attempt[]; fallback: string | null }> {
   const { input, settings, activities, usage } = run;
   const attempts: Attempt[] = [];
   let fallback: string | null = null;
   try {
-    attempts.push(await runAttempt(activities, input, settings, context, decision.mode, usage));
+    attempts.push(await runAttempt(activities, input, planned, context, decision.mode, usage));
     if (decision.mode === 'warm' && !attempts[0]!.record.gate.passed) {
-      const plan = fallbackPlan(settings, attempts[0]!.record);
+      const plan = fallbackPlan(settings, planned.plan.scratch.steps, attempts[0]!.record);
       fallback = plan.why;
-      if (plan.allowed) attempts.push(await runAttempt(activities, input, settings, context, 'scratch', usage));
+      if (plan.allowed) attempts.push(await runAttempt(activities, input, planned, context, 'scratch', usage));
     }
     return { attempts, fallback };
   } catch (error) {
@@ -214,14 +222,17 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   const decision = decideRefresh({ production: context.production, dataset: context.dataset, modelSpec: settings.modelSpec, policy: settings.policy, lastAttempt: context.lastAttempt, force });
   upsertSearchAttributes([{ key: DECISION, value: decision.mode }]);
 
-  const { attempts, fallback } = await trainAndGate(run, context, decision);
+  // Added after histories were recorded: refreshes started before the scratch recipe replay with their 400 steps.
+  const recipe = patched('scratch-recipe');
+  const plan = planRefresh(recipe ? settings : legacyScratchSettings(settings), context.production?.classes ?? null, context.dataset);
+  const { attempts, fallback } = await trainAndGate(run, context, decision, { plan, recipe });
   const final = attempts.at(-1)!;
   const override = !final.record.gate.passed && input.overrides?.overrideGate ? input.overrides.overrideGate : null;
   const { status, promotion } = await promoteIfAllowed(run, context, final, override);
 
   const scratchAttempt = attempts.find((a) => a.record.mode === 'scratch')?.record.training;
   const measured = scratchAttempt ? { datasetVersion: input.version, steps: scratchAttempt.steps, flops: scratchAttempt.flops, trainSeconds: scratchAttempt.wallSeconds } : null;
-  const scratch = scratchCost(measured, context.lastScratch, settings.scratchSteps);
+  const scratch = scratchCost(measured, context.lastScratch, plan.scratch);
   const entry = finishedEntry(base, { status, decision, attempts: attempts.map((a) => a.record), fallback, promotion, scratchCost: scratch }, closeNow(run));
   const { key } = await run.activities.storage.recordAudit(entry);
   upsertSearchAttributes([{ key: PROMOTED, value: status === 'promoted' }, { key: COMPUTE_SECONDS, value: entry.compute.trainSeconds + entry.compute.evaluationSeconds }]);

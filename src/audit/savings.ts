@@ -1,10 +1,13 @@
+import type { ScratchBudget } from '../refresh/plan.js';
+
 /**
  * What a refresh saved against retraining from scratch. Pure: the workflow computes it.
  *
  * The scratch cost of a version is MEASURED when the refresh itself trained from scratch, and
  * otherwise ESTIMATED from the model's most recent scratch run: its cost per optimizer step
  * (same architecture and batch size, so FLOPs per step are equal and seconds per step comparable)
- * times the scratch schedule's steps for this version.
+ * times the steps scratch would run on this version: the plan's scratch budget (the recipe, epochs
+ * of this version's training rows, unless scratchSteps was set explicitly), recorded as `schedule`.
  */
 export interface ScratchRun {
   datasetVersion: number;
@@ -18,6 +21,8 @@ export interface ScratchCost {
   trainSeconds: number;
   basis: 'measured' | 'estimated' | 'unknown';
   explanation: string;
+  /** The scratch schedule the cost is priced against (absent in entries written before the recipe). */
+  schedule?: ScratchBudget;
 }
 
 export interface ComputeSaved {
@@ -25,12 +30,15 @@ export interface ComputeSaved {
   trainSeconds: number;
 }
 
-export function scratchCost(measured: ScratchRun | null, lastScratch: ScratchRun | null, scratchSteps: number): ScratchCost {
+/** `budget`: the plan's scratch budget (a bare number: explicit steps). */
+export function scratchCost(measured: ScratchRun | null, lastScratch: ScratchRun | null, budget: ScratchBudget | number): ScratchCost {
+  const schedule: ScratchBudget = typeof budget === 'number' ? { steps: budget, basis: 'explicit', description: `scratchSteps ${budget} (set explicitly)` } : budget;
+  const scratchSteps = schedule.steps;
   if (measured) {
-    return { flops: measured.flops, trainSeconds: measured.trainSeconds, basis: 'measured', explanation: `measured: this refresh trained from scratch (${measured.steps} steps)` };
+    return { flops: measured.flops, trainSeconds: measured.trainSeconds, basis: 'measured', explanation: `measured: this refresh trained from scratch (${measured.steps} steps; scratch schedule ${schedule.description})`, schedule };
   }
   if (!lastScratch || lastScratch.steps === 0) {
-    return { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'no scratch run of this model recorded yet' };
+    return { flops: 0, trainSeconds: 0, basis: 'unknown', explanation: 'no scratch run of this model recorded yet', schedule };
   }
   const flopsPerStep = lastScratch.flops / lastScratch.steps;
   const secondsPerStep = lastScratch.trainSeconds / lastScratch.steps;
@@ -38,7 +46,8 @@ export function scratchCost(measured: ScratchRun | null, lastScratch: ScratchRun
     flops: flopsPerStep * scratchSteps,
     trainSeconds: secondsPerStep * scratchSteps,
     basis: 'estimated',
-    explanation: `estimated: the v${lastScratch.datasetVersion} scratch run's cost per step (${(flopsPerStep / 1e9).toFixed(3)} GFLOP, ${(secondsPerStep * 1000).toFixed(1)} ms) x ${scratchSteps} scratch steps`,
+    explanation: `estimated: the v${lastScratch.datasetVersion} scratch run's cost per step (${(flopsPerStep / 1e9).toFixed(3)} GFLOP, ${(secondsPerStep * 1000).toFixed(1)} ms) x ${scratchSteps} scratch steps (${schedule.basis === 'recipe' ? `the scratch recipe: ${schedule.description}` : schedule.description})`,
+    schedule,
   };
 }
 

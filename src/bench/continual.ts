@@ -1,10 +1,11 @@
 import type { ObjectStore } from '../storage/object-store.js';
 import { loadVersions, type LoadOptions } from './data.js';
-import { runOne, type RunRecord, type RunSettings } from './run-one.js';
+import { planFor, runOne, type RunRecord, type RunSettings } from './run-one.js';
 import { METRIC_DIRECTION, type MetricName } from '../evaluation/metrics.js';
 import { finalAccuracy, finalValue, majorityBaseline, meets, noBetterThanMajority, relaxedTarget, speedUp, spread, stepsToReachMetric, type SpeedUp, type Spread } from './target.js';
-import { combinedLevers, scratchLevers, variants, type BenchHyper, type Variant } from './variants.js';
+import { variants, type BenchHyper, type Variant } from './variants.js';
 import type { LeverSettings } from '../training/levers.js';
+import { resolvedWarmLevers, type ScratchBudget } from '../refresh/plan.js';
 
 /**
  * One old -> new comparison (docs/continual.md protocol): per seed, a base model trained on the old version
@@ -18,7 +19,7 @@ export interface ContinualOptions extends RunSettings, LoadOptions {
   newVersion: number;
   seeds: number[];
   hyper: BenchHyper;
-  /** Overrides the chosen combination (combinedLevers) for tuning. */
+  /** Overrides the product's choice (planRefresh's warm levers) for tuning. */
   combined?: LeverSettings;
   candidates?: LeverSettings[];
   /** Only these variants (tuning); all when absent. */
@@ -85,7 +86,7 @@ export interface ContinualResult {
   /** The metric the targets are on, and what a majority-class model scores on the evaluation split. */
   metric: MetricName;
   majority: ReturnType<typeof majorityBaseline>;
-  settings: RunSettings & { seeds: number[]; trainRows: { old: number; new: number }; evaluationRows: number; classes: { old: string[]; new: string[] } };
+  settings: RunSettings & { seeds: number[]; trainRows: { old: number; new: number }; evaluationRows: number; classes: { old: string[]; new: string[] }; scratch?: ScratchBudget };
   summaries: VariantSummary[];
   runs: RunRecord[];
 }
@@ -154,24 +155,26 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
   const log = options.log ?? (() => {});
   const [old, next] = await loadVersions(store, options.dataset, [options.oldVersion, options.newVersion], options);
   if (!old || !next) throw new Error('benchContinual: versions did not load');
-  const chosen: Variant[] = variants(options.hyper, options.combined ?? combinedLevers(old.classes, next.classes), options.candidates).filter((v) => !options.only || options.only.includes(v.name));
-  const scratch = scratchLevers(options.hyper);
+  // The product's plans: the base is a first version (no model before it); the new version follows the base.
+  const basePlan = planFor(options, options.hyper, null, old);
+  const plan = planFor(options, options.hyper, basePlan.classes, next);
+  const chosen: Variant[] = variants(options.hyper, options.combined ?? resolvedWarmLevers(plan), options.candidates).filter((v) => !options.only || options.only.includes(v.name));
   const metric = options.metric ?? 'accuracy';
   const majority = majorityBaseline(next.evaluation.y, next.classes.length);
   const runs: RunRecord[] = [];
   const outcomes = new Map<string, SeedOutcome[]>([['scratch', []], ...chosen.map((v) => [v.name, []] as [string, SeedOutcome[]])]);
   for (const seed of options.seeds) {
-    const base = await runOne('base', old, scratch, seed, options, null);
+    const base = await runOne('base', old, basePlan, basePlan.scratchLevers, seed, options, null);
     runs.push(base.record);
     log(`seed ${seed}: base on v${old.version} final ${(100 * finalAccuracy(base.record.curve)).toFixed(2)}%`);
-    const reference = await runOne('scratch', next, scratch, seed, options, null);
+    const reference = await runOne('scratch', next, plan, plan.scratchLevers, seed, options, null);
     reference.model.dispose();
     runs.push(reference.record);
     outcomes.get('scratch')!.push(outcome(reference.record, reference.record, metric, majority));
     const targetText = metric === 'accuracy' ? '' : `, ${metric} ${finalValue(reference.record.curve, metric).toFixed(4)}`;
     log(`seed ${seed}: scratch on v${next.version} A* ${(100 * finalAccuracy(reference.record.curve)).toFixed(2)}%${targetText} in ${reference.record.compute.steps} steps`);
     for (const variant of chosen) {
-      const run = await runOne(variant.name, next, variant.levers, seed, options, { model: base.model, classes: old.classes });
+      const run = await runOne(variant.name, next, plan, variant.levers, seed, options, { model: base.model, classes: basePlan.classes });
       run.model.dispose();
       runs.push(run.record);
       const result = outcome(run.record, reference.record, metric, majority);
@@ -196,9 +199,10 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
       seeds: options.seeds,
       trainRows: { old: old.train.count, new: next.train.count },
       evaluationRows: next.evaluation.count,
-      classes: { old: old.classes, new: next.classes },
+      classes: { old: basePlan.classes, new: plan.classes },
+      scratch: plan.scratch,
     },
-    summaries: [summarize('scratch', 'scratch on old+new, full schedule (reference)', scratch, outcomes.get('scratch')!, metric), ...chosen.map((v) => summarize(v.name, v.description, v.levers, outcomes.get(v.name)!, metric))],
+    summaries: [summarize('scratch', 'scratch on old+new, full schedule (reference)', plan.scratchLevers, outcomes.get('scratch')!, metric), ...chosen.map((v) => summarize(v.name, v.description, v.levers, outcomes.get(v.name)!, metric))],
     runs,
   };
 }

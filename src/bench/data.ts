@@ -11,7 +11,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 export interface VersionData {
   version: number;
   manifest: Manifest;
-  /** The model's classes for this version (see `presentClasses`). */
+  /** The version's classes as its manifest lists them: the model's classes (planRefresh's class rule). */
   classes: string[];
   train: Examples;
   /** The split the curves are measured on (validation to choose settings, test to report). */
@@ -26,29 +26,6 @@ export function sample(data: Examples, limit: number | undefined): Examples {
   if (limit === undefined || data.count <= limit) return data;
   const order = Array.from({ length: data.count }, (_, i) => i).sort((a, b) => stableHash(`bench:${data.ids[a]}`) - stableHash(`bench:${data.ids[b]}`) || a - b);
   return selectExamples(data, order.slice(0, limit).sort((a, b) => a - b));
-}
-
-/**
- * The classes a model of this version should have: the manifest's classes that occur in its data, in
- * manifest order. Why: a class-incremental import may list every class in every version (the MNIST
- * import does); a base model trained on digits 0-6 must then have a 7-way head that grows when 7-9
- * arrive, as in the paper, instead of 3 dead outputs it was trained to never predict.
- */
-export function presentClasses(manifest: Manifest, ...parts: Examples[]): string[] {
-  const seen = new Set<number>();
-  for (const part of parts) for (const label of part.y) seen.add(label);
-  return manifest.classes.filter((_, index) => seen.has(index));
-}
-
-/** Relabels from manifest class indices to indices into `classes` (a subset of the manifest's). */
-export function relabel(data: Examples, manifest: Manifest, classes: string[]): Examples {
-  const map = manifest.classes.map((c) => classes.indexOf(c));
-  const y = Int32Array.from(data.y, (label) => {
-    const mapped = map[label];
-    if (mapped === undefined || mapped < 0) throw new Error(`label ${label} (${manifest.classes[label]}) is not among the model's classes [${classes.join(', ')}]`);
-    return mapped;
-  });
-  return { ...data, y };
 }
 
 /** isNew relative to an earlier version (the loader marks only the manifest's own shards as new). */
@@ -76,15 +53,11 @@ export async function loadVersions(store: ObjectStore, dataset: string, versions
     // evaluation are all that marking new rows needs.
     const trainRaw = markNew(await loadExamples(store, manifest, ['train']), previousIds);
     const evaluationRaw = markNew(await loadExamples(store, manifest, [options.evaluationSplit]), previousIds);
-    let train = sample(trainRaw, options.trainLimit);
-    let evaluation = sample(evaluationRaw, options.evaluationLimit);
-    const classes = presentClasses(manifest, train);
-    train = relabel(train, manifest, classes);
-    // Evaluation rows of a class absent from training cannot be scored by this model; they do not occur
-    // with a hash split of a real dataset, but a tiny quick slice might drop a class from train.
-    const keep = Array.from({ length: evaluation.count }, (_, i) => i).filter((i) => classes.includes(manifest.classes[evaluation.y[i]!]!));
-    evaluation = relabel(selectExamples(evaluation, keep), manifest, classes);
-    result.push({ version, manifest, classes, train, evaluation });
+    const train = sample(trainRaw, options.trainLimit);
+    const evaluation = sample(evaluationRaw, options.evaluationLimit);
+    // Labels are indices into the manifest's classes, which are the model's (the product's class rule:
+    // the publish path lists the classes present so far), so no relabelling: the refresh reads them so.
+    result.push({ version, manifest, classes: [...manifest.classes], train, evaluation });
     previousIds = new Set([...trainRaw.ids, ...evaluationRaw.ids]);
   }
   return result;

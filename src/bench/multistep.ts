@@ -3,9 +3,10 @@ import type { LeverSettings } from '../training/levers.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { outcome, type SeedOutcome } from './continual.js';
 import { loadVersions, type LoadOptions } from './data.js';
-import { runOne, type RunRecord, type RunSettings } from './run-one.js';
+import { resolvedWarmLevers } from '../refresh/plan.js';
+import { planFor, runOne, type RunRecord, type RunSettings } from './run-one.js';
 import { spread, type Spread } from './target.js';
-import { combinedLevers, scratchLevers, type BenchHyper } from './variants.js';
+import type { BenchHyper } from './variants.js';
 
 /**
  * Multi-step mode: k successive versions. At every version after the first, retrain from scratch
@@ -43,7 +44,7 @@ export interface MultiStepResult {
   dataset: string;
   versions: number[];
   evaluationSplit: string;
-  settings: RunSettings & { seeds: number[]; combined: LeverSettings | 'per step (combinedLevers)'; trainRows: number[] };
+  settings: RunSettings & { seeds: number[]; combined: LeverSettings | 'per step (planRefresh)'; trainRows: number[] };
   steps: StepSummary[];
   /** Over versions 2..k: scratch's steps / the chain's steps (budgets actually run), per seed. */
   cumulativeBudgetSpeedUp: Spread;
@@ -57,25 +58,29 @@ export interface MultiStepResult {
 export async function benchMultiStep(store: ObjectStore, options: MultiStepOptions): Promise<MultiStepResult> {
   const log = options.log ?? (() => {});
   const data = await loadVersions(store, options.dataset, options.versions, options);
-  const scratch = scratchLevers(options.hyper);
+  // The product's plan per version: a scratch run of it (no model before), and the chain's step onto it.
+  const firstPlan = planFor(options, options.hyper, null, data[0]!);
+  const scratchPlans = data.map((version) => planFor(options, options.hyper, null, version));
   const runs: RunRecord[] = [];
   const perStep = data.slice(1).map(() => ({ outcomes: [] as SeedOutcome[], scratch: [] as RunRecord[] }));
   const budget: number[] = [];
   const reach: (number | null)[] = [];
   const flops = { scratch: [] as number[], chain: [] as number[] };
   for (const seed of options.seeds) {
-    const first = await runOne('base', data[0]!, scratch, seed, options, null);
+    const first = await runOne('base', data[0]!, firstPlan, firstPlan.scratchLevers, seed, options, null);
     runs.push(first.record);
     let chain: tf.LayersModel = first.model;
-    let chainClasses = data[0]!.classes;
+    let chainClasses = firstPlan.classes;
     const sums = { scratchSteps: 0, chainSteps: 0, scratchReach: 0, chainReach: 0, missed: false, scratchFlops: 0, chainFlops: 0 };
     for (const [index, version] of data.slice(1).entries()) {
-      const reference = await runOne('scratch', version, scratch, seed, options, null);
+      const scratchPlan = scratchPlans[index + 1]!;
+      const reference = await runOne('scratch', version, scratchPlan, scratchPlan.scratchLevers, seed, options, null);
       reference.model.dispose();
-      const next = await runOne('chain', version, options.combined ?? combinedLevers(chainClasses, version.classes), seed, options, { model: chain, classes: chainClasses });
+      const plan = planFor(options, options.hyper, chainClasses, version);
+      const next = await runOne('chain', version, plan, options.combined ?? resolvedWarmLevers(plan), seed, options, { model: chain, classes: chainClasses });
       chain.dispose();
       chain = next.model;
-      chainClasses = version.classes;
+      chainClasses = plan.classes;
       runs.push(reference.record, next.record);
       const result = outcome(next.record, reference.record);
       const scratchReach = outcome(reference.record, reference.record).steps100!;
@@ -117,7 +122,7 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
     dataset: options.dataset,
     versions: options.versions,
     evaluationSplit: options.evaluationSplit,
-    settings: { spec: options.spec, batchSize: options.batchSize, epochs: options.epochs, evaluationsPerEpoch: options.evaluationsPerEpoch, seeds: options.seeds, combined: options.combined ?? 'per step (combinedLevers)', trainRows: data.map((d) => d.train.count) },
+    settings: { spec: options.spec, batchSize: options.batchSize, epochs: options.epochs, evaluationsPerEpoch: options.evaluationsPerEpoch, seeds: options.seeds, combined: options.combined ?? 'per step (planRefresh)', trainRows: data.map((d) => d.train.count) },
     steps,
     cumulativeBudgetSpeedUp: spread(budget)!,
     cumulativeReachSpeedUp: spread(reached),

@@ -1,11 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { MetricName } from '../evaluation/metrics.js';
 import type { PreviousModel } from '../training/init.js';
+import { planRefresh, type RefreshPlan } from '../refresh/plan.js';
+import { resolveRefreshSettings, type RefreshSettings } from '../refresh/settings.js';
 import type { LeverSettings } from '../training/levers.js';
 import { runTraining, type ComputeAccount, type CurvePoint } from '../training/run-training.js';
 import type { ModelSpec } from '../training/spec.js';
 import type { VersionData } from './data.js';
-import { featureColumns } from '../data/vocabulary.js';
+import type { BenchHyper } from './variants.js';
 
 /** One training run of the benchmark, as recorded in the JSON (every run's curve). */
 export interface RunRecord {
@@ -31,9 +33,21 @@ export interface RunSettings {
   metric?: MetricName;
 }
 
-/** Scratch's budget: `epochs` passes over the version's training rows. */
-export function scratchStepsFor(data: VersionData, settings: RunSettings): number {
-  return Math.max(1, Math.ceil((data.train.count * settings.epochs) / settings.batchSize));
+/**
+ * The product's refresh settings for the benchmark's runs: its model, batch size, scratch recipe
+ * (`epochs` of the version's training rows, warmup share) and scratch learning rate; the warm levers
+ * are the product's default ('benchmark').
+ */
+export function refreshSettingsFor(settings: RunSettings, hyper: BenchHyper): RefreshSettings {
+  return resolveRefreshSettings({ modelSpec: settings.spec, batchSize: settings.batchSize, scratchEpochs: settings.epochs, scratchWarmupFraction: hyper.warmupFraction, learningRate: hyper.peakLearningRate });
+}
+
+/**
+ * The product's plan (src/refresh/plan.ts, what the refresh workflow calls) for training `data` after
+ * a model of `previousClasses` (null: none): the model's classes, the warm levers, the scratch budget.
+ */
+export function planFor(settings: RunSettings, hyper: BenchHyper, previousClasses: readonly string[] | null, data: VersionData): RefreshPlan {
+  return planRefresh(refreshSettingsFor(settings, hyper), previousClasses, { classes: data.manifest.classes, trainCount: data.train.count });
 }
 
 /** Evaluate every 1/evaluationsPerEpoch epoch of this version's data, the same cadence for every run. */
@@ -41,20 +55,21 @@ export function evaluateEveryFor(data: VersionData, settings: RunSettings): numb
   return Math.max(1, Math.round(data.train.count / settings.batchSize / settings.evaluationsPerEpoch));
 }
 
+/** One run on `data` under the product's plan for it (its classes and scratch budget), with these levers. */
 export async function runOne(
   name: string,
   data: VersionData,
+  plan: RefreshPlan,
   levers: LeverSettings,
   seed: number,
   settings: RunSettings,
   previous: PreviousModel | null,
 ): Promise<{ model: tf.LayersModel; record: RunRecord }> {
-  const scratchSteps = scratchStepsFor(data, settings);
+  const scratchSteps = plan.scratch.steps;
   const result = await runTraining({
     spec: settings.spec,
     inputShape: data.manifest.features.shape,
-    columns: featureColumns(data.manifest.features),
-    classes: data.classes,
+    classes: plan.classes,
     train: data.train,
     previous,
     levers: { ...levers, schedule: { ...levers.schedule, evaluateEvery: evaluateEveryFor(data, settings) } },

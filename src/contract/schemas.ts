@@ -26,7 +26,9 @@ const thresholdSchema = z.object({
 export const refreshSettingsInputSchema = z
   .object({
     modelSpec: z.record(z.string(), z.unknown()).describe('{"kind":"mlp",...}, {"kind":"cnn",...} or {"kind":"custom","name":...}').optional(),
-    scratchSteps: z.number().int().positive().optional(),
+    scratchSteps: z.number().int().positive().nullable().describe('explicit scratch budget; null or absent: the recipe (scratchEpochs)').optional(),
+    scratchEpochs: z.number().positive().describe('the scratch recipe: epochs of the version\'s training rows (default 15)').optional(),
+    scratchWarmupFraction: z.number().min(0).lt(1).describe('warmup share of the recipe\'s scratch budget (default 0.05)').optional(),
     warmSteps: z.number().int().positive().optional(),
     batchSize: z.number().int().positive().optional(),
     learningRate: z.number().positive().optional(),

@@ -12,6 +12,17 @@ import { stableHash } from './split.js';
 export const MNIST_SHAPE = [28, 28, 1];
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
+/**
+ * The classes a version of digits lists: '0' up to its largest digit, the publish path's rule for
+ * integer labels (the class index is the label); publishing keeps a parent's longer list. So the
+ * plan "0-6,7-9" lists 7 classes in v1 and appends 7-9 in v2: a model of v1 has a 7-way head,
+ * grown when 7-9 arrive (docs/continual.md, "The class rule").
+ */
+export function mnistClassesOf(rows: readonly Pick<ShardWriteRow, 'label'>[]): string[] {
+  const largest = rows.reduce((max, row) => Math.max(max, row.label), 0);
+  return MNIST_CLASSES.slice(0, Math.max(2, largest + 1));
+}
+
 let cache: ShardWriteRow[] | undefined;
 
 export function loadMnistDigits(): ShardWriteRow[] {

@@ -198,7 +198,8 @@ export async function publishVersion(store: ObjectStore, request: PublishRequest
     features: { kind: 'binary', column: request.columns.features, dtype: 'uint8', shape: request.features.shape, normalize: { kind: 'affine', scale: request.features.scale, offset: 0 } },
     label: { column: request.columns.label, dtype: 'integer' },
     weightColumn: null,
-    classes: request.classes,
+    // The list only grows: inherited shards' labels index the parent's list, so rows using a prefix of it keep it whole.
+    classes: parent && request.classes.length < parent.classes.length && request.classes.every((c, i) => parent.classes[i] === c) ? parent.classes : request.classes,
     split: request.split,
   };
   let rowsDone = 0;

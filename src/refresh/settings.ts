@@ -8,8 +8,16 @@ import type { WarmLeversSetting } from './warm-levers.js';
  */
 export interface RefreshSettings {
   modelSpec: ModelSpec;
-  /** Optimizer steps of a scratch run. */
-  scratchSteps: number;
+  /**
+   * Optimizer steps of a scratch run, set explicitly (older settings, replays); null (the default):
+   * derived by the scratch recipe, scratchEpochs passes over the version's training rows
+   * (src/refresh/plan.ts). A warm start's schedule is a fraction of this budget.
+   */
+  scratchSteps: number | null;
+  /** The scratch recipe: epochs of the version's training data (the benchmark's scratch runs 15). */
+  scratchEpochs: number;
+  /** The recipe's warmup, a share of the scratch budget (with explicit scratchSteps, warmupSteps applies). */
+  scratchWarmupFraction: number;
   /** Optimizer steps of a warm start: continuing from the production model needs fewer. */
   warmSteps: number;
   batchSize: number;
@@ -124,7 +132,9 @@ export const DEFAULT_GATE: GateSettings = {
 
 export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {
   modelSpec: DEFAULT_MODEL_SPEC,
-  scratchSteps: 400,
+  scratchSteps: null,
+  scratchEpochs: 15,
+  scratchWarmupFraction: 0.05,
   warmSteps: 150,
   batchSize: 64,
   learningRate: 1e-3,
@@ -147,6 +157,11 @@ export type RefreshSettingsInput = Partial<Omit<RefreshSettings, 'gate' | 'polic
   fallback?: Partial<FallbackSettings>;
 };
 
+/** What a training run gets: the settings with the plan's scratch budget filled in (planRefresh). */
+export type TrainingSettings = RefreshSettings & { scratchSteps: number };
+
+export function resolveRefreshSettings(input: RefreshSettingsInput & { scratchSteps: number }): TrainingSettings;
+export function resolveRefreshSettings(input?: RefreshSettingsInput): RefreshSettings;
 export function resolveRefreshSettings(input: RefreshSettingsInput = {}): RefreshSettings {
   return {
     ...DEFAULT_REFRESH_SETTINGS,

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { summarize, type SeedOutcome } from '../../src/bench/continual.js';
-import { presentClasses, relabel, sample } from '../../src/bench/data.js';
+import { sample } from '../../src/bench/data.js';
 import { continualTable } from '../../src/bench/format.js';
 import { finalAccuracy, finalValue, majorityBaseline, noBetterThanMajority, relaxedTarget, speedUp, spread, stepsToReach, stepsToReachMetric, WINDOW } from '../../src/bench/target.js';
 import type { Examples } from '../../src/data/examples.js';
-import type { Manifest } from '../../src/data/manifest.js';
 
 const curve = (accuracies: number[], every = 10) => accuracies.map((accuracy, i) => ({ step: i * every, accuracy }));
 
@@ -148,15 +147,7 @@ describe('targets on other metrics', () => {
 });
 
 describe('benchmark data helpers', () => {
-  const manifest = { classes: ['0', '1', '2', '3', '4'] } as Manifest;
   const data: Examples = { count: 4, featureSize: 1, x: Float32Array.of(0, 1, 2, 3), y: Int32Array.of(0, 3, 1, 3), isNew: new Uint8Array(4), ids: [10, 11, 12, 13] };
-
-  it('keeps the classes present in the data, in manifest order, and relabels to them', () => {
-    const classes = presentClasses(manifest, data);
-    expect(classes).toEqual(['0', '1', '3']);
-    expect([...relabel(data, manifest, classes).y]).toEqual([0, 2, 1, 2]);
-    expect(() => relabel(data, manifest, ['0', '1'])).toThrow(/label 3/);
-  });
 
   it('samples the same rows every time, in their original order', () => {
     const a = sample(data, 2);

@@ -1,5 +1,5 @@
 import { publishVersion, type PublishResult } from '../../data/publish.js';
-import { MNIST_CLASSES, MNIST_SHAPE, parseVersionPlan, planMnistVersions } from '../../data/mnist.js';
+import { MNIST_SHAPE, mnistClassesOf, parseVersionPlan, planMnistVersions } from '../../data/mnist.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { defineCommand } from '../command.js';
 import { DATASET, JSON_OUTPUT, STORE } from '../common-options.js';
@@ -32,7 +32,8 @@ export async function publishMnistRows(store: ObjectStore, dataset: string, rows
       rows,
       columns: { id: 'id', label: 'label', features: 'image' },
       features: { encoding: 'uint8-binary', shape: MNIST_SHAPE, scale: 1 / 255 },
-      classes: MNIST_CLASSES,
+      // The digits present so far, not all ten: a class-incremental version lists only the classes it has.
+      classes: mnistClassesOf(rows),
       split: { kind: 'hash', testFraction: 0.2, validationFraction: 0.1 },
       onProgress: (done, total) => bar.update(done, total),
     });
