@@ -8,7 +8,7 @@ import { readVerified } from '../src/data/verified.js';
 import type { Manifest } from '../src/data/manifest.js';
 import { loadManifest } from '../src/data/versions.js';
 import type { RefreshMode } from '../src/policy/decide.js';
-import { DEFAULT_REFRESH_SETTINGS, type RefreshSettings } from '../src/refresh/settings.js';
+import { DEFAULT_REFRESH_SETTINGS, type TrainingSettings } from '../src/refresh/settings.js';
 import { getJson, putJson } from '../src/storage/json.js';
 import { selectBackend } from '../src/training/backend.js';
 import { deleteCheckpoints, findResumePoint, saveCheckpoint, type CheckpointRef } from '../src/training/checkpoint.js';
@@ -36,7 +36,8 @@ export interface TrainCandidateInput {
   mode: RefreshMode;
   /** Production model to continue from (warm start). */
   initFromPrefix: string | null;
-  settings: RefreshSettings;
+  /** The refresh settings with the plan's scratch budget filled in (planRefresh's `training`). */
+  settings: TrainingSettings;
   /** The four levers; absent: a plain scratch run of scratchSteps, or a plain warm copy for warmSteps. */
   levers?: LeverSettings | LeverSettingsInput;
   /** Save a checkpoint every N optimizer steps (default settings.checkpointEvery; 0 turns checkpoints off). */
