@@ -12,6 +12,8 @@ export interface PublishCommandOptions {
   dataset: string;
   label: string;
   features: string;
+  /** Integer feature columns to treat as categorical (string columns always are). */
+  categorical?: string;
   shape?: string;
   splitColumn?: string;
   weightColumn?: string;
@@ -41,6 +43,7 @@ export async function publishCommand(store: ObjectStore, options: PublishCommand
       files: options.files,
       label: options.label,
       features: options.features.split(',').map((c) => c.trim()).filter(Boolean),
+      ...(options.categorical ? { categorical: options.categorical.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
       shape: options.shape ? parseShape(options.shape) : undefined,
       splitColumn: options.splitColumn,
       weightColumn: options.weightColumn,
@@ -67,6 +70,7 @@ export const publishCli = defineCommand({
     dataset: DATASET,
     label: { type: 'string', value: '<col>', required: true, help: 'the label column' },
     features: { type: 'string', value: '<col>[,<col>...]', required: true, help: 'the feature columns' },
+    categorical: { type: 'string', value: '<col>[,<col>...]', help: 'integer feature columns that are categories (string columns always are)' },
     shape: { type: 'string', value: '28,28,1', help: 'the shape of one example, when features is one list column' },
     'split-column': { type: 'string', value: '<col>', help: 'a column naming each row\'s split (train, validation, test)' },
     'weight-column': { type: 'string', value: '<col>', help: 'a column of per-example weights' },
@@ -83,6 +87,7 @@ export const publishCli = defineCommand({
       dataset: values.dataset,
       label: values.label,
       features: values.features,
+      categorical: values.categorical,
       shape: values.shape,
       splitColumn: values['split-column'],
       weightColumn: values['weight-column'],
