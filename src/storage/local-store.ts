@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
 import { withFileLock, type LockOptions } from './file-lock.js';
@@ -13,6 +13,8 @@ import { validateKey, type ObjectStore, type PutOptions, type RangeOptions, type
 export class LocalObjectStore implements ObjectStore {
   readonly uri: string;
   private readonly root: string;
+  /** ETags of file versions this store has hashed, so a pinned range read need not hash again. */
+  private readonly etags = new KnownEtags();
 
   constructor(
     directory: string,
@@ -30,8 +32,17 @@ export class LocalObjectStore implements ObjectStore {
     return guard(this.uri, key, async () => {
       options.signal?.throwIfAborted();
       try {
-        const body = new Uint8Array(await fs.readFile(this.pathOf(key)));
-        return { body, etag: etagOf(body) };
+        const file = this.pathOf(key);
+        const handle = await fs.open(file, 'r');
+        try {
+          const before = await identityOf(handle);
+          const body = new Uint8Array(await handle.readFile());
+          const etag = etagOf(body);
+          this.etags.remember(file, before, await identityOf(handle), etag);
+          return { body, etag };
+        } finally {
+          await handle.close();
+        }
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
@@ -43,14 +54,14 @@ export class LocalObjectStore implements ObjectStore {
     return guard(this.uri, key, async () => {
       options.signal?.throwIfAborted();
       try {
-        // The ETag is the content's MD5, as get() reports it; hashed in a stream so memory stays flat.
-        const hash = createHash('md5');
-        let bytes = 0;
-        for await (const chunk of createReadStream(this.pathOf(key), { signal: options.signal })) {
-          hash.update(chunk as Buffer);
-          bytes += (chunk as Buffer).byteLength;
+        const file = this.pathOf(key);
+        const handle = await fs.open(file, 'r');
+        try {
+          const identity = await identityOf(handle);
+          return { bytes: Number(identity.size), etag: await this.etagOfOpen(file, handle, identity, options.signal) };
+        } finally {
+          await handle.close();
         }
-        return { bytes, etag: `"${hash.digest('hex')}"` };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
@@ -59,22 +70,47 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   /**
-   * Bytes [start, end). `ifMatch` is not re-checked per range here (it would mean hashing the whole file);
-   * objects are replaced only by atomic rename, and shards are written create-only under unique keys.
+   * Bytes [start, end). With `ifMatch`, only from the version of the object that has that ETag, as S3's
+   * If-Match: the file opened is identified (device, inode, size, mtime) and that identity's ETag comes
+   * from what this store already hashed (get, head, an earlier range), or from hashing it once now. A
+   * file replaced (a new inode) or rewritten in place (a new mtime or size) between two ranges, or while
+   * one is read, is STORE_PRECONDITION_FAILED.
    */
   async getRange(key: string, start: number, end: number, options: RangeOptions = {}): Promise<Uint8Array> {
     return guard(this.uri, key, async () => {
       options.signal?.throwIfAborted();
-      const handle = await fs.open(this.pathOf(key), 'r');
+      const file = this.pathOf(key);
+      const handle = await fs.open(file, 'r');
       try {
+        const identity = await identityOf(handle);
+        if (options.ifMatch !== undefined && (await this.etagOfOpen(file, handle, identity, options.signal)) !== options.ifMatch) throw changedSinceRead(this.uri, key, options.ifMatch);
         const out = new Uint8Array(Math.max(0, end - start));
         const { bytesRead } = await handle.read(out, 0, out.byteLength, start);
         if (bytesRead !== out.byteLength) throw new Error(`range ${start}-${end} of ${key} is past the end of the object`);
+        if (options.ifMatch !== undefined && !sameIdentity(identity, await identityOf(handle))) throw changedSinceRead(this.uri, key, options.ifMatch);
         return out;
       } finally {
         await handle.close();
       }
     });
+  }
+
+  /** The ETag (content MD5) of an open file: remembered for its identity, else hashed in chunks (flat memory). */
+  private async etagOfOpen(file: string, handle: fs.FileHandle, identity: FileIdentity, signal?: AbortSignal): Promise<string> {
+    const known = this.etags.lookup(file, identity);
+    if (known !== undefined) return known;
+    const hash = createHash('md5');
+    const chunk = new Uint8Array(Math.min(HASH_CHUNK, Math.max(1, Number(identity.size))));
+    for (let position = 0; ; ) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, position);
+      if (bytesRead === 0) break;
+      hash.update(chunk.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    const etag = `"${hash.digest('hex')}"`;
+    this.etags.remember(file, identity, await identityOf(handle), etag);
+    return etag;
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ etag: string }> {
@@ -195,6 +231,49 @@ async function guard<T>(uri: string, key: string, operation: () => Promise<T>): 
     if (code === 'EACCES' || code === 'EPERM') throw new WarmstartError('STORE_ACCESS_DENIED', `${uri}/${key}: permission denied (${code}); fix the directory's permissions or WARMSTART_STORE`, key, { cause: error });
     throw new WarmstartError('STORE_ERROR', `${uri}/${key}: ${code} (${EXPLAINED[code] ?? (error as Error).message.split('\n')[0]})`, key, { cause: error });
   }
+}
+
+const HASH_CHUNK = 1024 * 1024;
+
+/**
+ * One version of a file, without reading it: an atomic replace (rename) brings a new inode, a rewrite
+ * in place a new mtime (nanoseconds) or size. ctime is left out because the rename itself changes it.
+ */
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+async function identityOf(handle: fs.FileHandle): Promise<FileIdentity> {
+  const stat = await handle.stat({ bigint: true });
+  return { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs };
+}
+
+const sameIdentity = (a: FileIdentity, b: FileIdentity) => a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+
+/** File path -> the identity last hashed and its ETag; bounded, oldest entries dropped first. */
+class KnownEtags {
+  private readonly byPath = new Map<string, { identity: FileIdentity; etag: string }>();
+  constructor(private readonly limit = 4096) {}
+
+  lookup(file: string, identity: FileIdentity): string | undefined {
+    const known = this.byPath.get(file);
+    return known && sameIdentity(known.identity, identity) ? known.etag : undefined;
+  }
+
+  /** Remembers `etag` only when the file did not change while it was hashed. */
+  remember(file: string, before: FileIdentity, after: FileIdentity, etag: string): void {
+    if (!sameIdentity(before, after)) return;
+    this.byPath.delete(file);
+    if (this.byPath.size >= this.limit) this.byPath.delete(this.byPath.keys().next().value!);
+    this.byPath.set(file, { identity: before, etag });
+  }
+}
+
+function changedSinceRead(uri: string, key: string, etag: string): WarmstartError {
+  return new WarmstartError('STORE_PRECONDITION_FAILED', `${uri}/${key} no longer has ETag ${etag}: it was replaced or rewritten since it was first read; read it again from the start`, key);
 }
 
 function etagOf(body: Uint8Array): string {
