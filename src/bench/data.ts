@@ -16,6 +16,8 @@ export interface VersionData {
   train: Examples;
   /** The split the curves are measured on (validation to choose settings, test to report). */
   evaluation: Examples;
+  /** The validation split, which the adaptive schedule decides on (the same object as `evaluation` when that is validation). */
+  validation: Examples;
 }
 
 /**
@@ -53,12 +55,15 @@ export async function loadVersions(store: ObjectStore, dataset: string, versions
     // evaluation are all that marking new rows needs.
     const trainRaw = markNew(await loadExamples(store, manifest, ['train']), previousIds);
     const evaluationRaw = markNew(await loadExamples(store, manifest, [options.evaluationSplit]), previousIds);
+    // The adaptive schedule decides on validation while the curves may be on test.
+    const validationRaw = options.evaluationSplit === 'validation' ? evaluationRaw : markNew(await loadExamples(store, manifest, ['validation']), previousIds);
     const train = sample(trainRaw, options.trainLimit);
     const evaluation = sample(evaluationRaw, options.evaluationLimit);
+    const validation = validationRaw === evaluationRaw ? evaluation : sample(validationRaw, options.evaluationLimit);
     // Labels are indices into the manifest's classes, which are the model's (the product's class rule:
     // the publish path lists the classes present so far), so no relabelling: the refresh reads them so.
-    result.push({ version, manifest, classes: [...manifest.classes], train, evaluation });
-    previousIds = new Set([...trainRaw.ids, ...evaluationRaw.ids]);
+    result.push({ version, manifest, classes: [...manifest.classes], train, evaluation, validation });
+    previousIds = new Set([...trainRaw.ids, ...evaluationRaw.ids, ...validationRaw.ids]);
   }
   return result;
 }

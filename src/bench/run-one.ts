@@ -77,6 +77,7 @@ export async function runOne(
     batchSize: settings.batchSize,
     seed,
     evaluation: data.evaluation,
+    validation: data.validation,
     evaluationMetrics: settings.metric !== undefined && settings.metric !== 'accuracy',
   });
   return {

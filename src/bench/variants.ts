@@ -1,4 +1,4 @@
-import type { LeverSettings } from '../training/levers.js';
+import { DEFAULT_ADAPTIVE, type AdaptiveLever, type LeverSettings } from '../training/levers.js';
 
 /**
  * The variants the benchmark compares with scratch: each lever alone, then the combination. Pure module.
@@ -24,6 +24,11 @@ export const DEFAULT_HYPER: BenchHyper = { peakLearningRate: 1e-3, warmupFractio
 export { NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, combinedLevers } from '../refresh/warm-levers.js';
 import { NEW_CLASSES_LEVERS } from '../refresh/warm-levers.js';
 
+/** The combination with the adaptive schedule on top: the same base schedule, extended while validation improves. */
+export function adaptiveLevers(combined: LeverSettings, adaptive: AdaptiveLever = DEFAULT_ADAPTIVE): LeverSettings {
+  return { ...combined, schedule: { ...combined.schedule, adaptive: combined.schedule.adaptive ?? adaptive } };
+}
+
 export function scratchLevers(hyper: BenchHyper): LeverSettings {
   return { init: { kind: 'scratch' }, regularization: { kind: 'none' }, selection: { kind: 'all' }, schedule: { stepsFraction: 1, warmupFraction: hyper.warmupFraction, peakLearningRate: hyper.peakLearningRate } };
 }
@@ -46,6 +51,7 @@ export function variants(hyper: BenchHyper, combined: LeverSettings = NEW_CLASSE
     },
     { name: 'short-schedule', description: 'warm + S/3 schedule at 2x peak LR', levers: { ...plain, schedule: { ...full, stepsFraction: 1 / 3, peakLearningRate: 2 * hyper.peakLearningRate } } },
     { name: 'combined', description: describeLevers(combined), levers: combined },
+    { name: 'adaptive', description: describeLevers(adaptiveLevers(combined)), levers: adaptiveLevers(combined) },
     ...candidates.map((levers, i) => ({ name: `candidate-${i + 1}`, description: describeLevers(levers), levers })),
   ];
 }
@@ -57,5 +63,7 @@ export function describeLevers(levers: LeverSettings): string {
   if (levers.selection.kind === 'easy-hard') parts.push(`drop ${levers.selection.score} easiest ${levers.selection.dropEasiest * 100}% hardest ${levers.selection.dropHardest * 100}%`);
   if (levers.selection.newFraction !== undefined) parts.push(`new share ${levers.selection.newFraction}`);
   parts.push(`S x ${+levers.schedule.stepsFraction.toFixed(3)} at peak LR ${levers.schedule.peakLearningRate}`);
+  const adaptive = levers.schedule.adaptive;
+  if (adaptive) parts.push(`adaptive (margin ${adaptive.margin}, patience ${adaptive.patience}, up to ${adaptive.maxExtensions} extensions)`);
   return parts.join(' + ');
 }

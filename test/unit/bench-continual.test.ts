@@ -67,9 +67,14 @@ describe('bench continual --quick', () => {
     const second = (await benchCommand(store, options)).result as ContinualResult;
     expect(first.settings.classes.old).toEqual(['0', '1', '2', '3', '4', '5', '6']);
     expect(first.settings.classes.new).toHaveLength(10);
-    expect(first.summaries.map((s) => s.name)).toEqual(['scratch', 'warm', 'shrink-perturb', 'l2-to-old', 'easy-hard', 'short-schedule', 'combined']);
-    // base, scratch and six variants, each with a curve from step 0.
-    expect(first.runs).toHaveLength(8);
+    expect(first.summaries.map((s) => s.name)).toEqual(['scratch', 'warm', 'shrink-perturb', 'l2-to-old', 'easy-hard', 'short-schedule', 'combined', 'adaptive']);
+    // base, scratch and seven variants, each with a curve from step 0.
+    expect(first.runs).toHaveLength(9);
+    // The adaptive variant is the combination's schedule, extended while validation improves: never shorter, never past scratch's steps.
+    const [combinedRun, adaptiveRun, scratchRun] = ['combined', 'adaptive', 'scratch'].map((name) => first.runs.find((r) => r.name === name)!);
+    expect(adaptiveRun!.levers.schedule.adaptive).toBeDefined();
+    expect(adaptiveRun!.compute.steps).toBeGreaterThanOrEqual(combinedRun!.compute.steps);
+    expect(adaptiveRun!.compute.steps).toBeLessThanOrEqual(scratchRun!.compute.steps);
     for (const run of first.runs) expect(run.curve[0]!.step).toBe(0);
     // Selection is charged its scoring pass; the others have none.
     expect(first.runs.find((r) => r.name === 'easy-hard')!.compute.scoringFlops).toBeGreaterThan(0);
