@@ -5,6 +5,7 @@ import type { ActivityDeps } from './deps.js';
 import { evaluateCandidateActivity } from './evaluate.js';
 import { operatorPromoteActivity } from './operator.js';
 import { promoteCandidateActivity } from './promote.js';
+import { recordShadowScratchActivity } from './shadow.js';
 import { trainCandidateActivity } from './train.js';
 import { signalNewestVersionActivity } from './watch.js';
 
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     promoteCandidate: promoteCandidateActivity(deps),
     recordAudit: recordAuditActivity(deps),
     recordBlessing: recordBlessingActivity(deps),
+    recordShadowScratch: recordShadowScratchActivity(deps),
     operatorPromote: operatorPromoteActivity(deps),
     signalNewestVersion: signalNewestVersionActivity(deps),
     announceVersion: announceVersionActivity(deps),

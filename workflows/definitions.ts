@@ -126,3 +126,35 @@ export const promoteUpdate = defineUpdate<ProductionView | null, [OperatorReques
 export const rollbackUpdate = defineUpdate<ProductionView | null, [OperatorRequest]>('rollback');
 export const queueQuery = defineQuery<VersionLanded[]>('queue');
 export const productionQuery = defineQuery<ProductionView | null>('production');
+
+/** The background scratch run of one refresh that warm-started (settings.shadowScratch): never promoted. */
+export interface ShadowScratchInput {
+  model: string;
+  dataset: string;
+  version: number;
+  settings?: RefreshSettingsInput;
+  /** The refresh it measures: the ledger joins the shadow record with this refresh's entry. */
+  refresh: { workflowId: string; candidateId: string; auditKey: string | null };
+}
+
+/** The patch under which the model workflow starts shadow scratch runs. */
+export const SHADOW_SCRATCH_PATCH = 'shadow-scratch';
+
+/** One shadow per refresh: the ID derives from the refresh's, so a retried start finds it already started. */
+export function shadowScratchWorkflowId(refreshWorkflowId: string): string {
+  return `shadow-scratch/${refreshWorkflowId}`;
+}
+
+/**
+ * The shadow's candidate: refresh candidates end in -warm or -scratch after a v<N> segment, so
+ * `<refresh>-shadow-scratch` is never one of theirs (nor overwrites its checkpoints).
+ */
+export function shadowCandidateIdFor(refreshWorkflowId: string): string {
+  return `${candidateIdFor(refreshWorkflowId)}-shadow-scratch`;
+}
+
+/** Whether this version's warm start gets a shadow scratch run: every K-th version, K a positive integer. */
+export function shadowScratchDue(setting: { everyVersions: number } | null | undefined, version: number): boolean {
+  const every = setting?.everyVersions;
+  return typeof every === 'number' && Number.isSafeInteger(every) && every > 0 && version % every === 0;
+}

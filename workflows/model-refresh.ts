@@ -2,13 +2,17 @@ import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   executeChild,
   log,
+  ParentClosePolicy,
   patched,
   setHandler,
+  startChild,
   workflowInfo,
+  WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { nameProblem } from '../src/names.js';
@@ -27,6 +31,9 @@ import {
   versionRefreshWorkflowId,
   legacyVersionRefreshWorkflowId,
   DATASET_IN_REFRESH_ID_PATCH,
+  SHADOW_SCRATCH_PATCH,
+  shadowScratchDue,
+  shadowScratchWorkflowId,
   type ModelRefreshInput,
   type ModelRefreshState,
   type OperatorRequest,
@@ -35,6 +42,8 @@ import {
 } from './definitions.js';
 import { refreshChildOptions } from './refresh-child.js';
 import { refreshVersionWorkflow } from './refresh-version.js';
+import { DATASET, MODEL, VERSION } from './search-attributes.js';
+import { SHADOW_PRIORITY, shadowScratchWorkflow } from './shadow-scratch.js';
 
 /** Refreshes handled before continuing as new, so the history stays small (overridable for tests). */
 const DEFAULT_REFRESHES_PER_RUN = 20;
@@ -161,6 +170,39 @@ function handleOperatorUpdates(state: ModelRefreshState, model: string, storage:
   });
 }
 
+/**
+ * A warm start on every K-th version (settings.shadowScratch) gets a scratch run in the background: a
+ * child started at the lowest priority and abandoned, so neither this refresh (already returned) nor
+ * the model workflow waits for it. Its ID derives from the refresh's: a start that is retried, or
+ * replayed after a lost workflow task, finds it already started and starts nothing. Behind patched():
+ * a new command, and only when the setting asks for it, so histories without the setting gain no marker.
+ */
+async function startShadowScratch(input: ModelRefreshInput, outcome: RefreshOutcome): Promise<void> {
+  const { candidateId } = outcome;
+  if (outcome.mode !== 'warm' || !candidateId || !shadowScratchDue(input.settings?.shadowScratch, outcome.version)) return;
+  if (!patched(SHADOW_SCRATCH_PATCH)) return;
+  const workflowId = shadowScratchWorkflowId(outcome.workflowId);
+  try {
+    // Not cancellable: cancelling the model workflow must not reach the abandoned measurement.
+    await CancellationScope.nonCancellable(() => startChild(shadowScratchWorkflow, {
+      workflowId,
+      args: [{ model: input.model, dataset: outcome.dataset, version: outcome.version, settings: input.settings, refresh: { workflowId: outcome.workflowId, candidateId, auditKey: outcome.auditKey } }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      priority: SHADOW_PRIORITY,
+      typedSearchAttributes: [
+        { key: MODEL, value: input.model },
+        { key: DATASET, value: outcome.dataset },
+        { key: VERSION, value: outcome.version },
+      ],
+    }));
+  } catch (error) {
+    // A shadow is a measurement: failing to start one never fails the model workflow.
+    if (error instanceof WorkflowExecutionAlreadyStartedError) log.info('shadow scratch run already started', { workflowId });
+    else log.warn('shadow scratch run not started', { workflowId, error: String(error) });
+  }
+}
+
 /** Refreshes the newest queued version of one dataset in a child workflow; older queued ones of it are skipped. */
 async function refreshNewest(state: ModelRefreshState, input: ModelRefreshInput): Promise<void> {
   state.pending.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.version - b.version);
@@ -176,8 +218,10 @@ async function refreshNewest(state: ModelRefreshState, input: ModelRefreshInput)
   state.lastVersion[next.dataset] = next.version;
 
   const workflowId = refreshIdOf(next);
+  let finished: RefreshOutcome | null = null;
   try {
-    recordOutcome(state, await executeChild(refreshVersionWorkflow, refreshChildOptions(workflowId, { model: input.model, dataset: next.dataset, version: next.version, settings: input.settings })));
+    finished = await executeChild(refreshVersionWorkflow, refreshChildOptions(workflowId, { model: input.model, dataset: next.dataset, version: next.version, settings: input.settings }));
+    recordOutcome(state, finished);
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       recordOutcome(state, outcomeWithoutRun(next, workflowId, 'duplicate', 'this version was already refreshed (workflow ID exists)'));
@@ -186,6 +230,7 @@ async function refreshNewest(state: ModelRefreshState, input: ModelRefreshInput)
       recordOutcome(state, outcomeWithoutRun(next, workflowId, 'failed', error instanceof Error ? error.message : String(error)));
     }
   }
+  if (finished) await startShadowScratch(input, finished);
   state.current = null;
 }
 

@@ -50,6 +50,11 @@ export const refreshSettingsInputSchema = z
     checkpointEvery: z.number().int().positive().optional(),
     progressEvaluations: z.number().int().nonnegative().optional(),
     classWeights: z.enum(['none', 'balanced']).describe('balanced: weight each class in the loss by total / (classes x class weight)').optional(),
+    shadowScratch: z
+      .object({ everyVersions: z.number().int().positive() })
+      .nullable()
+      .describe('every K-th version a warm start also trains scratch in the background (measured, never promoted); null or absent: off')
+      .optional(),
     warmLevers: z
       .union([z.literal('benchmark'), z.null(), z.record(z.string(), z.unknown())])
       .describe('"benchmark" (the levers the benchmark chose), null (a plain warm copy) or explicit levers (init, regularization, selection, schedule)')

@@ -51,7 +51,17 @@ export interface RefreshSettings {
    * (with its per-example weights), so each class present weighs the same in the loss.
    */
   classWeights: ClassWeightsSetting;
+  /**
+   * Every K-th version (version % K === 0) whose refresh warm-started also trains scratch in the
+   * background (workflow shadow-scratch/<refresh ID>, low priority on the training queue), never
+   * promoted, so the ledger holds a measured scratch cost and accuracy beside the estimate. Off when
+   * absent or null (the default: left out of DEFAULT_REFRESH_SETTINGS so every existing activity input,
+   * and so every checkpoint fingerprint, stays byte for byte the same).
+   */
+  shadowScratch?: ShadowScratchSetting;
 }
+
+export type ShadowScratchSetting = { everyVersions: number } | null;
 
 export type ClassWeightsSetting = 'none' | 'balanced';
 

@@ -2,6 +2,8 @@ import { entryReasons, type AuditEntry } from '../audit/ledger.js';
 import type { PriceTable } from '../audit/pricing.js';
 import { costSection } from './cost.js';
 import { gatedMetricSeries, type GatedMetricSeries } from './gated-metric.js';
+import type { ShadowScratchRecord } from '../audit/shadow.js';
+import { shadowSection } from './shadow.js';
 import { ledgerTotals, versionSeries } from './series.js';
 import { COLORS, lineChart, niceMax, niceMin, stackedBarChart } from './svg.js';
 import { escapeHtml as esc, pct } from './text.js';
@@ -69,7 +71,7 @@ function decisionRow(e: AuditEntry): string {
  * and no network, so it can be mailed or attached to a ticket. Every number shown carries a
  * data-field attribute with its raw value, so tests (and scrapers) can check it against the ledger.
  */
-export function renderReport(model: string, entries: AuditEntry[], generatedAt: string, prices: PriceTable | null = null): string {
+export function renderReport(model: string, entries: AuditEntry[], generatedAt: string, prices: PriceTable | null = null, shadows: ShadowScratchRecord[] = []): string {
   const totals = ledgerTotals(entries);
   const { accuracy, compute, cumulative } = versionCharts(entries);
   const gated = gatedMetricChart(entries);
@@ -105,6 +107,7 @@ table{border-collapse:collapse;width:100%;margin-top:16px;font-size:13px} th,td{
 ${gated}<figure id="compute-chart"><figcaption>Training compute per version (GFLOP)</figcaption>${compute}</figure>
 <figure id="cumulative-chart"><figcaption>Cumulative compute against retraining every version from scratch (GFLOP)</figcaption>${cumulative}</figure>
 ${costSection(entries, prices)}
+${shadowSection(entries, shadows)}
 </div>
 <table id="decisions"><thead><tr><th>version</th><th>status</th><th>decision</th><th>accuracy [95% CI]</th><th>old data</th><th>GFLOP</th><th>train s</th><th>saved GFLOP</th><th>reasons</th></tr></thead>
 <tbody>

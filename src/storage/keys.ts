@@ -11,7 +11,8 @@
  *   audit/<model>/<dataset>/v<N>[.<run>].json       a refresh's ledger entry
  *   audit-operations/<model>/<request>.json         an operator action
  *   audit-corrections/<model>/<request>.json        a correction of a ledger record
- *   audit-chain/<model>/<seq>.json                  the hash chain over the three above
+ *   audit-shadow/<model>/<refresh>.json             a shadow scratch run measured beside a refresh
+ *   audit-chain/<model>/<seq>.json                  the hash chain over the four above
  *   audit-chain-head/<model>.json                   where the chain's newest link was (a hint)
  *   audit-summary/<model>.json                      the policy's inputs from the ledger
  *
@@ -111,9 +112,18 @@ export function correctionKey(model: string, requestId: string): string {
   return `${correctionsPrefix(model)}${keySegment(requestId)}.json`;
 }
 
+export function shadowScratchPrefix(model: string): string {
+  return `audit-shadow/${model}/`;
+}
+
+/** The measured scratch run of one refresh, keyed by that refresh's workflow ID (the join key). */
+export function shadowScratchKey(model: string, refreshWorkflowId: string): string {
+  return `${shadowScratchPrefix(model)}${keySegment(refreshWorkflowId)}.json`;
+}
+
 /** The prefixes whose records the model's hash chain covers. */
 export function chainedPrefixes(model: string): string[] {
-  return [auditPrefix(model), `audit-operations/${model}/`, correctionsPrefix(model)];
+  return [auditPrefix(model), `audit-operations/${model}/`, correctionsPrefix(model), shadowScratchPrefix(model)];
 }
 
 export function chainPrefix(model: string): string {

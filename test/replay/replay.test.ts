@@ -25,7 +25,7 @@ function summarize(file: string) {
   return {
     type: events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name,
     activities: events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name] : [])),
-    ended: result ? `${result.status} (${result.mode})` : events.some((e) => e.workflowExecutionFailedEventAttributes) ? 'failed' : 'running',
+    ended: result ? ('status' in result ? `${result.status} (${result.mode})` : 'completed') : events.some((e) => e.workflowExecutionFailedEventAttributes) ? 'failed' : 'running',
     children: events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length,
     updates: events.flatMap((e) => (e.workflowExecutionUpdateAcceptedEventAttributes ? [e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest!.input!.name] : [])),
   };
@@ -42,6 +42,9 @@ const recorded: [string, ReturnType<typeof summarize>][] = [
   ['refresh-version-failed.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', 'trainCandidate', 'recordAudit'], ended: 'failed', children: 0, updates: [] }],
   ['model-refresh.json', { type: 'modelRefreshWorkflow', activities: [], ended: 'running', children: 3, updates: [] }],
   ['model-refresh-operator.json', { type: 'modelRefreshWorkflow', activities: ['operatorPromote'], ended: 'running', children: 2, updates: ['pause', 'resume', 'rollback'] }],
+  // settings.shadowScratch every version: v1 (scratch) and v2 (warm) refreshed, then v2's shadow scratch run started.
+  ['model-refresh-shadow.json', { type: 'modelRefreshWorkflow', activities: [], ended: 'running', children: 3, updates: [] }],
+  ['shadow-scratch.json', { type: 'shadowScratchWorkflow', activities: ['loadRefreshContext', 'trainCandidate', 'evaluateCandidate', 'recordShadowScratch'], ended: 'completed', children: 0, updates: [] }],
 ];
 
 describe('replay of recorded histories', () => {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { listAuditEntries } from '../../audit/ledger.js';
 import { loadPriceTable } from '../../audit/pricing.js';
+import { listShadowScratchRecords } from '../../audit/shadow-ledger.js';
 import { WarmstartError } from '../../errors.js';
 import { renderReport } from '../../report/html.js';
 import type { ObjectStore } from '../../storage/object-store.js';
@@ -13,7 +14,7 @@ export async function reportCommand(store: ObjectStore, model: string, out: stri
   const entries = await listAuditEntries(store, model);
   if (entries.length === 0) throw new WarmstartError('MODEL_NOT_FOUND', `no audit entries for model ${model} in ${store.uri}; check the name or run a refresh first`, model);
   mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  writeFileSync(out, renderReport(model, entries, new Date().toISOString(), loadPriceTable(env)));
+  writeFileSync(out, renderReport(model, entries, new Date().toISOString(), loadPriceTable(env), await listShadowScratchRecords(store, model)));
   return path.resolve(out);
 }
 
