@@ -11,7 +11,8 @@ import { OOV_INDEX, type TabularColumn } from '../data/vocabulary.js';
  * value each row belongs to, and warm start can grow it (init.ts).
  */
 export interface TabularInputArgs {
-  columns: TabularColumn[];
+  /** As built (TabularColumn) or as saved (SavedColumn, from a model.json). */
+  columns: (TabularColumn | SavedColumn)[];
   embeddingDim: number;
   seed: number;
   inputShape?: number[];
@@ -23,6 +24,23 @@ export interface TabularInputArgs {
 
 export const DEFAULT_EMBEDDING_DIM = 8;
 
+/**
+ * tfjs rewrites every string in a layer config (snake_case on save, camelCase on load), so "JFK" would
+ * come back "jfk": vocabulary values are saved as the lowercase hex of their UTF-8 bytes, which both
+ * rewrites leave alone. Column names sit under `name`, which tfjs keeps as it is.
+ */
+type SavedColumn = { name: string; kind: 'numeric' } | { name: string; kind: 'categorical'; vocabularyHex: string[] };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const toHex = (value: string) => Array.from(encoder.encode(value), (b) => b.toString(16).padStart(2, '0')).join('');
+const fromHex = (hex: string) => decoder.decode(Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16)));
+
+function loadedColumn(column: TabularColumn | SavedColumn): TabularColumn {
+  if (column.kind === 'numeric') return { name: column.name, kind: 'numeric' };
+  return { name: column.name, kind: 'categorical', vocabulary: 'vocabularyHex' in column ? column.vocabularyHex.map(fromHex) : [...column.vocabulary] };
+}
+
 export class TabularInput extends tf.layers.Layer {
   static readonly className = 'TabularInput';
   readonly columns: TabularColumn[];
@@ -32,7 +50,7 @@ export class TabularInput extends tf.layers.Layer {
 
   constructor(args: TabularInputArgs) {
     super(args);
-    this.columns = args.columns.map((c) => (c.kind === 'categorical' ? { ...c, vocabulary: [...c.vocabulary] } : { ...c }));
+    this.columns = args.columns.map(loadedColumn);
     this.embeddingDim = args.embeddingDim;
     this.seed = args.seed;
   }
@@ -72,7 +90,8 @@ export class TabularInput extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), columns: this.columns as unknown as tf.serialization.ConfigDictValue, embeddingDim: this.embeddingDim, seed: this.seed };
+    const columns: SavedColumn[] = this.columns.map((c) => (c.kind === 'numeric' ? c : { name: c.name, kind: 'categorical', vocabularyHex: c.vocabulary.map(toHex) }));
+    return { ...super.getConfig(), columns: columns as unknown as tf.serialization.ConfigDictValue, embeddingDim: this.embeddingDim, seed: this.seed };
   }
 }
 

@@ -24,6 +24,8 @@ export interface TabularOptions {
   origins?: readonly string[];
   /** Every n-th row's carrier is null (0: none). */
   nullCarrierEvery?: number;
+  /** false: labels drawn at the base rate whatever the features (a table with nothing to learn). */
+  signal?: boolean;
 }
 
 export interface TabularRow {
@@ -51,7 +53,7 @@ export function tabularRows(options: TabularOptions): TabularRow[] {
   return Array.from({ length: options.rows }, (_, i) => {
     const carrier = options.nullCarrierEvery && i % options.nullCarrierEvery === 0 ? null : pick(CARRIERS);
     const features = { origin: pick(origins), carrier, hour: Math.floor(random.next() * 24), distance: Math.round(200 + random.next() * 2000) };
-    const p = 1 / (1 + Math.exp(-delayLogit(features)));
+    const p = options.signal === false ? 0.2 : 1 / (1 + Math.exp(-delayLogit(features)));
     return { id: options.firstId + i, ...features, status: random.next() < p ? 'delayed' : 'on-time' };
   });
 }

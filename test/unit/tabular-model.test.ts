@@ -30,6 +30,8 @@ beforeAll(async () => {
 
 describe('tabular model: embeddings per categorical column, concatenated with the numeric ones', () => {
   const columns = [categorical('color', ['blue', 'red']), numeric('size'), categorical('shop', ['a', 'b', 'c'])];
+  // tfjs rewrites config strings (snake_case / camelCase): none of these may change on the way.
+  const awkward = [categorical('Origin_Airport', ['JFK', 'camelCase', '_private', 'snake_case', '', 'Zürich 東京', '42']), numeric('Distance')];
 
   it('builds, survives save and load with its vocabularies, and reads an index beyond its vocabulary as OOV', async () => {
     const model = buildModel(spec, [3], 2, 1, columns);
@@ -46,6 +48,8 @@ describe('tabular model: embeddings per categorical column, concatenated with th
     expect(predict(model, rows)[0]![0]).toBeCloseTo(a![0]!, 6);
     expect(a).not.toEqual(b);
     expect(beyond).toEqual(oov);
+    await saveModel(store, 'awkward', buildModel(spec, [2], 2, 1, awkward));
+    expect(tabularInputOf(await loadModel(store, 'awkward'))!.columns).toEqual(awkward);
     // Embedding lookups are data movement; their backward adds a gradient row per column.
     expect(estimateFlops(model).layers[0]).toMatchObject({ className: 'TabularInput', forward: 0, backward: 8 });
   });
