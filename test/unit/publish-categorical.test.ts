@@ -1,3 +1,4 @@
+import { Dictionary, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,6 +69,23 @@ describe('categorical feature columns', () => {
     expect(Array.from(after.x.subarray(0, before.x.length))).toEqual(Array.from(before.x));
     const newRow = after.ids.indexOf(300);
     expect(after.x[newRow * 4]).toBeGreaterThan(ORIGINS.length);
+  });
+
+  it('reads a dictionary-encoded Arrow column as categorical, by its values', async () => {
+    const store = fresh();
+    const n = 60;
+    const table = new Table({
+      shop: vectorFromArray(Array.from({ length: n }, (_, i) => ['north', 'east', 'west'][i % 3]!), new Dictionary(new Utf8(), new Int32())),
+      price: vectorFromArray(Array.from({ length: n }, (_, i) => i / 3), new Float64()),
+      label: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 2 ? 'buy' : 'skip')), new Utf8()),
+    });
+    const file = path.join(dir, 'shops.arrow');
+    writeFileSync(file, tableToIPC(table, 'file'));
+    await publishFiles(store, { dataset: 'shops', files: [file], label: 'label', features: ['shop', 'price'] });
+    const manifest = await loadManifest(store, 'shops', 1);
+    expect(manifest.features.kind === 'columns' && manifest.features.categorical).toEqual([{ column: 'shop', source: 'string', vocabulary: ['east', 'north', 'west'] }]);
+    const all = await loadExamples(store, manifest, ['train', 'validation', 'test']);
+    expect([0, 1, 2].map((i) => all.x[all.ids.indexOf(i) * 2])).toEqual([2, 1, 3]);
   });
 
   it('reads string categorical columns from CSV, and a column with a non-number as strings', async () => {
