@@ -3,6 +3,7 @@ import { recordAuditActivity, recordBlessingActivity } from './audit.js';
 import { loadRefreshContextActivity, markVersionRejectedActivity } from './context.js';
 import type { ActivityDeps } from './deps.js';
 import { evaluateCandidateActivity } from './evaluate.js';
+import { keepingAlive } from './keep-alive.js';
 import { operatorPromoteActivity } from './operator.js';
 import { promoteCandidateActivity } from './promote.js';
 import { recordShadowScratchActivity } from './shadow.js';
@@ -21,16 +22,17 @@ export type { AnnounceVersionInput } from './announce.js';
  * `operatorPromote` an operator's promote or rollback (the client side is promoteByOperator).
  */
 export function createActivities(deps: ActivityDeps) {
+  // Control activities heartbeat while they run (keep-alive.ts); training heartbeats its own progress.
   return {
-    loadRefreshContext: loadRefreshContextActivity(deps),
-    markVersionRejected: markVersionRejectedActivity(deps),
+    loadRefreshContext: keepingAlive(loadRefreshContextActivity(deps)),
+    markVersionRejected: keepingAlive(markVersionRejectedActivity(deps)),
     trainCandidate: trainCandidateActivity(deps),
-    evaluateCandidate: evaluateCandidateActivity(deps),
-    promoteCandidate: promoteCandidateActivity(deps),
-    recordAudit: recordAuditActivity(deps),
-    recordBlessing: recordBlessingActivity(deps),
+    evaluateCandidate: keepingAlive(evaluateCandidateActivity(deps)),
+    promoteCandidate: keepingAlive(promoteCandidateActivity(deps)),
+    recordAudit: keepingAlive(recordAuditActivity(deps)),
+    recordBlessing: keepingAlive(recordBlessingActivity(deps)),
     recordShadowScratch: recordShadowScratchActivity(deps),
-    operatorPromote: operatorPromoteActivity(deps),
+    operatorPromote: keepingAlive(operatorPromoteActivity(deps)),
     signalNewestVersion: signalNewestVersionActivity(deps),
     announceVersion: announceVersionActivity(deps),
   };

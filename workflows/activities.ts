@@ -7,17 +7,26 @@ export function trainingTaskQueue(taskQueue: string): string {
   return `${taskQueue}-training`;
 }
 
+/**
+ * Control activities (validation, evaluation, store writes) heartbeat every 2 s while they run
+ * (activities/keep-alive.ts): a control worker that dies is noticed within this, and the attempt retried
+ * on another, instead of after a start-to-close of minutes. A live one waiting on a slow S3 call keeps
+ * heartbeating. (Activity timeouts are not workflow commands: recorded histories replay unchanged.)
+ */
+export const CONTROL_HEARTBEAT_TIMEOUT = '15 seconds';
+
 /** Activity proxies, one per timeout class. Built inside the workflow so settings can shape them. */
 export function refreshActivities(settings: RefreshSettings) {
   const storage = proxyActivities<Pick<RefreshActivities, 'markVersionRejected' | 'promoteCandidate' | 'recordAudit' | 'recordBlessing' | 'operatorPromote'>>({
     startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: CONTROL_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1 second' },
     summary: 'store: promotion, blessing, ledger entry',
   });
   // Validating a version reads every shard: as long as the data takes, with heartbeats so a lost worker is noticed.
   const data = proxyActivities<Pick<RefreshActivities, 'loadRefreshContext'>>({
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: CONTROL_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1 second' },
     summary: 'validate the version: manifest, shard checksums, every row; policy inputs',
   });
@@ -31,8 +40,7 @@ export function refreshActivities(settings: RefreshSettings) {
   });
   const evaluation = proxyActivities<Pick<RefreshActivities, 'evaluateCandidate'>>({
     startToCloseTimeout: '30 minutes',
-    // It heartbeats every test batch: a lost worker is noticed within this, not after the 30 minutes.
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: CONTROL_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
     summary: 'evaluate candidate and production on the same test slices',
   });

@@ -28,12 +28,10 @@ import { WorkerProcesses, type ProcessRole } from '../helpers/worker-processes.j
 // restarted; the shared one on 7233 never is) and the shared SeaweedFS, under a fresh prefix and queue.
 // Small by default (CI); WARMSTART_REFRESH_FAULT_CASES=<n> kills at n seeded points instead of 3, and
 // WARMSTART_REFRESH_FAULT_SEED changes the points. (WARMSTART_FAULT_CASES sizes the S3 suite.)
-// The small form kills only where a killed worker is replaced within seconds today: right after the
-// version lands, and mid-training (heartbeats). The full form also kills the control worker at
-// validation, evaluation and promotion, which do not recover quickly today: a killed worker's
-// activity is retried only after loadRefreshContext's 2-minute heartbeat timeout, evaluateCandidate's
-// 30-minute and promoteCandidate's 5-minute start-to-close (none of them heartbeats; reported: the fix
-// belongs to workflows/activities.ts and the activities).
+// The small form kills right after the version lands and mid-training (heartbeats). The full form also
+// kills the control worker at validation, evaluation and promotion; control activities heartbeat every
+// 2 s under a 15 s heartbeat timeout (workflows/activities.ts), so a killed control worker's attempt is
+// retried within seconds. (Before, it waited out a 2-minute heartbeat timeout or a 5-minute start-to-close.)
 const FULL = process.env.WARMSTART_REFRESH_FAULT_CASES !== undefined;
 const CASES = Number(process.env.WARMSTART_REFRESH_FAULT_CASES ?? 3);
 const SEED = Number(process.env.WARMSTART_REFRESH_FAULT_SEED ?? 11);
@@ -197,7 +195,7 @@ describe('refreshes under process and server faults', () => {
     const version = await publishAndSignal();
     const outcome = await outcomeOf(version, RECOVERY_LIMIT_MS);
     expect(outcome.status, outcome.reasons.join('; ')).toBe('promoted');
-  });
+  }, CASE_TIMEOUT_MS);
 
   // Every point once per round, in a seeded order, so even the small form hits different points.
   const order = Array.from({ length: Math.ceil(CASES / POINTS.length) }, () => [...random.permutation(POINTS.length)]).flat();
