@@ -65,7 +65,7 @@ export function continualTable(result: ContinualResult): string {
   const settings = result.settings;
   const majority = result.majority ? `; target ${metric} (${METRIC_DIRECTION[metric]}), a majority-class model scores accuracy ${(100 * result.majority.accuracy).toFixed(2)}%, AUC 0.5, log-loss ${result.majority.logLoss.toFixed(4)}` : '';
   return [
-    `**${result.dataset} v${result.oldVersion} -> v${result.newVersion}** (${settings.trainRows.old} -> ${settings.trainRows.new} train rows, classes ${settings.classes.old.length} -> ${settings.classes.new.length}; ${result.evaluationSplit} split ${settings.evaluationRows} rows; ${describeSpec(settings)}; seeds ${settings.seeds.join(',')}${majority})`,
+    `**${result.dataset} v${result.oldVersion} -> v${result.newVersion}** (${settings.trainRows.old} -> ${settings.trainRows.new} train rows, classes ${settings.classes.old.length} -> ${settings.classes.new.length}; ${result.evaluationSplit} split ${settings.evaluationRows} rows; ${describeSpec(settings)}${settings.scratch ? ` (the product's plan: ${settings.scratch.description})` : ''}; seeds ${settings.seeds.join(',')}${majority})`,
     '',
     head,
     `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
