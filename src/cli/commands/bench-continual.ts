@@ -46,7 +46,7 @@ export const benchContinualCli = defineCommand({
     seeds: { type: 'integer', value: 'N', help: 'seeds per variant (default 3)' },
     split: { type: 'string', value: 'test|validation', help: 'the split the accuracy targets are measured on (default test)' },
     metric: { type: 'string', value: 'accuracy|auc|logLoss|logLossSkill|macroF1', help: 'the metric A* and the reached rule are on (default accuracy; log-loss: lower is better)' },
-    epochs: { type: 'integer', value: 'N', help: 'epochs per run (default 15; 3 with --quick)' },
+    epochs: { type: 'integer', value: 'N', help: "the scratch recipe's epochs (the product's scratchEpochs, default 15; 3 with --quick)" },
     quick: { type: 'boolean', help: 'a few hundred rows and steps: proves the pipeline, measures nothing' },
     variants: { type: 'string', value: 'warm,combined', help: 'run only these variants' },
     combined: { type: 'string', value: '<levers json>', help: 'lever settings merged over the built-in combination' },
