@@ -84,6 +84,10 @@ describe('shadow scratch every version', () => {
     await reportCommand(h.store, model, out, {});
     expect(readFileSync(out, 'utf8')).toContain('<tr data-shadow-version="2"');
 
+    // Started once: the model workflow's history holds one start of it (and one per refresh).
+    const starts = (await h.client.workflow.getHandle(modelRefreshWorkflowId(model)).fetchHistory()).events!.flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId] : []));
+    expect(starts).toEqual([first.workflowId, second.workflowId, shadowScratchWorkflowId(second.workflowId)]);
+
     await record(shadowScratchWorkflowId(second.workflowId), 'shadow-scratch.json');
     await record(modelRefreshWorkflowId(model), 'model-refresh-shadow.json');
   }, 10 * 60_000);
