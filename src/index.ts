@@ -25,5 +25,7 @@ export { readProduction, type ProductionPointer } from './registry/production.js
 export { loadProductionModel } from './registry/serving.js';
 export { listAuditEntries, writeCorrection, type AuditEntry, type Correction } from './audit/ledger.js';
 export { verifyChain, type ChainVerdict } from './audit/verify.js';
+export { listShadowScratchRecords } from './audit/shadow-ledger.js';
+export { joinShadowRecords, type ShadowComparison, type ShadowScratchRecord } from './audit/shadow.js';
 export { loadPriceTable, parsePriceTable, type PriceTable } from './audit/pricing.js';
 export { costTotals, groupTotals, type CostTotals } from './audit/totals.js';
