@@ -4,6 +4,7 @@ import { publishMnistRows } from '../../src/cli/commands/import-mnist.js';
 import { parseVersionPlan, planMnistVersions } from '../../src/data/mnist.js';
 import { DEFAULT_GATE, DEFAULT_REFRESH_SETTINGS } from '../../src/refresh/settings.js';
 import { SAME_CLASSES_LEVERS } from '../../src/refresh/warm-levers.js';
+import { leverSteps } from '../../src/training/levers.js';
 import { startHarness, type Harness } from '../helpers/refresh-harness.js';
 
 // The product's defaults (the benchmark's warm levers, the default gate, seed 7) on the demo's data:
@@ -33,16 +34,18 @@ describe('the default warm-start levers', () => {
 
     expect(warm).toMatchObject({ status: 'promoted', mode: 'warm' });
     // Stated floor: scratch's accuracy on v2 less the one point the default gate allows a candidate to lose
-    // (a run on the development machine: warm 91.39% at 80 steps, scratch 91.25% at 400).
+    // (a run on the development machine under the former fixed 400 scratch steps: warm 91.39% at 80 steps, scratch 91.25% at 400).
     const allowance = -DEFAULT_GATE.thresholds.find((t) => t.slice === 'combined')!.absoluteChange!;
     expect(allowance).toBe(0.01);
     expect(warm.accuracy!).toBeGreaterThanOrEqual(scratch.accuracy! - allowance);
 
     const [, entry] = await listAuditEntries(h.store, continued);
     const attempt = entry!.attempts[0]!;
-    // Same classes: a warm copy, no regularization, all data, a fifth of scratch's 400 steps at peak 3e-3.
+    // Same classes: a warm copy, no regularization, all data, a fifth of the scratch recipe's steps (15 epochs of v2's training rows) at peak 3e-3.
     expect(attempt.training.levers).toEqual(SAME_CLASSES_LEVERS);
-    expect([attempt.training.steps, entry!.fallback]).toEqual([80, null]);
+    const budget = entry!.scratchCost.schedule!;
+    expect(budget).toMatchObject({ basis: 'recipe', description: expect.stringMatching(/^15 epochs of \d+ training rows at batch 64 = \d+ steps$/) });
+    expect([attempt.training.steps, entry!.fallback]).toEqual([leverSteps(SAME_CLASSES_LEVERS, budget.steps), null]);
     expect(attempt.gate.passed).toBe(true);
     // Every rule of the default gate passed: the floor, no drop beyond a point overall or two on old data, the paired test.
     expect(attempt.gate.reasons).toEqual([
@@ -52,6 +55,8 @@ describe('the default warm-start levers', () => {
       expect.stringMatching(/^pass: .*(significant|p=)/),
     ]);
     const [scratchEntry] = await listAuditEntries(h.store, fromScratch);
-    expect(scratchEntry!.attempts[0]!.training.steps).toBe(400);
-  });
+    // The estimate's budget is what a scratch run of v2 really trains.
+    expect(scratchEntry!.attempts[0]!.training.steps).toBe(budget.steps);
+    // Two scratch runs of the full recipe (15 epochs: about 1,000 and 1,200 steps) and a warm start.
+  }, 480_000);
 });
