@@ -26,14 +26,13 @@ import { WorkerProcesses, type ProcessRole } from '../helpers/worker-processes.j
 // refresh and restarted, the Temporal dev server restarted while a refresh trains, and overlapping
 // operator updates. Everything runs against a Temporal dev server of this file's own (so it may be
 // restarted; the shared one on 7233 never is) and the shared SeaweedFS, under a fresh prefix and queue.
-// Small by default (CI); WARMSTART_REFRESH_FAULT_CASES=<n> kills at n seeded points instead of 3, and
-// WARMSTART_REFRESH_FAULT_SEED changes the points. (WARMSTART_FAULT_CASES sizes the S3 suite.)
-// The small form kills right after the version lands and mid-training (heartbeats). The full form also
-// kills the control worker at validation, evaluation and promotion; control activities heartbeat every
-// 2 s under a 15 s heartbeat timeout (workflows/activities.ts), so a killed control worker's attempt is
-// retried within seconds. (Before, it waited out a 2-minute heartbeat timeout or a 5-minute start-to-close.)
-const FULL = process.env.WARMSTART_REFRESH_FAULT_CASES !== undefined;
-const CASES = Number(process.env.WARMSTART_REFRESH_FAULT_CASES ?? 3);
+// Small by default (CI): each of the five points once; WARMSTART_REFRESH_FAULT_CASES=<n> kills at n
+// seeded points instead, and WARMSTART_REFRESH_FAULT_SEED changes their order. (WARMSTART_FAULT_CASES
+// sizes the S3 suite.) Control activities heartbeat every 2 s under a 15 s heartbeat timeout
+// (workflows/activities.ts), so a control worker killed at validation, evaluation or promotion has its
+// attempt retried within seconds; before, it waited out a 2-minute heartbeat timeout or a 5-minute
+// start-to-close, and those points ran only in the full form.
+const CASES = Number(process.env.WARMSTART_REFRESH_FAULT_CASES ?? 5);
 const SEED = Number(process.env.WARMSTART_REFRESH_FAULT_SEED ?? 11);
 /** A refresh that outlives this after its fault has not recovered. */
 const RECOVERY_LIMIT_MS = 180_000;
@@ -58,7 +57,7 @@ const SETTINGS: RefreshSettingsInput = {
 };
 
 type Point = 'publish' | 'validating' | 'training' | 'evaluating' | 'promoting';
-const POINTS: Point[] = FULL ? ['publish', 'validating', 'training', 'evaluating', 'promoting'] : ['publish', 'training'];
+const POINTS: Point[] = ['publish', 'validating', 'training', 'evaluating', 'promoting'];
 /** The process that runs each point's work: the training activity on the training queue, the rest on the control worker. */
 const ROLE_AT: Record<Point, ProcessRole> = { publish: 'control', validating: 'control', training: 'training', evaluating: 'control', promoting: 'control' };
 const LATER: Record<Point, string[]> = {
