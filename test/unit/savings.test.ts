@@ -17,6 +17,16 @@ describe('scratch cost and compute saved', () => {
     expect(cost.explanation).toMatch(/v1 scratch run's cost per step \(0\.100 GFLOP, 20\.0 ms\) x 600/);
   });
 
+  it('prices the estimate against the plan\'s scratch budget and records it: the recipe, or explicit steps', () => {
+    const recipe = { steps: 1656, basis: 'recipe' as const, description: '15 epochs of 7065 training rows at batch 64 = 1656 steps' };
+    const cost = scratchCost(null, lastScratch, recipe);
+    expect(cost.flops).toBeCloseTo(1656 * 1e8);
+    expect(cost.schedule).toEqual(recipe);
+    expect(cost.explanation).toMatch(/x 1656 scratch steps \(the scratch recipe: 15 epochs of 7065 training rows at batch 64 = 1656 steps\)$/);
+    expect(scratchCost(null, lastScratch, 400).schedule).toMatchObject({ steps: 400, basis: 'explicit' });
+    expect(scratchCost({ datasetVersion: 3, steps: 1656, flops: 1, trainSeconds: 1 }, lastScratch, recipe).schedule).toEqual(recipe);
+  });
+
   it('saved = avoided scratch cost - spent; negative when a fallback cost more', () => {
     const estimated = scratchCost(null, lastScratch, 400);
     expect(computeSaved(estimated, { flops: 1e10, trainSeconds: 2 })).toEqual({ flops: 3e10, trainSeconds: 6 });
