@@ -200,9 +200,11 @@ export function createMetricsAccumulator(options: { classes: readonly string[]; 
 }
 
 export function rowsOfGroup(rows: RetainedRows, group: number): Uint32Array {
-  const out: number[] = [];
-  for (let i = 0; i < rows.count; i++) if (rows.groupOf[i] === group) out.push(i);
-  return Uint32Array.from(out);
+  let size = 0;
+  for (let i = 0; i < rows.count; i++) if (rows.groupOf[i] === group) size++;
+  const out = new Uint32Array(size);
+  for (let i = 0, j = 0; i < rows.count; i++) if (rows.groupOf[i] === group) out[j++] = i;
+  return out;
 }
 
 /** Rows of a slice name: combined (null = all), a group name; undefined for other names. */
@@ -214,8 +216,7 @@ export function rowsOfSlice(rows: RetainedRows, slice: string): Uint32Array | nu
 
 /** Row order by one score column, over a subset of rows (null: all). */
 export function orderBy(scores: Float32Array, subset: Uint32Array | null): Uint32Array {
-  if (subset === null) return sortedOrder(scores);
-  return Uint32Array.from(subset).sort((a, b) => scores[a]! - scores[b]!);
+  return sortedOrder(scores, subset);
 }
 
 function classAuc(rows: RetainedRows, k: number, subset: Uint32Array | null, weights: ArrayLike<number> | null = rows.weights): number | null {
@@ -223,7 +224,8 @@ function classAuc(rows: RetainedRows, k: number, subset: Uint32Array | null, wei
   // Binary: class 0's one-vs-rest AUC equals class 1's (the score is 1 - p1).
   const c = column >= 0 ? column : 0;
   const positiveClass = column >= 0 ? k : rows.columns[0]!;
-  const positive = Uint8Array.from(rows.labels, (label) => (label === positiveClass ? 1 : 0));
+  const positive = new Uint8Array(rows.count);
+  for (let i = 0; i < rows.count; i++) positive[i] = rows.labels[i] === positiveClass ? 1 : 0;
   return aucFromSorted(rows.scores[c]!, positive, weights, orderBy(rows.scores[c]!, subset));
 }
 
