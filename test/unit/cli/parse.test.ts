@@ -77,7 +77,7 @@ describe('each command parses only the options it declares', () => {
   it('positional arguments only where declared; a missing one shows the usage', () => {
     expect(problem(['refresh', 'extra', '--model', 'm']).message).toBe('unexpected argument "extra" for `warmstart refresh`; see warmstart refresh --help');
     expect(problem(['publish', '--dataset', 'd', '--label', 'y', '--features', 'x'])).toEqual(
-      new UsageError('usage: warmstart publish <files...> --dataset <d> --label <col> --features <col>[,<col>...] [--shape 28,28,1] [--split-column <col>] [--weight-column <col>] [--id-column <col>] [--new-classes]'),
+      new UsageError('usage: warmstart publish <files...> --dataset <d> --label <col> --features <col>[,<col>...] [--categorical <col>[,<col>...]] [--shape 28,28,1] [--split-column <col>] [--weight-column <col>] [--id-column <col>] [--new-classes]'),
     );
     expect(parseCommandLine(['audit', 'correct', '--model', 'm', 'ledger/k.json', 'note=x', '--reason', 'typo']).args).toEqual(['ledger/k.json', 'note=x']);
   });
