@@ -8,6 +8,7 @@ import { runTraining, type ComputeAccount, type CurvePoint } from '../training/r
 import type { ModelSpec } from '../training/spec.js';
 import type { VersionData } from './data.js';
 import type { BenchHyper } from './variants.js';
+import { featureColumns } from '../data/vocabulary.js';
 
 /** One training run of the benchmark, as recorded in the JSON (every run's curve). */
 export interface RunRecord {
@@ -69,6 +70,7 @@ export async function runOne(
   const result = await runTraining({
     spec: settings.spec,
     inputShape: data.manifest.features.shape,
+    columns: featureColumns(data.manifest.features),
     classes: plan.classes,
     train: data.train,
     previous,
