@@ -78,10 +78,17 @@ function describeSpec(settings: { spec: { kind: string }; batchSize: number; epo
 }
 
 export function multiStepTable(result: MultiStepResult): string {
-  const head = '| version | scratch steps | chain steps | scratch A* % | chain final % | chain - A* (pts) | chain reached A* | chain old % | chain new % |';
-  const rows = result.steps.map((s) =>
-    [`v${s.version}`, s.scratchSteps, s.chainSteps, range(s.scratchAccuracy, 2, 100), range(s.chainAccuracy, 2, 100), range(s.chainMinusScratch, 2), `${s.chainReached}/${s.seeds.length}`, range(s.chainOld, 2, 100), range(s.chainNew, 2, 100)].join(' | '),
-  );
+  // Accuracy targets keep the table as it was; another metric adds its A*, the chain's value and a majority-class flag.
+  const metric = result.metric ?? 'accuracy';
+  const onMetric = metric !== 'accuracy';
+  const head = onMetric
+    ? `| version | scratch steps | chain steps | scratch A* ${metric} | chain final ${metric} | chain - A* | chain reached A* | scratch acc % | chain acc % | chain old % | chain new % |`
+    : '| version | scratch steps | chain steps | scratch A* % | chain final % | chain - A* (pts) | chain reached A* | chain old % | chain new % |';
+  const rows = result.steps.map((s) => {
+    const reached = `${s.chainReached}/${s.seeds.length}${s.chainMajorityClass ? `; no better than the majority class in ${s.chainMajorityClass}/${s.seeds.length}` : ''}`;
+    const target = onMetric ? [range(s.scratchTarget, 4), range(s.chainValue, 4), range(s.chainMinusScratch, 4), reached, range(s.scratchAccuracy, 2, 100), range(s.chainAccuracy, 2, 100)] : [range(s.scratchAccuracy, 2, 100), range(s.chainAccuracy, 2, 100), range(s.chainMinusScratch, 2), reached];
+    return [`v${s.version}`, s.scratchSteps, s.chainSteps, ...target, range(s.chainOld, 2, 100), range(s.chainNew, 2, 100)].join(' | ');
+  });
   const reach = result.cumulativeReachSpeedUp;
   return [
     `**${result.dataset} versions ${result.versions.join(',')}** (${result.settings.trainRows.join(' -> ')} train rows; ${result.evaluationSplit} split; ${describeSpec(result.settings)}; seeds ${result.settings.seeds.join(',')}; the first version's model is shared and not charged)`,

@@ -1,11 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { MetricName } from '../evaluation/metrics.js';
 import type { LeverSettings } from '../training/levers.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { outcome, type SeedOutcome } from './continual.js';
 import { loadVersions, type LoadOptions } from './data.js';
 import { resolvedWarmLevers } from '../refresh/plan.js';
 import { planFor, runOne, type RunRecord, type RunSettings } from './run-one.js';
-import { spread, type Spread } from './target.js';
+import { majorityBaseline, spread, type Spread } from './target.js';
 import type { BenchHyper } from './variants.js';
 
 /**
@@ -25,11 +26,15 @@ export interface MultiStepOptions extends RunSettings, LoadOptions {
 
 export interface StepSummary {
   version: number;
-  /** Scratch's A* at this version and the chain's final accuracy, in [0, 1]. */
+  /** Scratch's and the chain's final accuracy at this version, in [0, 1]. */
   scratchAccuracy: Spread;
   chainAccuracy: Spread;
-  /** Chain final minus scratch A*, in points. */
+  /** On the target metric: scratch's A*, the chain's final value, and chain minus A* (accuracy: in points). */
+  scratchTarget: Spread;
+  chainValue: Spread;
   chainMinusScratch: Spread;
+  /** Seeds whose chain model is no better than the majority class on the target metric at this version. */
+  chainMajorityClass: number;
   scratchSteps: number;
   chainSteps: number;
   /** Seeds in which the chain reached this version's A* (rule in target.ts). */
@@ -42,6 +47,7 @@ export interface StepSummary {
 export interface MultiStepResult {
   kind: 'multistep';
   dataset: string;
+  metric: MetricName;
   versions: number[];
   evaluationSplit: string;
   settings: RunSettings & { seeds: number[]; combined: LeverSettings | 'per step (planRefresh)'; trainRows: number[] };
@@ -57,12 +63,13 @@ export interface MultiStepResult {
 
 export async function benchMultiStep(store: ObjectStore, options: MultiStepOptions): Promise<MultiStepResult> {
   const log = options.log ?? (() => {});
+  const metric = options.metric ?? 'accuracy';
   const data = await loadVersions(store, options.dataset, options.versions, options);
   // The product's plan per version: a scratch run of it (no model before), and the chain's step onto it.
   const firstPlan = planFor(options, options.hyper, null, data[0]!);
   const scratchPlans = data.map((version) => planFor(options, options.hyper, null, version));
   const runs: RunRecord[] = [];
-  const perStep = data.slice(1).map(() => ({ outcomes: [] as SeedOutcome[], scratch: [] as RunRecord[] }));
+  const perStep = data.slice(1).map(() => ({ outcomes: [] as SeedOutcome[], scratch: [] as RunRecord[], scratchAccuracy: [] as number[] }));
   const budget: number[] = [];
   const reach: (number | null)[] = [];
   const flops = { scratch: [] as number[], chain: [] as number[] };
@@ -82,10 +89,13 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
       chain = next.model;
       chainClasses = plan.classes;
       runs.push(reference.record, next.record);
-      const result = outcome(next.record, reference.record);
-      const scratchReach = outcome(reference.record, reference.record).steps100!;
+      const majority = majorityBaseline(version.evaluation.y, plan.classes.length);
+      const result = outcome(next.record, reference.record, metric, majority);
+      const scratchOutcome = outcome(reference.record, reference.record, metric, majority);
+      const scratchReach = scratchOutcome.steps100!;
       perStep[index]!.outcomes.push(result);
       perStep[index]!.scratch.push(reference.record);
+      perStep[index]!.scratchAccuracy.push(scratchOutcome.finalAccuracy);
       sums.scratchSteps += reference.record.compute.steps;
       sums.chainSteps += next.record.compute.steps;
       sums.scratchFlops += reference.record.compute.flops;
@@ -93,7 +103,8 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
       sums.scratchReach += scratchReach;
       if (result.steps100 === null) sums.missed = true;
       else sums.chainReach += result.steps100;
-      log(`seed ${seed} v${version.version}: scratch A* ${(100 * result.target).toFixed(2)}%, chain ${(100 * result.finalAccuracy).toFixed(2)}% (reached: ${result.steps100 ?? 'no'})`);
+      const shown = (value: number) => (metric === 'accuracy' ? `${(100 * value).toFixed(2)}%` : `${metric} ${value.toFixed(4)}`);
+      log(`seed ${seed} v${version.version}: scratch A* ${shown(result.target)}, chain ${shown(result.finalValue)} (reached: ${result.steps100 ?? 'no'})`);
     }
     chain.dispose();
     budget.push(sums.scratchSteps / sums.chainSteps);
@@ -105,9 +116,12 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
     const version = data[index + 1]!;
     return {
       version: version.version,
-      scratchAccuracy: spread(step.outcomes.map((o) => o.target))!,
+      scratchAccuracy: spread(step.scratchAccuracy)!,
       chainAccuracy: spread(step.outcomes.map((o) => o.finalAccuracy))!,
-      chainMinusScratch: spread(step.outcomes.map((o) => 100 * (o.finalAccuracy - o.target)))!,
+      scratchTarget: spread(step.outcomes.map((o) => o.target))!,
+      chainValue: spread(step.outcomes.map((o) => o.finalValue))!,
+      chainMinusScratch: spread(step.outcomes.map((o) => (metric === 'accuracy' ? 100 : 1) * (o.finalValue - o.target)))!,
+      chainMajorityClass: step.outcomes.filter((o) => o.majorityClass).length,
       scratchSteps: step.scratch[0]?.compute.steps ?? 0,
       chainSteps: step.outcomes[0]?.steps ?? 0,
       chainReached: step.outcomes.filter((o) => o.steps100 !== null).length,
@@ -120,6 +134,7 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
   return {
     kind: 'multistep',
     dataset: options.dataset,
+    metric,
     versions: options.versions,
     evaluationSplit: options.evaluationSplit,
     settings: { spec: options.spec, batchSize: options.batchSize, epochs: options.epochs, evaluationsPerEpoch: options.evaluationsPerEpoch, seeds: options.seeds, combined: options.combined ?? 'per step (planRefresh)', trainRows: data.map((d) => d.train.count) },

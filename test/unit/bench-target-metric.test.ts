@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContinualResult } from '../../src/bench/continual.js';
+import type { MultiStepResult } from '../../src/bench/multistep.js';
+import { finalValue } from '../../src/bench/target.js';
 import { benchCommand } from '../../src/cli/commands/bench.js';
 import type { ShardWriteRow } from '../../src/data/parquet-write.js';
 import { publishVersion } from '../../src/data/publish.js';
@@ -71,6 +73,25 @@ describe('bench continual on a metric beyond accuracy', () => {
     // Scratch's log-loss falls from its random init, and it reaches its own final value.
     expect(run0.curve[0]!.metrics!.logLoss!).toBeGreaterThan(scratch.target);
     expect(scratch.steps100).not.toBeNull();
+  });
+
+  it('targets AUC on a chain (--versions): each version A* is scratch final AUC, and a chain that learnt nothing is flagged', async () => {
+    const chain = async (dataset: string) =>
+      (await benchCommand(store, { dataset, versions: [1, 2], model: 'mlp', seeds: 1, split: 'test', quick: true, metric: 'auc', epochs: 20 })) as { text: string; result: MultiStepResult };
+    const { text, result } = await chain('fraud-signal');
+    expect(result.metric).toBe('auc');
+    const step = result.steps[0]!;
+    const scratch = result.runs.find((r) => r.name === 'scratch')!;
+    expect(step.scratchTarget.mean).toBeCloseTo(finalValue(scratch.curve, 'auc'), 10);
+    expect(step.scratchTarget.mean).toBeGreaterThan(0.7);
+    // The accuracy columns stay accuracies: scratch's final accuracy, not its AUC.
+    expect(step.scratchAccuracy.mean).toBeCloseTo(finalValue(scratch.curve, 'accuracy'), 10);
+    expect(step.chainMajorityClass).toBe(0);
+    expect(text).toContain('| scratch A* auc |');
+
+    const noise = await chain('fraud-noise');
+    expect(noise.result.steps[0]!.chainMajorityClass).toBe(1);
+    expect(noise.text).toContain('no better than the majority class in 1/1');
   });
 
   it('flags a model no better than the majority class instead of a speed-up', async () => {

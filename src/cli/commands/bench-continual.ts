@@ -64,7 +64,6 @@ export const benchContinualCli = defineCommand({
     const metric = values.metric ?? 'accuracy';
     if (!(TARGET_METRICS as readonly string[]).includes(metric)) throw new UsageError(`--metric must be one of ${TARGET_METRICS.join(', ')} (got "${metric}")`);
     const versions = versionChain(values.versions, values.steps);
-    if (versions && metric !== 'accuracy') throw new UsageError('--metric applies to the --old/--new pair; a chain (--versions/--steps) targets accuracy');
     const pair = versions ? {} : { oldVersion: pairVersion(values.old, 'old'), newVersion: pairVersion(values.new, 'new') };
     const { store } = await context();
     const { text, record } = await benchCommand(store, {
