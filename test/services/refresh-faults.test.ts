@@ -78,6 +78,8 @@ interface Fault {
   activityInFlight: string | null;
   recoveryMs: number;
   outcome: RefreshOutcome['status'];
+  /** Why the refresh ended as it did (a rejection's gate reasons), so an unexpected outcome can be read from the figures. */
+  reasons: string[];
 }
 
 const temporal = new OwnTemporal({ temporal: 17433, ui: 17434 });
@@ -213,7 +215,7 @@ describe('refreshes under process and server faults', () => {
       // A kill that missed the training run would prove nothing about resuming it.
       if (point === 'training') expect(activityInFlight).toMatch(/^trainCandidate/);
       const outcome = await outcomeOf(version, RECOVERY_LIMIT_MS);
-      faults.push({ kind: 'sigkill', point, phaseAtFault, version, activityInFlight, recoveryMs: Date.now() - at, outcome: outcome.status });
+      faults.push({ kind: 'sigkill', point, phaseAtFault, version, activityInFlight, recoveryMs: Date.now() - at, outcome: outcome.status, reasons: outcome.reasons });
       expect(outcome.status, outcome.reasons.join('; ')).not.toBe('failed');
     }, CASE_TIMEOUT_MS);
   }
@@ -228,7 +230,7 @@ describe('refreshes under process and server faults', () => {
     await sleep(1000 + Math.floor(random.next() * 3000));
     await temporal.start();
     const outcome = await outcomeOf(version, RECOVERY_LIMIT_MS);
-    faults.push({ kind: 'temporal-restart', point: 'training', phaseAtFault, version, activityInFlight, recoveryMs: Date.now() - at, outcome: outcome.status });
+    faults.push({ kind: 'temporal-restart', point: 'training', phaseAtFault, version, activityInFlight, recoveryMs: Date.now() - at, outcome: outcome.status, reasons: outcome.reasons });
     expect(outcome.status, outcome.reasons.join('; ')).not.toBe('failed');
   }, CASE_TIMEOUT_MS);
 
@@ -297,11 +299,11 @@ describe('refreshes under process and server faults', () => {
       suite: 'refresh-faults', seed: SEED, cases: CASES, faultsInjected: faults.length, refreshesCompleted: completed, versionsPublished: published,
       versionsLostOrUnreadable: lost + unreadable, duplicatePromotions, overlappingUpdates: updates, workerCrashes: workers.crashes.length,
       recoverySeconds: { p50: percentile(recovery, 0.5), max: Math.max(...recovery) },
-      faults: faults.map((f) => ({ kind: f.kind, point: f.point, phaseAtFault: f.phaseAtFault, activityInFlight: f.activityInFlight, version: f.version, recoverySeconds: f.recoveryMs / 1000, outcome: f.outcome })),
+      faults: faults.map((f) => ({ kind: f.kind, point: f.point, phaseAtFault: f.phaseAtFault, activityInFlight: f.activityInFlight, version: f.version, recoverySeconds: f.recoveryMs / 1000, outcome: f.outcome, reasons: f.reasons })),
     };
     const row = (name: string, value: string | number) => console.log(`${name.padEnd(40)}${value}`);
     console.log(`\nrefresh fault suite (seed ${SEED}, ${CASES} SIGKILL cases + a Temporal restart + overlapping updates)`);
-    for (const f of figures.faults) console.log(`  ${f.kind} at ${f.point}: phase ${f.phaseAtFault ?? '-'}, in flight ${f.activityInFlight ?? '-'}; v${f.version} -> ${f.outcome} in ${f.recoverySeconds.toFixed(1)} s`);
+    for (const f of figures.faults) console.log(`  ${f.kind} at ${f.point}: phase ${f.phaseAtFault ?? '-'}, in flight ${f.activityInFlight ?? '-'}; v${f.version} -> ${f.outcome} in ${f.recoverySeconds.toFixed(1)} s${f.outcome === 'promoted' ? '' : ` (${f.reasons.join('; ')})`}`);
     row('faults injected', figures.faultsInjected);
     row('refreshes completed', `${completed} of ${published}`);
     row('versions lost or unreadable (must be 0)', figures.versionsLostOrUnreadable);
