@@ -8,7 +8,7 @@ import type { ActivityUsage } from '../src/audit/usage.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
 import { decideRefresh, type RefreshDecision, type RefreshMode } from '../src/policy/decide.js';
 import { legacyScratchSettings, planRefresh, type RefreshPlan } from '../src/refresh/plan.js';
-import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/settings.js';
+import { LEGACY_BINARY_OR_IMBALANCED, resolveRefreshSettings, type RefreshSettings, type RefreshSettingsInput } from '../src/refresh/settings.js';
 import { refreshActivities } from './activities.js';
 import { candidateIdFor, type RefreshOutcome, type RefreshVersionInput } from './definitions.js';
 import { enterPhase } from './phase.js';
@@ -208,8 +208,18 @@ async function promoteIfAllowed(run: Run, context: Context, final: Attempt, over
  * (-> fall back to scratch) -> promote or reject -> audit entry. A bad version is rejected and
  * production left untouched.
  */
+/**
+ * The settings, as a refresh started before the default binary gate's log-loss change moved to skill
+ * units saw them (patched: its gate decided the commands that followed).
+ */
+function settingsOf(input: RefreshSettingsInput | undefined): RefreshSettings {
+  const settings = resolveRefreshSettings(input);
+  if (input?.gate?.binaryOrImbalanced !== undefined || patched('log-loss-skill-change')) return settings;
+  return { ...settings, gate: { ...settings.gate, binaryOrImbalanced: LEGACY_BINARY_OR_IMBALANCED } };
+}
+
 export async function refreshVersionWorkflow(input: RefreshVersionInput): Promise<RefreshOutcome> {
-  const settings = resolveRefreshSettings(input.settings);
+  const settings = settingsOf(input.settings);
   const { workflowId } = workflowInfo();
   const base: EntryBase = { model: input.model, dataset: input.dataset, datasetVersion: input.version, workflowId, replayOf: input.replayOf ?? null, startedAt: new Date().toISOString() };
   const run: Run = { input, settings, activities: refreshActivities(settings), workflowId, base, usage: [] };

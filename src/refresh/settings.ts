@@ -133,11 +133,23 @@ export const DEFAULT_GATE: GateSettings = {
     majorityShare: 0.6,
     thresholds: [
       { metric: 'auc', slice: 'combined', lowerBound: 0.55, absoluteChange: -0.01, direction: 'higher-is-better' },
-      { metric: 'logLossSkill', slice: 'combined', lowerBound: 0.01, direction: 'higher-is-better' },
-      { metric: 'logLoss', slice: 'combined', relativeChange: -0.05, direction: 'lower-is-better' },
+      // Calibration may worsen by at most 5% of the base-rate forecast's log-loss. Not 5% of production's
+      // log-loss: near a separable split that is ~0, and any retrain failed it (1.3e-7 -> 0.021 read as
+      // -16,654,086%), so a plasticity retrain could never be promoted.
+      { metric: 'logLossSkill', slice: 'combined', lowerBound: 0.01, absoluteChange: -0.05, direction: 'higher-is-better' },
     ],
   },
   bootstrapTest: { alpha: 0.05 },
+};
+
+/** The binary/imbalanced thresholds refreshes started before the log-loss change moved to skill units replay with. */
+export const LEGACY_BINARY_OR_IMBALANCED: NonNullable<GateSettings['binaryOrImbalanced']> = {
+  majorityShare: 0.6,
+  thresholds: [
+    { metric: 'auc', slice: 'combined', lowerBound: 0.55, absoluteChange: -0.01, direction: 'higher-is-better' },
+    { metric: 'logLossSkill', slice: 'combined', lowerBound: 0.01, direction: 'higher-is-better' },
+    { metric: 'logLoss', slice: 'combined', relativeChange: -0.05, direction: 'lower-is-better' },
+  ],
 };
 
 export const DEFAULT_REFRESH_SETTINGS: RefreshSettings = {

@@ -3,7 +3,7 @@ import { pairedBootstrap } from '../../src/evaluation/bootstrap.js';
 import { accuracyOnlyGate, gateCandidate, type GateInput } from '../../src/evaluation/gate.js';
 import { createMetricsAccumulator, type MetricsAccumulator } from '../../src/evaluation/metrics-accumulator.js';
 import { pairedCounts } from '../../src/evaluation/slices.js';
-import { DEFAULT_GATE, type GateSettings } from '../../src/refresh/settings.js';
+import { DEFAULT_GATE, LEGACY_BINARY_OR_IMBALANCED, type GateSettings } from '../../src/refresh/settings.js';
 import { SeededRandom } from '../../src/random.js';
 
 /**
@@ -54,10 +54,10 @@ describe('gate on metrics beyond accuracy (binary, imbalanced)', () => {
     expect(result.checks.find((c) => c.name === 'accuracy[combined] >= 0.8')?.passed).toBe(true);
     expect(result.passed).toBe(false);
     const reasons = result.reasons.join('\n');
-    expect(reasons).toMatch(/pass: binary task \(2 classes, majority class 85\.00% of the test split\): also gated on auc, logLossSkill, logLoss/);
+    expect(reasons).toMatch(/pass: binary task \(2 classes, majority class 85\.00% of the test split\): also gated on auc, logLossSkill/);
     expect(reasons).toMatch(/FAIL: auc\[combined\] 0\.5000 < lower bound 0\.5500/);
     expect(reasons).toMatch(/FAIL: logLossSkill\[combined\] -?0\.0000 < lower bound 0\.0100/);
-    expect(result.metrics).toEqual(['accuracy', 'auc', 'logLossSkill', 'logLoss']);
+    expect(result.metrics).toEqual(['accuracy', 'auc', 'logLossSkill']);
   });
 
   it('rejects it against a useful production model too, where accuracy alone would promote it', () => {
@@ -79,6 +79,20 @@ describe('gate on metrics beyond accuracy (binary, imbalanced)', () => {
     const next = gateCandidate(input(useful(3, 0.21), useful(3)), DEFAULT_GATE);
     expect(next.reasons.filter((r) => r.startsWith('FAIL'))).toEqual([]);
     expect(next.reasons.join('\n')).toMatch(/pass: auc\[combined\]: candidate significantly better than production \(paired bootstrap, one-sided p=0\.00200/);
+  });
+
+  it('a retrain of a near-perfect production model passes on log-loss skill, where a relative log-loss change would block it; a real calibration loss fails', () => {
+    // Found by the refresh fault suite: production at log-loss ~1e-7 after five warm starts, the plasticity retrain at 0.01.
+    const confident = (p: number, seed: number) => evaluate((label) => (label === 1 ? p : 1 - p), seed);
+    const production = confident(1 - 1e-7, 7);
+    const retrain = gateCandidate(input(confident(0.99, 7), production), DEFAULT_GATE);
+    expect(retrain.reasons.filter((r) => r.startsWith('FAIL'))).toEqual([]);
+    expect(retrain.checks.find((c) => c.name === 'logLossSkill[combined] absolute change')?.passed).toBe(true);
+    const legacy = gateCandidate(input(confident(0.99, 7), production), { ...DEFAULT_GATE, binaryOrImbalanced: LEGACY_BINARY_OR_IMBALANCED });
+    expect(legacy.checks.find((c) => c.name === 'logLoss[combined] relative change')?.passed).toBe(false);
+    // 0.9 -> 0.75 on the true class: log-loss 0.105 -> 0.288, 43% of the base rates' 0.42: refused.
+    const worse = gateCandidate(input(confident(0.75, 7), confident(0.9, 7)), DEFAULT_GATE);
+    expect(worse.reasons.join('\n')).toMatch(/FAIL: logLossSkill\[combined\] .* vs production .*: change -0\.4\d+ < -0\.0500/);
   });
 
   it('the bootstrap blocks a significant AUC drop that is within the change threshold', () => {
@@ -132,7 +146,7 @@ describe('gate on an evaluation that predates the metrics (replayed histories)',
     const old = { combined: { accuracy: 0.9, correct: 900, count: 1000 }, 'class:a': { accuracy: 0.95, correct: 760, count: 800 }, 'class:b': { accuracy: 0.7, correct: 140, count: 200 } };
     const result = gateCandidate({ candidate: old, baseline: null, paired: null }, DEFAULT_GATE);
     expect(result.passed).toBe(true);
-    expect(result.reasons[0]).toBe('pass: binary task (2 classes, majority class 80.00% of the test split): the evaluation predates auc, logLossSkill, logLoss; accuracy thresholds only');
+    expect(result.reasons[0]).toBe('pass: binary task (2 classes, majority class 80.00% of the test split): the evaluation predates auc, logLossSkill; accuracy thresholds only');
     expect(result.metrics).toEqual(['accuracy']);
   });
 });
