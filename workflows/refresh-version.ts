@@ -32,11 +32,14 @@ interface Attempt {
   candidateId: string;
 }
 
+/** The plan (classes, levers, scratch budget) and whether the scratch recipe applies (patched). */
+type Planned = { plan: RefreshPlan; recipe: boolean };
+
 /** A scratch run's levers: the plan's recipe schedule; none before the recipe (the activity's plain scratch run). */
 const scratchLeversOf = (plan: RefreshPlan, recipe: boolean) => (recipe ? { levers: plan.scratchLevers } : {});
 
 /** One training + evaluation + gate pass; the candidate ID carries the mode so a fallback never overwrites the warm candidate. */
-async function runAttempt(activities: Activities, input: RefreshVersionInput, planned: { plan: RefreshPlan; recipe: boolean }, context: Context, mode: RefreshMode, usage: ActivityUsage[]): Promise<Attempt> {
+async function runAttempt(activities: Activities, input: RefreshVersionInput, planned: Planned, context: Context, mode: RefreshMode, usage: ActivityUsage[]): Promise<Attempt> {
   const { plan } = planned;
   const settings = plan.training;
   const candidateId = `${candidateIdFor(workflowInfo().workflowId)}-${mode}`;
@@ -109,9 +112,6 @@ interface Run {
   /** What every activity run spent, in order; it goes into the entry whatever the outcome. */
   usage: ActivityUsage[];
 }
-
-/** The plan (classes, levers, scratch budget) and whether the scratch recipe applies (patched). */
-type Planned = { plan: RefreshPlan; recipe: boolean };
 
 const closeNow = (run: Run) => ({ finishedAt: new Date().toISOString(), usage: run.usage });
 

@@ -13,8 +13,8 @@ import type { PairedCounts } from '../evaluation/slices.js';
 import { evaluationRecord, trainingRecord, type EvaluationReport, type TrainingReport } from './records.js';
 import type { ActivityUsage } from './usage.js';
 
-export interface ShadowScratchRecord {
-  kind: 'shadow-scratch';
+/** Who the shadow run is and what it measures: the refresh it sits beside, joined by workflow ID. */
+export interface ShadowRun {
   model: string;
   dataset: string;
   datasetVersion: number;
@@ -26,28 +26,21 @@ export interface ShadowScratchRecord {
   refreshCandidateId: string;
   /** The shadow workflow's own ID (shadow-scratch/<refresh ID>). */
   workflowId: string;
+  startedAt: string;
+}
+
+export interface ShadowScratchRecord extends ShadowRun {
+  kind: 'shadow-scratch';
   /** The scratch run as it trained: same settings, seed and schedule a scratch refresh would use. */
   training: TrainingRecord;
   /** `candidate` is the scratch model; `production` is the refresh's candidate (the model compared against). */
   evaluation: EvaluationRecord;
   /** Test examples only the scratch model / only the refresh's candidate got right. */
   paired: { scratchOnly: number; refreshOnly: number } | null;
-  startedAt: string;
   finishedAt: string;
   usage: { activities: ActivityUsage[] };
   /** Set by the ledger when the record joins the model's hash chain. */
   chain?: ChainStamp;
-}
-
-export interface ShadowRun {
-  model: string;
-  dataset: string;
-  datasetVersion: number;
-  refreshWorkflowId: string;
-  refreshAuditKey: string | null;
-  refreshCandidateId: string;
-  workflowId: string;
-  startedAt: string;
 }
 
 export function shadowScratchRecord(

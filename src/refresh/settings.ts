@@ -119,6 +119,9 @@ export interface FallbackSettings {
   maxTrainFlops: number | null;
 }
 
+/** Ranking on a binary or imbalanced split: above chance, and no real drop against production. */
+const AUC_THRESHOLD: MetricThreshold = { metric: 'auc', slice: 'combined', lowerBound: 0.55, absoluteChange: -0.01, direction: 'higher-is-better' };
+
 export const DEFAULT_GATE: GateSettings = {
   thresholds: [
     { metric: 'accuracy', slice: 'combined', lowerBound: 0.8, absoluteChange: -0.01, direction: 'higher-is-better' },
@@ -132,7 +135,7 @@ export const DEFAULT_GATE: GateSettings = {
   binaryOrImbalanced: {
     majorityShare: 0.6,
     thresholds: [
-      { metric: 'auc', slice: 'combined', lowerBound: 0.55, absoluteChange: -0.01, direction: 'higher-is-better' },
+      AUC_THRESHOLD,
       // Calibration may worsen by at most 5% of the base-rate forecast's log-loss. Not 5% of production's
       // log-loss: near a separable split that is ~0, and any retrain failed it (1.3e-7 -> 0.021 read as
       // -16,654,086%), so a plasticity retrain could never be promoted.
@@ -146,7 +149,7 @@ export const DEFAULT_GATE: GateSettings = {
 export const LEGACY_BINARY_OR_IMBALANCED: NonNullable<GateSettings['binaryOrImbalanced']> = {
   majorityShare: 0.6,
   thresholds: [
-    { metric: 'auc', slice: 'combined', lowerBound: 0.55, absoluteChange: -0.01, direction: 'higher-is-better' },
+    AUC_THRESHOLD,
     { metric: 'logLossSkill', slice: 'combined', lowerBound: 0.01, direction: 'higher-is-better' },
     { metric: 'logLoss', slice: 'combined', relativeChange: -0.05, direction: 'lower-is-better' },
   ],

@@ -6,10 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { trainCandidateActivity, type TrainCandidateInput, type TrainCandidateResult, type TrainHeartbeat } from '../../activities/train.js';
 import { publishVersion } from '../../src/data/publish.js';
 import { resolveRefreshSettings } from '../../src/refresh/settings.js';
+import { toyRows } from '../helpers/toy-rows.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 import { FAILURE_TYPES } from '../../src/errors.js';
 import type { LeverSettingsInput } from '../../src/training/levers.js';
-import { SeededRandom } from '../../src/random.js';
 
 const store = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-train-activity-')));
 const activity = trainCandidateActivity({ store });
@@ -17,22 +17,14 @@ const trainCandidate = (input: TrainCandidateInput): Promise<TrainCandidateResul
 const train = (env: MockActivityEnvironment, input: TrainCandidateInput) => env.run(trainCandidate, input) as Promise<TrainCandidateResult>;
 const settings = resolveRefreshSettings({ modelSpec: { kind: 'mlp', hidden: [8] }, scratchSteps: 40, warmSteps: 20, batchSize: 16, learningRate: 0.01, warmupSteps: 2, seed: 3 });
 
-/** Rows whose 6 bytes are bright at the class's positions, with seeded noise. */
-function rows(from: number, count: number, classes: number) {
-  const random = new SeededRandom(from + 1);
-  return Array.from({ length: count }, (_, i) => {
-    const label = (from + i) % classes;
-    return { id: from + i, label, features: Uint8Array.from({ length: 6 }, (_, j) => (j % classes === label ? 180 : 20) + Math.floor(random.next() * 60)) };
-  });
-}
 
 const base = (candidateId: string, overrides: Partial<TrainCandidateInput> = {}): TrainCandidateInput => ({ model: 'm', dataset: 'toy', version: 2, candidateId, mode: 'warm', initFromPrefix: 'models/m/candidates/v1', settings, ...overrides });
 
 beforeAll(async () => {
   const request = { dataset: 'toy', columns: { id: 'id', label: 'label', features: 'x' }, features: { encoding: 'uint8-binary' as const, shape: [6], scale: 1 / 255 }, split: { kind: 'hash' as const, testFraction: 0.2, validationFraction: 0.1 }, rowsPerShard: 200 };
-  await publishVersion(store, { ...request, rows: rows(0, 300, 2), classes: ['a', 'b'] });
+  await publishVersion(store, { ...request, rows: toyRows(0, 300, 2), classes: ['a', 'b'] });
   // v2 adds a class: the warm start grows the head.
-  await publishVersion(store, { ...request, rows: rows(300, 150, 3), classes: ['a', 'b', 'c'] });
+  await publishVersion(store, { ...request, rows: toyRows(300, 150, 3), classes: ['a', 'b', 'c'] });
   await train(new MockActivityEnvironment(), base('v1', { version: 1, mode: 'scratch', initFromPrefix: null }));
 });
 
