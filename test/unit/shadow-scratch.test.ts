@@ -5,6 +5,7 @@ import { compareWithShadow, joinShadowRecords, shadowScratchRecord, shadowTotals
 import { listShadowScratchRecords, writeShadowScratchRecord } from '../../src/audit/shadow-ledger.js';
 import { verifyChain } from '../../src/audit/verify.js';
 import { renderReport } from '../../src/report/html.js';
+import { auditCommand } from '../../src/cli/commands/audit.js';
 import { shadowScratchKey } from '../../src/storage/keys.js';
 import { candidateIdFor, shadowCandidateIdFor, shadowScratchDue, shadowScratchWorkflowId } from '../../workflows/definitions.js';
 import { auditEntry, freshStore } from './audit-fixtures.js';
@@ -88,6 +89,27 @@ describe('shadow scratch records in the ledger', () => {
     // and one appended properly to another model's chain stays out of this one's
     await appendToChain(store, 'other', shadowScratchKey('other', 'refresh/other/v1'), { kind: 'shadow-scratch' });
     expect((await verifyChain(store, 'other')).ok).toBe(true);
+  });
+});
+
+describe('the audit shows measured against estimated', () => {
+  it('a table and totals of the shadowed refreshes in text and JSON, nothing without shadows', async () => {
+    const store = freshStore();
+    const scratch = auditEntry({ version: 1, mode: 'scratch', flops: 10e9, scratchFlops: 10e9, finishedAt: '2026-11-01T00:00:00Z' });
+    const warm = auditEntry({ version: 2, mode: 'warm', flops: 2e9, scratchFlops: 10e9, finishedAt: '2026-11-20T00:00:00Z' });
+    for (const entry of [scratch, warm]) await writeAuditEntry(store, entry);
+    const noShadow = await auditCommand(store, 'm', { env: {} });
+    expect(noShadow).not.toContain('shadow');
+    await writeShadowScratchRecord(store, shadowOf(warm, { flops: 12e9, seconds: 20, steps: 480, scratchAccuracy: 0.91, refreshAccuracy: 0.925, scratchOnly: 10, refreshOnly: 25 }));
+    const text = await auditCommand(store, 'm', { env: {} });
+    expect(text).toMatch(/^d\s+v2\s+92\.50%\s+91\.00%\s+\+1\.50\s+0\.99\d\s+10\.0 \(estimated\)\s+12\.0\s+8\.0\s+10\.0$/m);
+    expect(text).toContain('1 warm start measured against a shadow scratch run: scratch cost estimated 10.0 GFLOP, measured 12.0 GFLOP (-16.67% off)');
+    const json = JSON.parse(await auditCommand(store, 'm', { json: true, env: {} }));
+    expect(json.shadow.comparisons).toHaveLength(1);
+    expect(json.shadow.totals).toMatchObject({ refreshes: 1, measuredScratchFlops: 12e9, estimatedScratchFlops: 10e9 });
+    // A period that leaves the warm start out leaves its shadow out too.
+    const before = JSON.parse(await auditCommand(store, 'm', { json: true, until: '2026-11-10', env: {} }));
+    expect(before.shadow.comparisons).toEqual([]);
   });
 });
 

@@ -7,6 +7,9 @@ import { inPeriod, parsePeriod } from '../../audit/period.js';
 import { loadPriceTable, type PriceTable } from '../../audit/pricing.js';
 import { costTotals, groupTotals, type CostTotals } from '../../audit/totals.js';
 import { verifyChain } from '../../audit/verify.js';
+import { listShadowScratchRecords } from '../../audit/shadow-ledger.js';
+import type { ShadowScratchRecord } from '../../audit/shadow.js';
+import { formatShadowView, shadowView } from './audit-shadow-view.js';
 import { WarmstartError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { defineCommand } from '../command.js';
@@ -99,14 +102,20 @@ export async function auditCommand(store: ObjectStore, model: string, options: {
   const prices = loadPriceTable(options.env ?? process.env);
   const models = model.split(',').map((m) => m.trim()).filter((m) => m !== '');
   const entries: AuditEntry[] = [];
+  const shadows: ShadowScratchRecord[] = [];
   // Views show entries as corrected; the records themselves are never edited.
-  for (const name of models) entries.push(...applyCorrections(await listAuditEntries(store, name), await listCorrections(store, name)).filter((e) => inPeriod(e.finishedAt, period)));
+  for (const name of models) {
+    entries.push(...applyCorrections(await listAuditEntries(store, name), await listCorrections(store, name)).filter((e) => inPeriod(e.finishedAt, period)));
+    shadows.push(...(await listShadowScratchRecords(store, name)));
+  }
   if (options.parquet) {
     writeFileSync(options.parquet, ledgerToParquet(entries, prices));
     if (!options.json) return `wrote ${entries.length} ledger rows to ${options.parquet}`;
   }
   const views = costViews(entries, prices);
-  if (options.json) return JSON.stringify({ model, period, totals: ledgerTotals(entries), cost: views, entries }, null, 2);
+  // Joined with the entries in view, so a period filter applies to the shadows too.
+  const shadow = shadowView(entries, shadows);
+  if (options.json) return JSON.stringify({ model, period, totals: ledgerTotals(entries), cost: views, shadow, entries }, null, 2);
   if (entries.length === 0) return `no audit entries for model ${model} in ${store.uri}${period.since || period.until ? ' in that period' : ''}`;
   const reasons = entries.map((e) => {
     const lines = [...entryReasons(e), e.scratchCost.explanation];
@@ -126,8 +135,11 @@ export async function auditCommand(store: ObjectStore, model: string, options: {
     formatCostTable('month', views.byMonth, prices),
     formatCostTable('dataset', views.byDataset, prices),
     formatCostTable('version', views.byVersion, prices),
+    formatShadowView(shadow, models.length),
     `reasons:\n${reasons.join('\n')}`,
-  ].join('\n\n');
+  ]
+    .filter((section) => section !== '')
+    .join('\n\n');
 }
 
 /** `audit verify`: recomputes the model's hash chain; the first broken link is a one-line LEDGER_BROKEN error naming the record. */
