@@ -11,6 +11,7 @@ import { readProduction } from '../src/registry/production.js';
 import { ONE_CORE, shardBytes, startMeter } from '../src/audit/measure.js';
 import type { ComputeUsage } from '../src/audit/usage.js';
 import type { ActivityDeps } from './deps.js';
+import { heartbeatProgress } from './keep-alive.js';
 import { classifyFailures } from './failures.js';
 import { manifestKey, rejectionKey } from '../src/storage/keys.js';
 
@@ -42,7 +43,7 @@ export function loadRefreshContextActivity(deps: ActivityDeps) {
     return withSpendOnRejection(meter, () => classifyFailures(async () => {
       const manifest = await loadManifest(deps.store, input.dataset, input.version);
       const context = Context.current();
-      const validated = await validateVersion(deps.store, manifest, { signal: context.cancellationSignal, onProgress: (read) => context.heartbeat({ rowsRead: read }) });
+      const validated = await validateVersion(deps.store, manifest, { signal: context.cancellationSignal, onProgress: (read) => heartbeatProgress(context, { rowsRead: read }) });
       const rows = validated.summary;
       // Training and evaluation read the shards pinned to the identity verified here, without hashing them again.
       await writeVerified(deps.store, validated.verified, context.cancellationSignal);

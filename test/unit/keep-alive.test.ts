@@ -2,7 +2,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { keepingAlive } from '../../activities/keep-alive.js';
+import { heartbeatProgress, keepingAlive } from '../../activities/keep-alive.js';
+import { Context } from '@temporalio/activity';
 import { CONTROL_HEARTBEAT_TIMEOUT } from '../../workflows/activities.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 
@@ -37,6 +38,25 @@ describe('keepingAlive', () => {
     const atFailure = beats;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(beats).toBe(atFailure);
+  });
+
+  it("the timer's beats repeat the activity's last progress details instead of blanking them", async () => {
+    const env = quiet();
+    const seen: unknown[] = [];
+    let enough: () => void = () => undefined;
+    env.on('heartbeat', (details: unknown) => {
+      seen.push(details);
+      if (seen.length >= 5) enough();
+    });
+    const validating = keepingAlive(async () => {
+      heartbeatProgress(Context.current(), { rowsRead: 100 });
+      await new Promise<void>((resolve) => (enough = resolve));
+    }, 10);
+    await env.run(validating);
+    // The first beat comes before any progress; every beat after the report carries it.
+    expect(seen[0]).toBeUndefined();
+    expect(seen[1]).toEqual({ rowsRead: 100 });
+    expect(seen.slice(2).every((details) => JSON.stringify(details) === '{"rowsRead":100}')).toBe(true);
   });
 
   it('every control activity heartbeats at once, well inside the control heartbeat timeout', async () => {
