@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { csvToParquet, csvToShards } from '../../src/data/csv.js';
 import { loadExamples } from '../../src/data/examples.js';
 import { publishFiles } from '../../src/data/publish-files.js';
 import { loadManifest } from '../../src/data/versions.js';
@@ -66,5 +67,35 @@ describe('a non-MNIST dataset from CSV', () => {
     writeFileSync(file, 'f1,f2,f3,f4,f5,species\n1,2,3,4,5,a\n1,2,,4,5,b\n');
     const error = await publishFiles(fresh(), { dataset: 'bad', files: [file], label: 'species', features }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/shard bad\.csv column f3 row 1: NaN is not a finite number/);
+  });
+
+  it('streams a CSV file to the same Parquet bytes as converting its whole text', async () => {
+    const file = csv('same.csv', 20_000);
+    const columns = { numeric: [], maybeText: features, label: 'species' };
+    let n = 0;
+    const shards = await csvToShards(file, columns, 'same.csv', { limit: Number.MAX_SAFE_INTEGER, next: () => path.join(dir, `same-${n++}.parquet`) });
+    expect(shards).toEqual([{ path: path.join(dir, 'same-0.parquet'), rows: 20_000, rowOffset: 0 }]);
+    expect(Buffer.compare(readFileSync(shards[0]!.path), Buffer.from(csvToParquet(readFileSync(file, 'utf8'), columns, 'same.csv').bytes))).toBe(0);
+  });
+
+  it('decodes a multi-byte UTF-8 label cut in two by the 1 MiB read chunks', async () => {
+    const rows: string[] = ['f1,f2,f3,f4,f5,species'];
+    let size = rows[0]!.length + 1;
+    const add = (row: string) => {
+      rows.push(row);
+      size += Buffer.byteLength(row) + 1;
+    };
+    while (size < 1024 * 1024 - 200) add(`${rows.length},1,2,3,4,café`);
+    // Pad so that the next row's label starts one byte before the chunk boundary: its 3-byte first character straddles it.
+    const head = '9,1,2,3,4,';
+    const filler = `${rows.length},1,2,3,4,café`;
+    add(`${filler}${' '.repeat(1024 * 1024 - 1 - size - head.length - Buffer.byteLength(filler) - 1)}`);
+    add(`${head}東京`);
+    add('10,1,2,3,4,café');
+    const file = path.join(dir, 'straddle.csv');
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    expect(readFileSync(file).subarray(1024 * 1024 - 1, 1024 * 1024 + 2).toString('utf8')).toBe('東');
+    const result = await publishFiles(fresh(), { dataset: 'utf8', files: [file], label: 'species', features });
+    expect(result.classes).toEqual(['café', '東京']);
   });
 });
