@@ -1,6 +1,6 @@
 import { plainLevers, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../training/levers.js';
 import type { RefreshSettings, TrainingSettings } from './settings.js';
-import { warmLeversFor } from './warm-levers.js';
+import { CURRENT_LEVER_RECIPE, warmLeversFor, type LeverRecipe } from './warm-levers.js';
 
 /**
  * One refresh's plan, the same for the refresh workflow and `warmstart bench continual`, so the
@@ -52,7 +52,11 @@ export function scratchBudget(settings: RefreshSettings, trainCount: number): Sc
   return { steps, basis: 'recipe', description: `${settings.scratchEpochs} epochs of ${trainCount} training rows at batch ${settings.batchSize} = ${steps} steps` };
 }
 
-export function planRefresh(settings: RefreshSettings, productionClasses: readonly string[] | null, version: VersionFacts): RefreshPlan {
+/**
+ * `leverRecipe`: which version of the 'benchmark' levers applies (default the current one); a refresh
+ * recorded before the current recipe replays with the one it ran (warm-levers.ts, LeverRecipe).
+ */
+export function planRefresh(settings: RefreshSettings, productionClasses: readonly string[] | null, version: VersionFacts, leverRecipe: LeverRecipe = CURRENT_LEVER_RECIPE): RefreshPlan {
   const scratch = scratchBudget(settings, version.trainCount);
   const classes = [...version.classes];
   // Under the recipe the warmup is a share of the budget (the benchmark's scratch); explicit steps keep warmupSteps.
@@ -60,7 +64,7 @@ export function planRefresh(settings: RefreshSettings, productionClasses: readon
   return {
     classes,
     newClasses: productionClasses === null ? [] : classes.filter((c) => !productionClasses.includes(c)),
-    warmLevers: productionClasses === null ? null : warmLeversFor(settings.warmLevers, productionClasses, classes),
+    warmLevers: productionClasses === null ? null : warmLeversFor(settings.warmLevers, productionClasses, classes, leverRecipe),
     scratch,
     scratchLevers: { init: { kind: 'scratch' }, regularization: { kind: 'none' }, selection: { kind: 'all' }, schedule: { stepsFraction: 1, warmupFraction, peakLearningRate: settings.learningRate } },
     training: { ...settings, scratchSteps: scratch.steps },

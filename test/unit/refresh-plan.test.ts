@@ -13,7 +13,7 @@ import { importMnist } from '../../src/cli/commands/import-mnist.js';
 import { decideRefresh } from '../../src/policy/decide.js';
 import { LEGACY_SCRATCH_STEPS, legacyScratchSettings, planRefresh, recipeSteps, resolvedWarmLevers, type RefreshPlan } from '../../src/refresh/plan.js';
 import { DEFAULT_REFRESH_SETTINGS, resolveRefreshSettings } from '../../src/refresh/settings.js';
-import { NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS } from '../../src/refresh/warm-levers.js';
+import { NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, SAME_CLASSES_LEVERS_V1 } from '../../src/refresh/warm-levers.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 import { leverSteps } from '../../src/training/levers.js';
 
@@ -47,7 +47,15 @@ describe('planRefresh (pure)', () => {
     expect(leverSteps(resolvedWarmLevers(grown), grown.scratch.steps)).toBe(Math.round(grown.scratch.steps / 3));
     const same = planRefresh(settings, digits(10), { classes: digits(10), trainCount: 7022 });
     expect(same.warmLevers).toBe(SAME_CLASSES_LEVERS);
+    // 1646 scratch steps: a sixth is 274 warm steps.
+    expect(leverSteps(resolvedWarmLevers(same), same.scratch.steps)).toBe(274);
+  });
+
+  it('plans with an older lever recipe when asked (a refresh recorded before the current one replays with it)', () => {
+    const same = planRefresh(settings, digits(10), { classes: digits(10), trainCount: 7022 }, 1);
+    expect(same.warmLevers).toBe(SAME_CLASSES_LEVERS_V1);
     expect(leverSteps(resolvedWarmLevers(same), same.scratch.steps)).toBe(Math.round(same.scratch.steps * 0.2));
+    expect(planRefresh(settings, digits(7), { classes: digits(10), trainCount: 7065 }, 1).warmLevers).toBe(NEW_CLASSES_LEVERS);
   });
 
   it('a plain warm copy (warmLevers null) keeps warmSteps whatever the derived budget', () => {
