@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
 import { checkName } from '../names.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { csvToParquet } from './csv.js';
+import { csvToShards } from './csv.js';
 import { checkColumns, dataColumns, decodeGroup, labelResolver, type DecodedRows, type RowSchema } from './decode.js';
 import { MAX_CLASSES, MAX_FEATURE_VALUES, type FeatureSpec, type Manifest, type Normalize } from './manifest.js';
 import { commitVersion, nextVersion, type NewShard, type PublishResult, type VersionSchema } from './publish.js';
+import { hashLocalFile, openLocalFile, openParquetFile } from './input-file.js';
+import { MAX_SHARD_BYTES, TempShards, type PlannedShard } from './shard-plan.js';
 import { openShard, readGroupChecked, shardFormatOf, type ColumnInfo, type ShardFile } from './shard-reader.js';
+import { splitArrow } from './split-arrow.js';
+import { splitParquet } from './split-parquet.js';
 import { grownVocabulary, MAX_VOCABULARY, OOV_INDEX, type CategoricalColumn } from './vocabulary.js';
 
 export interface PublishFilesRequest {
@@ -33,15 +38,25 @@ export interface PublishFilesRequest {
   validationFraction?: number;
   /** Allow labels outside the parent version's classes; they are appended to the class list. */
   newClasses?: boolean;
+  /** Largest shard in bytes (default MAX_SHARD_BYTES, 64 MiB): a larger input is split. */
+  maxShardBytes?: number;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   signal?: AbortSignal;
 }
 
+/** One input file, planned as the shards it is published as (itself, or cut from it). */
 interface Input {
   name: string;
-  bytes: Uint8Array;
-  format: 'parquet' | 'arrow';
+  shards: PlannedShard[];
+}
+
+/** One planned shard, opened for validation: read group by group, hashed. */
+interface OpenedShard {
+  name: string;
   file: ShardFile;
+  size: number;
+  sha256: string;
+  close(): Promise<void>;
 }
 
 const IDENTITY: Normalize = { kind: 'affine', scale: 1, offset: 0 };
@@ -50,34 +65,72 @@ function invalid(message: string, subject: string): WarmstartError {
   return new WarmstartError('DATASET_INVALID', message, subject);
 }
 
-async function readInput(file: string, request: PublishFilesRequest): Promise<Input> {
+/**
+ * Plans an input's shards: a Parquet or Arrow file within the shard bound is published as it is; a
+ * larger one is cut at row-group / record-batch boundaries into temporary files; a CSV file is
+ * converted (streamed twice) into temporary Parquet shards.
+ */
+async function planInput(file: string, request: PublishFilesRequest, limit: number, temp: TempShards): Promise<Input> {
   const name = path.basename(file);
   const format = shardFormatOf(name);
   if (!format) throw invalid(`file ${file} is not .parquet, .arrow/.feather/.ipc or .csv; convert it or rename it`, file);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await fs.readFile(file, { signal: request.signal }));
-  } catch (error) {
-    throw new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, file, { cause: error });
-  }
   if (format === 'csv') {
     const declared = request.categorical ?? [];
     const textColumns = request.splitColumn ? [request.splitColumn] : [];
     const numeric = request.weightColumn ? [request.weightColumn] : [];
     const maybeText = request.features.filter((name) => !declared.includes(name));
-    let text: string;
-    try {
-      // Fatal: a replacement character would otherwise become a class name of its own.
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw invalid(`CSV file ${file} is not valid UTF-8; save it as UTF-8 and publish again`, file);
-    }
-    ({ bytes } = csvToParquet(text, { numeric, maybeText, categorical: declared, label: request.label, id: request.idColumn, text: textColumns }, name));
+    const columns = { numeric, maybeText, categorical: declared, label: request.label, id: request.idColumn, text: textColumns };
+    const shards = await csvToShards(file, columns, name, { limit, next: () => temp.next('parquet'), signal: request.signal });
+    return { name, shards: shards.map((shard) => ({ path: shard.path, format: 'parquet', rowOffset: shard.rowOffset })) };
   }
-  const shardFormat = format === 'csv' ? 'parquet' : format;
-  const opened = await openShard(bytes, shardFormat, name);
-  if (opened.rows === 0) throw invalid(`shard ${name} has no rows; publish a file with rows`, name);
-  return { name, bytes, format: shardFormat, file: opened };
+  const local = await openLocalFile(file, request.signal);
+  try {
+    if (local.size <= limit) return { name, shards: [{ path: file, format, rowOffset: 0 }] };
+    const shards = format === 'parquet' ? await splitParquet(local, name, limit, temp) : await splitArrow(local, name, limit, temp);
+    if (shards.length === 0) throw invalid(`shard ${name} has no rows; publish a file with rows`, name);
+    return { name, shards };
+  } finally {
+    await local.close();
+  }
+}
+
+/** A group's rows numbered from the input's first row, so that errors name the input's row. */
+function fromRow(file: ShardFile, offset: number): ShardFile {
+  if (offset === 0) return file;
+  return { ...file, readGroup: async (index, columns) => {
+    const group = await file.readGroup(index, columns);
+    return { ...group, rowStart: group.rowStart + offset };
+  } };
+}
+
+/**
+ * Opens a planned shard to validate it. Parquet: footer, then one row group at a time by positioned
+ * reads. Arrow: read whole (a shard is at most the bound) and checked as every Arrow shard is.
+ */
+async function openPlanned(shard: PlannedShard, name: string, signal: AbortSignal | undefined): Promise<OpenedShard> {
+  if (shard.format === 'arrow') {
+    const bytes = await readWhole(shard.path, signal);
+    const file = await openShard(bytes, 'arrow', name);
+    return { name, file: fromRow(file, shard.rowOffset), size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), close: () => Promise.resolve() };
+  }
+  const local = await openLocalFile(shard.path, signal);
+  try {
+    const file = await openParquetFile(local, name);
+    const sha256 = await hashLocalFile(local);
+    return { name, file: fromRow(file, shard.rowOffset), size: local.size, sha256, close: () => local.close() };
+  } catch (error) {
+    await local.close();
+    throw error;
+  }
+}
+
+async function readWhole(file: string, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await fs.readFile(file, { signal }));
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, file, { cause: error });
+  }
 }
 
 /** Options that can be refused before any file is read: each problem in one line naming the flag and the fix. */
@@ -141,7 +194,7 @@ function columnKinds(info: readonly ColumnInfo[], request: PublishFilesRequest, 
 }
 
 /** The feature spec implied by the first file's column types and the request. */
-async function inferFeatures(first: Input, request: PublishFilesRequest, parent: Manifest | undefined): Promise<FeatureSpec> {
+async function inferFeatures(first: OpenedShard, request: PublishFilesRequest, parent: Manifest | undefined): Promise<FeatureSpec> {
   const info = request.features.map((name) => {
     const column = first.file.columns.find((c) => c.name === name);
     if (!column) throw invalid(`shard ${first.name} column ${name}: missing (the file has ${first.file.columns.map((c) => c.name).join(', ')}); pass the right --features`, first.name);
@@ -261,7 +314,7 @@ class RowsSeen {
 }
 
 /** The version's schema from the first file and the request; a later version keeps the parent's normalisation. */
-async function schemaOf(first: Input, request: PublishFilesRequest, parent: Manifest | undefined): Promise<Omit<VersionSchema, 'classes'>> {
+async function schemaOf(first: OpenedShard, request: PublishFilesRequest, parent: Manifest | undefined): Promise<Omit<VersionSchema, 'classes'>> {
   const features = await inferFeatures(first, request, parent);
   const labelInfo = first.file.columns.find((c) => c.name === request.label);
   const base: Omit<VersionSchema, 'classes'> = {
@@ -277,28 +330,42 @@ async function schemaOf(first: Input, request: PublishFilesRequest, parent: Mani
   return base;
 }
 
-/** Validates every row of every file, raw values (identity normalisation), one file in memory at a time. */
-async function validateFiles(request: PublishFilesRequest, base: Omit<VersionSchema, 'classes'>, parent: Manifest | undefined, first: Input): Promise<{ shards: NewShard[]; seen: RowsSeen }> {
+/**
+ * Validates every row of every shard of every file, raw values (identity normalisation): one input
+ * planned at a time, one shard open at a time, one row group decoded at a time.
+ */
+async function validateFiles(request: PublishFilesRequest, base: Omit<VersionSchema, 'classes'>, parent: Manifest | undefined, first: Input, plan: (file: string) => Promise<Input>): Promise<{ shards: NewShard[]; seen: RowsSeen }> {
   const known = parent ? labelResolver(parent) : undefined;
   const f = base.features;
   const positions = new Map(f.kind === 'columns' ? (f.categorical ?? []).map((c) => [f.columns.indexOf(c.column), c]) : []);
   const seen = new RowsSeen(base.features.shape.reduce((a, b) => a * b, 1), positions);
   const raw: RowSchema = { ...base, dataset: request.dataset, features: { ...base.features, normalize: IDENTITY }, classes: parent?.classes ?? [] };
   const shards: NewShard[] = [];
-  let held: Input | undefined = first;
-  for (const [index, path] of request.files.entries()) {
-    const input: Input = index === 0 && held ? held : await readInput(path, request);
-    held = undefined; // one file in memory at a time
-    checkColumns(raw, input.file.columns, input.name);
-    for (let g = 0; g < input.file.groupCount; g++) {
-      request.signal?.throwIfAborted();
-      const group = await readGroupChecked(input.file, g, dataColumns(raw), input.name);
-      seen.add(decodeGroup(raw, group, { key: input.name, firstId: 0, splits: ['train', 'validation', 'test'], resolveLabel: seen.labels(request, known, input.name), resolveCategory: seen.category(input.name) }));
+  /** Each shard's sha256 -> the index of the file it came from. */
+  const owners = new Map<string, number>();
+  for (const [index, file] of request.files.entries()) {
+    const input = index === 0 ? first : await plan(file);
+    let rows = 0;
+    for (const planned of input.shards) {
+      const opened = await openPlanned(planned, input.name, request.signal);
+      try {
+        if (opened.file.rows === 0 && input.shards.length === 1) throw invalid(`shard ${input.name} has no rows; publish a file with rows`, input.name);
+        checkColumns(raw, opened.file.columns, input.name);
+        for (let g = 0; g < opened.file.groupCount; g++) {
+          request.signal?.throwIfAborted();
+          const group = await readGroupChecked(opened.file, g, dataColumns(raw), input.name);
+          seen.add(decodeGroup(raw, group, { key: input.name, firstId: 0, splits: ['train', 'validation', 'test'], resolveLabel: seen.labels(request, known, input.name), resolveCategory: seen.category(input.name) }));
+        }
+        const owner = owners.get(opened.sha256);
+        if (owner !== undefined) throw invalid(`file ${file} holds the same bytes as ${request.files[owner]}; each file's rows may be published once`, file);
+        owners.set(opened.sha256, index);
+        shards.push({ body: () => readWhole(planned.path, request.signal), size: opened.size, format: planned.format, rows: opened.file.rows, sha256: opened.sha256 });
+        rows += opened.file.rows;
+      } finally {
+        await opened.close();
+      }
     }
-    const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-    const same = shards.findIndex((shard) => shard.sha256 === sha256);
-    if (same >= 0) throw invalid(`file ${path} holds the same bytes as ${request.files[same]}; each file's rows may be published once`, path);
-    shards.push({ body: async () => (await readInput(path, request)).bytes, size: input.bytes.byteLength, format: input.format, rows: input.file.rows, sha256 });
+    if (rows === 0) throw invalid(`shard ${input.name} has no rows; publish a file with rows`, input.name);
   }
   return { shards, seen };
 }
@@ -316,16 +383,39 @@ function classListOf(base: Omit<VersionSchema, 'classes'>, parent: Manifest | un
 /**
  * Publishes files as the next version of a dataset: every row of every file is validated (columns,
  * types, shape, NaN/infinite features, labels, weights, splits) before anything is uploaded; the
- * files are then stored as they are (CSV as Parquet), checksummed, and committed by the manifest.
- * One file at a time is in memory: files are read again for the upload and must still hash the same.
+ * shards are then uploaded, checksummed, and committed by the manifest. A file within the shard
+ * bound is stored as it is (CSV as Parquet); a larger one as shards cut from it (shard-plan.ts), in
+ * row order, so row ids and hash splits are those of the file. Memory: one row group, and at upload
+ * one shard; cut shards wait in a temporary directory, removed at the end whatever the outcome.
  */
 export async function publishFiles(store: ObjectStore, request: PublishFilesRequest): Promise<PublishResult> {
   checkName('dataset', request.dataset);
   checkRequest(request);
-  const first = await readInput(request.files[0]!, request);
-  const { version, parent } = await nextVersion(store, request.dataset);
-  const base = await schemaOf(first, request, parent);
-  const { shards, seen } = await validateFiles(request, base, parent, first);
+  const limit = request.maxShardBytes ?? MAX_SHARD_BYTES;
+  const dir = await fs.mkdtemp(path.join(tmpdir(), 'warmstart-publish-'));
+  try {
+    const temp = new TempShards(dir);
+    const plan = (file: string) => planInput(file, request, limit, temp);
+    const first = await plan(request.files[0]!);
+    const { version, parent } = await nextVersion(store, request.dataset);
+    const opened = await openPlanned(first.shards[0]!, first.name, request.signal);
+    let base: Omit<VersionSchema, 'classes'>;
+    try {
+      if (opened.file.rows === 0 && first.shards.length === 1) throw invalid(`shard ${first.name} has no rows; publish a file with rows`, first.name);
+      base = await schemaOf(opened, request, parent);
+    } finally {
+      await opened.close();
+    }
+    const { shards, seen } = await validateFiles(request, base, parent, first, plan);
+    return await commit(store, request, { version, parent, base, shards, seen });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The class list, the vocabularies and the first version's moments from what validation saw; then the commit. */
+async function commit(store: ObjectStore, request: PublishFilesRequest, validated: { version: number; parent: Manifest | undefined; base: Omit<VersionSchema, 'classes'>; shards: NewShard[]; seen: RowsSeen }): Promise<PublishResult> {
+  const { version, parent, base, shards, seen } = validated;
   const classes = classListOf(base, parent, seen);
   if (!parent && seen.trainRows === 0) throw invalid(`${request.dataset}: no row falls in the train split; a first version needs training rows (check --split-column's values or the split fractions)`, 'split');
   if (classes.length < 2) throw invalid(`${request.dataset}: column ${request.label} holds ${classes.length} class; a classifier needs at least two`, request.label);
