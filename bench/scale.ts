@@ -10,7 +10,10 @@
  * tasks per refresh; and the checks: no version lost or refreshed twice, every production pointer at
  * the model's newest promoted version, one ledger entry per refresh that ran.
  *
- *   npm run bench:scale -- [--models 50] [--versions 5] [--stagger-ms 1500] [--no-kill]
+ * Also where orchestration goes: per round-trip (one workflow task, named by what woke the workflow)
+ * its dispatch and run times, and history events by type.
+ *
+ *   npm run bench:scale -- [--models 50] [--versions 5] [--stagger-ms 1500] [--scratch-steps 30] [--no-kill]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -27,10 +30,23 @@ import { readProduction } from '../src/registry/production.js';
 import { openStore } from '../src/storage/open-store.js';
 import { connectClient, queryRefreshState, signalVersionLanded } from '../src/temporal/client.js';
 import { modelRefreshWorkflowId } from '../workflows/definitions.js';
+import { summarizeRoundTrips, timingOf, type RefreshTiming } from './scale-history.js';
 
 const { values: args } = parseArgs({
-  options: { models: { type: 'string', default: '50' }, versions: { type: 'string', default: '5' }, 'stagger-ms': { type: 'string', default: '1500' }, 'no-kill': { type: 'boolean', default: false } },
+  options: {
+    models: { type: 'string', default: '50' },
+    versions: { type: 'string', default: '5' },
+    'stagger-ms': { type: 'string', default: '1500' },
+    'no-kill': { type: 'boolean', default: false },
+    'scratch-steps': { type: 'string', default: '30' },
+  },
 });
+for (const name of ['models', 'versions', 'stagger-ms', 'scratch-steps'] as const) {
+  if (!(Number(args[name]) > 0)) {
+    console.error(`--${name} ${args[name]} is not a positive number; pass e.g. --${name} 10`);
+    process.exit(2);
+  }
+}
 const MODELS = Number(args.models);
 const VERSIONS = Number(args.versions);
 const STAGGER_MS = Number(args['stagger-ms']);
@@ -39,7 +55,14 @@ const run = `scale-${Date.now().toString(36)}`;
 
 // Tiny and fast: orchestration is what is measured.
 // A 10 s heartbeat timeout, so the SIGKILLed worker's run is retried on the other one within seconds.
-const SETTINGS: RefreshSettingsInput = { modelSpec: { kind: 'mlp', hidden: [8] }, scratchSteps: 30, batchSize: 16, checkpointEvery: 10, progressEvaluations: 0, trainingHeartbeatSeconds: 10 };
+// --scratch-steps sizes the training (a warm start runs a fraction of it): 30 measures orchestration,
+// a few thousand a refresh whose training takes seconds; checkpoints stay a handful per run.
+const SCRATCH_STEPS = Number(args['scratch-steps']);
+// A gate every candidate passes: 30 steps teach these tiny models nothing, so under the default gate
+// every refresh was a rejected scratch run; with this one refreshes promote and later versions
+// warm-start, the path a production refresh takes (the gate's rules are not what is measured here).
+const GATE: RefreshSettingsInput['gate'] = { thresholds: [{ metric: 'accuracy', slice: 'combined', lowerBound: 0, direction: 'higher-is-better' }], pairedTest: null, binaryOrImbalanced: null, bootstrapTest: null };
+const SETTINGS: RefreshSettingsInput = { modelSpec: { kind: 'mlp', hidden: [8] }, scratchSteps: SCRATCH_STEPS, batchSize: 16, checkpointEvery: Math.max(10, Math.ceil(SCRATCH_STEPS / 3)), progressEvaluations: 0, trainingHeartbeatSeconds: 10, gate: GATE };
 
 const env = { ...process.env, ...ensureLocalServices((line) => console.error(line)) };
 Object.assign(process.env, { AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY });
@@ -92,51 +115,16 @@ async function allSettled(client: Client, models: string[], versions: number): P
   return settled;
 }
 
+const countBy = (values: string[]) => values.reduce<Record<string, number>>((counts, v) => ({ ...counts, [v]: (counts[v] ?? 0) + 1 }), {});
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 };
 
-const eventMs = (event: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
-
-/**
- * From a refresh's history: how long its activities waited for a worker slot (scheduled -> started),
- * how long they ran (started -> closed), and the rest of the workflow's wall time, which is what
- * orchestration itself adds (workflow tasks, dispatch, round-trips).
- */
-interface RefreshTiming {
-  wall: number;
-  activityWait: number;
-  activityRun: number;
-  orchestration: number;
-  workflowTasks: number;
-  activities: number;
-  events: number;
-}
-
+/** A refresh's history, timed (bench/scale-history.ts). */
 async function refreshTiming(client: Client, workflowId: string): Promise<RefreshTiming> {
-  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const scheduled = new Map<string, number>();
-  const started = new Map<string, number>();
-  const timing = { activityWait: 0, activityRun: 0, workflowTasks: 0, activities: 0 };
-  for (const event of events) {
-    if (event.workflowTaskCompletedEventAttributes) timing.workflowTasks++;
-    if (event.activityTaskScheduledEventAttributes) {
-      timing.activities++;
-      scheduled.set(String(event.eventId), eventMs(event));
-    }
-    const start = event.activityTaskStartedEventAttributes;
-    if (start) started.set(String(start.scheduledEventId), eventMs(event));
-    const closed = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
-    if (closed) {
-      const key = String(closed.scheduledEventId);
-      const at = started.get(key) ?? eventMs(event);
-      timing.activityWait += (at - (scheduled.get(key) ?? at)) / 1000;
-      timing.activityRun += (eventMs(event) - at) / 1000;
-    }
-  }
-  const wall = events.length > 1 ? (eventMs(events.at(-1)!) - eventMs(events[0]!)) / 1000 : 0;
-  return { ...timing, wall, orchestration: Math.max(0, wall - timing.activityWait - timing.activityRun), events: events.length };
+  return timingOf((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []);
 }
 
 interface LoadRun {
@@ -178,10 +166,12 @@ async function analyse(run: LoadRun) {
   const latencies: number[] = [];
   const withoutQueueing: number[] = [];
   const shares: number[] = [];
-  const sum = { wall: 0, orchestration: 0, activityWait: 0, workflowTasks: 0, activities: 0, events: 0 };
+  const sum = { wall: 0, orchestration: 0, activityWait: 0, activityRun: 0, localActivityRun: 0, workflowTasks: 0, activities: 0, localActivities: 0, events: 0 };
+  const timings: RefreshTiming[] = [];
   for (const entry of entries) {
     const arrival = run.arrivals.find((a) => a.model === entry.model && a.version === entry.datasetVersion)!;
     const timing = await refreshTiming(run.client, entry.workflowId);
+    timings.push(timing);
     const latency = (Date.parse(entry.finishedAt) - arrival.at) / 1000;
     // Queueing: waiting in the model's queue behind its previous refresh, and for a worker slot.
     const modelQueue = Math.max(0, (Date.parse(entry.startedAt) - arrival.at) / 1000);
@@ -200,7 +190,11 @@ async function analyse(run: LoadRun) {
     orchestrationShare: { overall: sum.orchestration / Math.max(1e-9, sum.wall), p50: percentile(shares, 0.5), p95: percentile(shares, 0.95) },
     orchestrationSecondsPerRefresh: sum.orchestration / n,
     activityQueueShare: sum.activityWait / Math.max(1e-9, sum.wall),
-    perRefresh: { workflowTasks: sum.workflowTasks / n, activities: sum.activities / n, events: sum.events / n },
+    perRefresh: { workflowTasks: sum.workflowTasks / n, activities: sum.activities / n, localActivities: sum.localActivities / n, events: sum.events / n },
+    activitySecondsPerRefresh: (sum.activityRun + sum.localActivityRun) / n,
+    scratchSteps: SCRATCH_STEPS,
+    statuses: countBy(entries.map((e) => `${e.status} (${e.decision.mode})`)),
+    ...summarizeRoundTrips(timings),
     checks: { lost: checks.lost, refreshedTwice: checks.refreshedTwice, productionPointerWrong: checks.productionPointerWrong, ledgerEntriesMismatch: checks.ledgerEntriesMismatch },
   };
 }
@@ -219,10 +213,19 @@ function printResult(result: Awaited<ReturnType<typeof analyse>>): void {
   row('orchestration share of refresh wall (all / p50 / p95)', `${pct(o.overall)} / ${pct(o.p50)} / ${pct(o.p95)}`);
   row('orchestration seconds per refresh', result.orchestrationSecondsPerRefresh.toFixed(2));
   row('activities waiting for a worker slot (share of wall)', pct(result.activityQueueShare));
-  row('per refresh: workflow tasks / activities / events', `${r.workflowTasks.toFixed(1)} / ${r.activities.toFixed(1)} / ${r.events.toFixed(1)}`);
+  row('activity seconds per refresh (run, local included)', result.activitySecondsPerRefresh.toFixed(2));
+  row('per refresh: workflow tasks / activities (local) / events', `${r.workflowTasks.toFixed(1)} / ${r.activities.toFixed(1)} (${r.localActivities.toFixed(1)}) / ${r.events.toFixed(1)}`);
   row('lost / refreshed twice / pointer wrong / ledger mismatch', `${c.lost} / ${c.refreshedTwice} / ${c.productionPointerWrong} / ${c.ledgerEntriesMismatch}`);
+  const split = result.orchestrationSplitSeconds;
+  console.log(`\nrefresh outcomes: ${Object.entries(result.statuses).map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  console.log(`orchestration per refresh: workflow-task dispatch ${ms(split.workflowTaskDispatch)}, workflow-task run ${ms(split.workflowTaskRun)}, other ${ms(split.other)}`);
+  console.log(`${'round-trip (workflow task after ...)'.padEnd(72)}${'per refresh'.padStart(12)}${'dispatch ms'.padStart(13)}${'run ms'.padStart(9)}`);
+  for (const trip of result.roundTrips) console.log(`${trip.after.padEnd(72)}${trip.perRefresh.toFixed(2).padStart(12)}${trip.dispatchMs.toFixed(1).padStart(13)}${trip.runMs.toFixed(1).padStart(9)}`);
+  console.log(`events per refresh: ${Object.entries(result.eventsPerRefresh).map(([t, n]) => `${t} ${n.toFixed(1)}`).join(', ')}`);
   console.log(JSON.stringify(result));
 }
+
+const ms = (seconds: number) => `${(1000 * seconds).toFixed(0)} ms`;
 
 async function runLoad(workers: { control: ChildProcess; training: ChildProcess[] }): Promise<LoadRun> {
   const client = await connectClient(config);
