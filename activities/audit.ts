@@ -17,10 +17,13 @@ export interface BlessingInput {
 /** Another entry already at this key is a conflict no retry can fix: the ledger is append-only. */
 export const LEDGER_CONFLICT = 'LedgerConflict';
 
-/** The entry notes which price table was in effect; prices themselves are applied when the ledger is read. */
-export function recordAuditActivity(deps: ActivityDeps, env: Record<string, string | undefined> = process.env) {
+/**
+ * Writes a refresh's ledger entry, then folds it into the policy summary. The entry notes which price
+ * table was in effect; prices themselves are applied when the ledger is read.
+ */
+export function ledgerWriter(deps: ActivityDeps, env: Record<string, string | undefined> = process.env) {
   const priceTable = loadPriceTable(env)?.version ?? null;
-  return async function recordAudit(entry: AuditEntry): Promise<{ key: string }> {
+  return async function writeEntry(entry: AuditEntry): Promise<{ key: string }> {
     try {
       const key = await writeAuditEntry(deps.store, { ...entry, priceTable });
       // After the entry: a retry rewrites nothing and folds the same entry again, to the same summary.
@@ -30,6 +33,13 @@ export function recordAuditActivity(deps: ActivityDeps, env: Record<string, stri
       if (isWarmstartError(error, 'LEDGER_CONFLICT')) throw ApplicationFailure.create({ message: error.message, type: LEDGER_CONFLICT, nonRetryable: true, details: [{ code: error.code, subject: error.subject ?? null }] });
       throw error;
     }
+  };
+}
+
+export function recordAuditActivity(deps: ActivityDeps, env: Record<string, string | undefined> = process.env) {
+  const writeEntry = ledgerWriter(deps, env);
+  return async function recordAudit(entry: AuditEntry): Promise<{ key: string }> {
+    return await writeEntry(entry);
   };
 }
 

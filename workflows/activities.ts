@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { RefreshActivities } from '../activities/index.js';
 import type { RefreshSettings } from '../src/refresh/settings.js';
 
@@ -44,5 +44,13 @@ export function refreshActivities(settings: RefreshSettings) {
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
     summary: 'evaluate candidate and production on the same test slices',
   });
-  return { storage, data, training, evaluation };
+  // A local activity: it runs in the workflow task that decided it, on the worker running the workflow,
+  // so the end of a refresh (blessing, promotion, ledger entry: three small store writes) costs no
+  // round-trip of its own. A worker lost during it fails the workflow task, and the task's retry on
+  // another worker runs it again; each of its steps recognizes its own earlier success.
+  const conclusion = proxyLocalActivities<Pick<RefreshActivities, 'concludeRefresh'>>({
+    startToCloseTimeout: '2 minutes',
+    retry: { maximumAttempts: 5, initialInterval: '1 second' },
+  });
+  return { storage, data, training, evaluation, conclusion };
 }

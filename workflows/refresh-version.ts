@@ -1,6 +1,9 @@
 import { ActivityFailure, ApplicationFailure, log, patched, TimeoutFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { BlessingInput } from '../activities/audit.js';
+import type { PromoteInput } from '../activities/promote.js';
 import type { TrainHeartbeat } from '../activities/train.js';
 import type { AttemptRecord, AuditEntry } from '../src/audit/ledger.js';
+import { promotionRecord } from '../src/audit/promotion-record.js';
 import { attemptRecord, failedEntry, finishedEntry, rejectedEntry, type EntryBase } from '../src/audit/records.js';
 import { scratchCost } from '../src/audit/savings.js';
 import { FAILURE_TYPES } from '../src/errors.js';
@@ -30,7 +33,16 @@ interface Attempt {
   record: AttemptRecord;
   candidatePrefix: string;
   candidateId: string;
+  /** The gate's verdict for the candidate's blessing file. */
+  blessing: BlessingInput;
 }
+
+/**
+ * Added after histories were recorded: the final candidate's blessing, the promotion and the ledger
+ * entry run as one local activity (concludeRefresh) instead of three activities, two workflow tasks
+ * fewer per refresh. Refreshes started before it replay through the three.
+ */
+const CONCLUDE_IN_ONE = 'conclude-in-one';
 
 /** The plan (classes, levers, scratch budget) and whether the scratch recipe applies (patched). */
 type Planned = { plan: RefreshPlan; recipe: boolean };
@@ -67,9 +79,11 @@ async function runAttempt(activities: Activities, input: RefreshVersionInput, pl
   });
   if (evaluated.usage) usage.push({ activity: 'evaluateCandidate', subject: candidateId, usage: evaluated.usage });
   const gate = gateCandidate({ candidate: evaluated.candidate, baseline: evaluated.production, paired: evaluated.paired }, settings.gate);
-  await activities.storage.recordBlessing({ candidatePrefix: trained.candidatePrefix, blessed: gate.passed, reasons: gate.reasons, workflowId: workflowInfo().workflowId });
+  const blessing: BlessingInput = { candidatePrefix: trained.candidatePrefix, blessed: gate.passed, reasons: gate.reasons, workflowId: workflowInfo().workflowId };
+  // Since conclude-in-one, blessed later: by concludeRefresh when final, before the fallback when not.
+  if (!patched(CONCLUDE_IN_ONE)) await activities.storage.recordBlessing(blessing);
   const initializedFrom = mode === 'warm' ? (context.production?.candidateId ?? null) : null;
-  return { candidateId, candidatePrefix: trained.candidatePrefix, record: attemptRecord(mode, trained, initializedFrom, evaluated, gate) };
+  return { candidateId, candidatePrefix: trained.candidatePrefix, blessing, record: attemptRecord(mode, trained, initializedFrom, evaluated, gate) };
 }
 
 /** One line for the ledger: which activity failed, the failure's type, and its message. */
@@ -150,7 +164,11 @@ async function trainAndGate(run: Run, context: Context, decision: RefreshDecisio
     if (decision.mode === 'warm' && !attempts[0]!.record.gate.passed) {
       const plan = fallbackPlan(settings, planned.plan.scratch.steps, attempts[0]!.record);
       fallback = plan.why;
-      if (plan.allowed) attempts.push(await runAttempt(activities, input, planned, context, 'scratch', usage));
+      if (plan.allowed) {
+        // The warm candidate is not the final one: its blessing is written now, as before conclude-in-one.
+        if (patched(CONCLUDE_IN_ONE)) await activities.storage.recordBlessing(attempts[0]!.blessing);
+        attempts.push(await runAttempt(activities, input, planned, context, 'scratch', usage));
+      }
     }
     return { attempts, fallback };
   } catch (error) {
@@ -168,39 +186,66 @@ async function trainAndGate(run: Run, context: Context, decision: RefreshDecisio
 
 type Override = { by: string; reason: string } | null;
 
-/** Promotes the final candidate when it passed its gate (or an operator overrode it), with a conditional write. */
-async function promoteIfAllowed(run: Run, context: Context, final: Attempt, override: Override): Promise<{ status: 'promoted' | 'rejected' | 'superseded'; promotion: AuditEntry['promotion'] }> {
+type Promotion = { status: 'promoted' | 'rejected' | 'superseded'; promotion: AuditEntry['promotion'] };
+
+/** The conditional write of production.json for the final candidate, or why none is attempted (gate failed and no override, or promotion disabled). */
+function promotionRequest(run: Run, context: Context, final: Attempt, override: Override): { request: PromoteInput } | { notAttempted: Promotion } {
   const { input, settings, workflowId } = run;
   if (!(input.overrides?.promote ?? true)) {
-    return { status: 'rejected', promotion: { outcome: 'not-attempted', candidateId: null, detail: 'replay with promotion disabled; production untouched', override: null } };
+    return { notAttempted: { status: 'rejected', promotion: { outcome: 'not-attempted', candidateId: null, detail: 'replay with promotion disabled; production untouched', override: null } } };
   }
   if (!final.record.gate.passed && !override) {
-    return { status: 'rejected', promotion: { outcome: 'not-attempted', candidateId: null, detail: 'gate failed; production untouched', override: null } };
+    return { notAttempted: { status: 'rejected', promotion: { outcome: 'not-attempted', candidateId: null, detail: 'gate failed; production untouched', override: null } } };
   }
   const mode = final.record.mode;
   enterPhase('promoting', `promoting ${final.candidateId} (conditional write on production.json)`);
-  const result = await run.activities.storage.promoteCandidate({
-    expectedEtag: context.productionEtag,
-    pointer: {
-      model: input.model,
-      candidateId: final.candidateId,
-      candidatePrefix: final.candidatePrefix,
-      dataset: input.dataset,
-      datasetVersion: input.version,
-      modelSpec: settings.modelSpec,
-      classes: context.dataset.classes,
-      featureShape: context.dataset.featureShape,
-      testAccuracy: final.record.evaluation.candidate.combined?.accuracy ?? 0,
-      mode,
-      warmStartsInRow: mode === 'warm' ? (context.production?.warmStartsInRow ?? 0) + 1 : 0,
-      promotedBy: workflowId,
-      ...(override ? { note: `gate overridden by ${override.by}: ${override.reason}` } : {}),
-    },
-  });
   return {
-    status: result.outcome === 'superseded' ? 'superseded' : 'promoted',
-    promotion: { outcome: result.outcome, candidateId: final.candidateId, detail: result.outcome === 'superseded' ? result.reason : null, override },
+    request: {
+      expectedEtag: context.productionEtag,
+      pointer: {
+        model: input.model,
+        candidateId: final.candidateId,
+        candidatePrefix: final.candidatePrefix,
+        dataset: input.dataset,
+        datasetVersion: input.version,
+        modelSpec: settings.modelSpec,
+        classes: context.dataset.classes,
+        featureShape: context.dataset.featureShape,
+        testAccuracy: final.record.evaluation.candidate.combined?.accuracy ?? 0,
+        mode,
+        warmStartsInRow: mode === 'warm' ? (context.production?.warmStartsInRow ?? 0) + 1 : 0,
+        promotedBy: workflowId,
+        ...(override ? { note: `gate overridden by ${override.by}: ${override.reason}` } : {}),
+      },
+    },
   };
+}
+
+/** The entry as the refresh finished, given its promotion. */
+type EntryFor = (outcome: Promotion) => AuditEntry;
+
+/** Before conclude-in-one: promotion and ledger entry as two activities (the blessing was written after the gate). */
+async function promoteThenAudit(run: Run, final: Attempt, planned: ReturnType<typeof promotionRequest>, override: Override, entryFor: EntryFor) {
+  let outcome: Promotion;
+  if ('request' in planned) {
+    const result = await run.activities.storage.promoteCandidate(planned.request);
+    outcome = promotionRecord(result, final.candidateId, override);
+  } else {
+    outcome = planned.notAttempted;
+  }
+  const entry = entryFor(outcome);
+  const { key } = await run.activities.storage.recordAudit(entry);
+  return { ...outcome, entry, key };
+}
+
+/** Since conclude-in-one: blessing, promotion and ledger entry in one local activity; the entry's outcome is the promotion's. */
+async function concludeInOne(run: Run, final: Attempt, planned: ReturnType<typeof promotionRequest>, override: Override, entryFor: EntryFor) {
+  // Until the write decides them, the entry says what is being attempted.
+  const draft = 'request' in planned ? entryFor({ status: 'promoted', promotion: { outcome: 'pending', candidateId: final.candidateId, detail: null, override } }) : entryFor(planned.notAttempted);
+  const promotion = 'request' in planned ? { request: planned.request, override } : null;
+  const concluded = await run.activities.conclusion.concludeRefresh({ blessing: final.blessing, promotion, entry: draft });
+  const status = concluded.status as Promotion['status'];
+  return { status, promotion: concluded.promotion, entry: { ...draft, status, promotion: concluded.promotion }, key: concluded.key };
 }
 
 /**
@@ -238,13 +283,13 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   const { attempts, fallback } = await trainAndGate(run, context, decision, { plan, recipe });
   const final = attempts.at(-1)!;
   const override = !final.record.gate.passed && input.overrides?.overrideGate ? input.overrides.overrideGate : null;
-  const { status, promotion } = await promoteIfAllowed(run, context, final, override);
+  const planned = promotionRequest(run, context, final, override);
 
   const scratchAttempt = attempts.find((a) => a.record.mode === 'scratch')?.record.training;
   const measured = scratchAttempt ? { datasetVersion: input.version, steps: scratchAttempt.steps, flops: scratchAttempt.flops, trainSeconds: scratchAttempt.wallSeconds } : null;
   const scratch = scratchCost(measured, context.lastScratch, plan.scratch);
-  const entry = finishedEntry(base, { status, decision, attempts: attempts.map((a) => a.record), fallback, promotion, scratchCost: scratch }, closeNow(run));
-  const { key } = await run.activities.storage.recordAudit(entry);
+  const entryFor: EntryFor = ({ status, promotion }) => finishedEntry(base, { status, decision, attempts: attempts.map((a) => a.record), fallback, promotion, scratchCost: scratch }, closeNow(run));
+  const { status, entry, key } = patched(CONCLUDE_IN_ONE) ? await concludeInOne(run, final, planned, override, entryFor) : await promoteThenAudit(run, final, planned, override, entryFor);
   upsertSearchAttributes([{ key: PROMOTED, value: status === 'promoted' }, { key: COMPUTE_SECONDS, value: entry.compute.trainSeconds + entry.compute.evaluationSeconds }]);
   const accuracy = final.record.evaluation.candidate.combined?.accuracy ?? null;
   enterPhase('done', `${status} (${final.record.mode}) ${final.candidateId}, test accuracy ${((accuracy ?? 0) * 100).toFixed(2)}%`);

@@ -1,7 +1,7 @@
 import { WarmstartError } from '../errors.js';
 import { getJson } from '../storage/json.js';
 import { sha256Hex } from '../storage/sha256.js';
-import { appendToChain, type ChainStamp } from './chain.js';
+import { appendToChain, unstamped, type ChainStamp } from './chain.js';
 import type { ComputeSaved, ScratchCost } from './savings.js';
 import type { ActivityUsage, TrainingWork } from './usage.js';
 import type { LeverSettings } from '../training/levers.js';
@@ -129,6 +129,19 @@ export async function writeAuditEntry(store: ObjectStore, entry: AuditEntry): Pr
   const key = auditKeyOf(entry);
   await appendToChain(store, entry.model, key, entry, { isSame: (stored, record) => withoutFields(stored, WRITE_TIME_FIELDS) === withoutFields(record, WRITE_TIME_FIELDS) });
   return key;
+}
+
+/**
+ * The entry already in the ledger at this draft's key (without its chain stamp), when it is this
+ * draft's: equal but for the fields named (an outcome decided after the draft was built, a time taken
+ * again on a retry) and those set at write time. A retried step that wrote it once uses it instead of
+ * deciding again. undefined: none, or another's (its activities' figures differ).
+ */
+export async function concludedEntryOf(store: ObjectStore, draft: AuditEntry, decidedLater: (keyof AuditEntry)[]): Promise<AuditEntry | undefined> {
+  const stored = await getJson<AuditEntry & Record<string, unknown>>(store, auditKeyOf(draft));
+  if (!stored) return undefined;
+  const ignored = [...WRITE_TIME_FIELDS, 'chain', ...decidedLater];
+  return withoutFields(stored.value, ignored) === withoutFields(draft, ignored) ? (unstamped(stored.value) as unknown as AuditEntry) : undefined;
 }
 
 /**

@@ -25,6 +25,8 @@ function summarize(file: string) {
   return {
     type: events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name,
     activities: events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name] : [])),
+    // Local activities leave a marker whose data (JSON) names the activity type.
+    local: events.flatMap((e) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [(JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details!.data!.payloads![0]!.data!).toString('utf8')) as { activity_type: string }).activity_type] : [])),
     ended: result ? ('status' in result ? `${result.status} (${result.mode})` : 'completed') : events.some((e) => e.workflowExecutionFailedEventAttributes) ? 'failed' : 'running',
     children: events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length,
     updates: events.flatMap((e) => (e.workflowExecutionUpdateAcceptedEventAttributes ? [e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest!.input!.name] : [])),
@@ -34,17 +36,19 @@ function summarize(file: string) {
 const train = ['trainCandidate', 'evaluateCandidate', 'recordBlessing'];
 // Every path of both workflows that a recorded history pins; a history that no longer shows its path fails here.
 const recorded: [string, ReturnType<typeof summarize>][] = [
-  ['refresh-version-scratch.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', ...train, 'promoteCandidate', 'recordAudit'], ended: 'promoted (scratch)', children: 0, updates: [] }],
-  ['refresh-version-warm.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', ...train, 'promoteCandidate', 'recordAudit'], ended: 'promoted (warm)', children: 0, updates: [] }],
+  ['refresh-version-scratch.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', ...train, 'promoteCandidate', 'recordAudit'], ended: 'promoted (scratch)', children: 0, local: [], updates: [] }],
+  ['refresh-version-warm.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', ...train, 'promoteCandidate', 'recordAudit'], ended: 'promoted (warm)', children: 0, local: [], updates: [] }],
+  // Since conclude-in-one: blessing, promotion and ledger entry as one local activity in the task that gated.
+  ['refresh-version-concluded.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', 'trainCandidate', 'evaluateCandidate'], ended: 'promoted (warm)', children: 0, local: ['concludeRefresh'], updates: [] }],
   // Recorded before markVersionRejected existed: it replays through the unpatched branch.
-  ['refresh-version-rejected.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', 'recordAudit'], ended: 'rejected (none)', children: 0, updates: [] }],
-  ['refresh-version-fallback.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', ...train, ...train, 'promoteCandidate', 'recordAudit'], ended: 'promoted (scratch)', children: 0, updates: [] }],
-  ['refresh-version-failed.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', 'trainCandidate', 'recordAudit'], ended: 'failed', children: 0, updates: [] }],
-  ['model-refresh.json', { type: 'modelRefreshWorkflow', activities: [], ended: 'running', children: 3, updates: [] }],
-  ['model-refresh-operator.json', { type: 'modelRefreshWorkflow', activities: ['operatorPromote'], ended: 'running', children: 2, updates: ['pause', 'resume', 'rollback'] }],
+  ['refresh-version-rejected.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', 'recordAudit'], ended: 'rejected (none)', children: 0, local: [], updates: [] }],
+  ['refresh-version-fallback.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', ...train, ...train, 'promoteCandidate', 'recordAudit'], ended: 'promoted (scratch)', children: 0, local: [], updates: [] }],
+  ['refresh-version-failed.json', { type: 'refreshVersionWorkflow', activities: ['loadRefreshContext', 'trainCandidate', 'recordAudit'], ended: 'failed', children: 0, local: [], updates: [] }],
+  ['model-refresh.json', { type: 'modelRefreshWorkflow', activities: [], ended: 'running', children: 3, local: [], updates: [] }],
+  ['model-refresh-operator.json', { type: 'modelRefreshWorkflow', activities: ['operatorPromote'], ended: 'running', children: 2, local: [], updates: ['pause', 'resume', 'rollback'] }],
   // settings.shadowScratch every version: v1 (scratch) and v2 (warm) refreshed, then v2's shadow scratch run started.
-  ['model-refresh-shadow.json', { type: 'modelRefreshWorkflow', activities: [], ended: 'running', children: 3, updates: [] }],
-  ['shadow-scratch.json', { type: 'shadowScratchWorkflow', activities: ['loadRefreshContext', 'trainCandidate', 'evaluateCandidate', 'recordShadowScratch'], ended: 'completed', children: 0, updates: [] }],
+  ['model-refresh-shadow.json', { type: 'modelRefreshWorkflow', activities: [], ended: 'running', children: 3, local: [], updates: [] }],
+  ['shadow-scratch.json', { type: 'shadowScratchWorkflow', activities: ['loadRefreshContext', 'trainCandidate', 'evaluateCandidate', 'recordShadowScratch'], ended: 'completed', children: 0, local: [], updates: [] }],
 ];
 
 describe('replay of recorded histories', () => {
