@@ -12,9 +12,15 @@
  *   memory    today's in-memory path on v1 (loadExamples + trainLoop): steps/s to compare with train
  * Reads are counted per shard (bytes read / shard bytes). Prints a table and one JSON line.
  * Sizes: BENCH_SHARDS (default 20), BENCH_NUMERIC_ROWS per shard (50,000), BENCH_IMAGE_ROWS (2,500).
+ * Then publish of ONE input file (CSV and Parquet, 16 numeric columns) split into at least 20 shards,
+ * beside the publish of a file of one shard's rows (bench/publish-file.ts, each in a fresh process).
+ * The shard bound is BENCH_PUBLISH_SHARD_MB (default 2, so that 20x fits the machine; the product's
+ * default is 64 MiB: memory depends on the bound, not on the file). BENCH_ONLY=publish-file runs that alone.
  * Speed is measured here, never asserted in tests.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadExamples } from '../src/data/examples.js';
@@ -34,6 +40,7 @@ import { runTraining } from '../src/training/run-training.js';
 import { scoreSource } from '../src/training/selection.js';
 import { trainLoop } from '../src/training/train-loop.js';
 import { repoRoot, testS3, uniqueName } from '../test/helpers/services.js';
+import { writeCsv, writeParquetInput, type PublishFileMeasure } from './publish-file.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const SHARDS = Number(process.env.BENCH_SHARDS ?? 20);
@@ -185,6 +192,43 @@ function runChild(args: string[]): Measure {
 }
 
 const pad = (text: string | number, width: number) => String(text).padEnd(width);
+const PUBLISH_SHARD_BYTES = Number(process.env.BENCH_PUBLISH_SHARD_MB ?? 2) * 1024 * 1024;
+/** Bytes per row of the converted or written Parquet (16 doubles, 4 decimals; measured), to size the large file. */
+const PARQUET_BYTES_PER_ROW = { csv: 42, parquet: 74 };
+
+function runPublishFile(prefix: string, dataset: string, file: string): PublishFileMeasure {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench/publish-file.ts'), prefix, dataset, file, String(PUBLISH_SHARD_BYTES)], { encoding: 'utf8', cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as PublishFileMeasure;
+}
+
+/**
+ * Publish of one large file (at least 20 shards' rows) beside one of a file of one shard's rows, per
+ * format; the small file gets 90% of a large file's shard's rows, so it is one shard.
+ */
+async function publishFileSteps(prefix: string): Promise<{ lines: string[]; results: Record<string, unknown>[] }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-publish-file-'));
+  const lines = [`${pad('format', 8)} ${pad('input MB 1', 10)} ${pad('input MB N', 10)} ${pad('rows 1', 8)} ${pad('rows N', 9)} ${pad('shards N', 8)} ${pad('RSS 1 (MB)', 10)} ${pad('RSS N (MB)', 10)} ${pad('RSS ratio', 9)} ${pad('seconds 1', 9)} seconds N`];
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const format of ['csv', 'parquet'] as const) {
+      const write = format === 'csv' ? writeCsv : writeParquetInput;
+      const bigRows = Math.ceil((22 * PUBLISH_SHARD_BYTES) / PARQUET_BYTES_PER_ROW[format]);
+      const bigFile = path.join(dir, `big.${format}`);
+      await write(bigFile, bigRows);
+      const large = runPublishFile(prefix, `publish-file-${format}-large`, bigFile);
+      rmSync(bigFile);
+      const smallFile = path.join(dir, `small.${format}`);
+      await write(smallFile, Math.floor((0.9 * large.rows) / large.shards));
+      const one = runPublishFile(prefix, `publish-file-${format}-one`, smallFile);
+      const ratio = large.peakRssMB / one.peakRssMB;
+      lines.push(`${pad(format, 8)} ${pad(fixed(one.inputMB), 10)} ${pad(fixed(large.inputMB), 10)} ${pad(one.rows, 8)} ${pad(large.rows, 9)} ${pad(large.shards, 8)} ${pad(fixed(one.peakRssMB, 0), 10)} ${pad(fixed(large.peakRssMB, 0), 10)} ${pad(fixed(ratio, 2), 9)} ${pad(fixed(one.seconds), 9)} ${fixed(large.seconds)}`);
+      results.push({ format, shardBound: PUBLISH_SHARD_BYTES, one, large, rssRatio: ratio, rowsOverShard: large.rows / one.rows });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { lines, results };
+}
 const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '-' : value.toFixed(digits));
 
 async function main(): Promise<void> {
@@ -193,7 +237,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown>[] = [];
   const lines: string[] = [];
   lines.push(`${pad('variant', 8)} ${pad('step', 9)} ${pad('rows 1 shard', 12)} ${pad(`rows ${SHARDS} shards`, 14)} ${pad('RSS 1 (MB)', 10)} ${pad(`RSS ${SHARDS} (MB)`, 11)} ${pad('RSS ratio', 9)} ${pad('reads/shard', 11)} ${pad('epochs', 6)} ${pad('seconds', 8)} rate`);
-  for (const variant of VARIANTS) {
+  for (const variant of process.env.BENCH_ONLY === 'publish-file' ? [] : VARIANTS) {
     const dataset = `scale-${variant.name}`;
     const steps: Record<string, { one: Measure; all: Measure }> = {};
     const K = String(SHARDS);
@@ -235,8 +279,11 @@ async function main(): Promise<void> {
     });
   }
   store.destroy();
+  const publishFile = await publishFileSteps(prefix);
   console.log(lines.join('\n'));
-  console.log(JSON.stringify({ bench: 'scale-data', prefix, trainSteps: TRAIN_STEPS, batchSize: BATCH, results }));
+  console.log(`\npublish of one file (shard bound ${PUBLISH_SHARD_BYTES / 1024 / 1024} MiB; 1 = a file of one shard's rows, N = one file of at least 20 shards' rows):`);
+  console.log(publishFile.lines.join('\n'));
+  console.log(JSON.stringify({ bench: 'scale-data', prefix, trainSteps: TRAIN_STEPS, batchSize: BATCH, results, publishFile: publishFile.results }));
 }
 
 const args = process.argv.slice(2);
