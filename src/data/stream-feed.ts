@@ -1,5 +1,8 @@
 import { epochWindows, windowRowOrder, type StreamSamplerState } from '../training/sampler.js';
-import type { ExampleSource, UnitRows } from './source.js';
+import type { ExampleSource } from './source.js';
+import { copyFeatures, drawWindow, type DrawnWindow } from './stream-window.js';
+
+const NOTHING_LEFT = 'no training examples left: the train split is empty or selection dropped everything';
 
 export interface StreamFeedOptions {
   seed: number;
@@ -13,14 +16,8 @@ export interface StreamFeedOptions {
   windowUnits?: number;
 }
 
-/** A window of one pool: its units' kept rows (weight > 0), drawn in a seeded order. */
-interface Window {
-  units: UnitRows[];
-  /** Kept rows as (unit, row) pairs, in draw order. */
-  unitOf: Uint16Array;
-  rowOf: Int32Array;
-  weightOf: Float32Array;
-}
+/** A window of one pool: its units' kept rows (weight > 0), in the seeded draw order. */
+type Window = DrawnWindow;
 
 interface Pool {
   units: number[];
@@ -28,7 +25,7 @@ interface Pool {
   windows: number[][];
   windowsEpoch: number;
   current: Window | undefined;
-  ahead: { key: string; window: Promise<Window> } | undefined;
+  ahead: { key: string; window: Promise<Window>; settled: boolean } | undefined;
   empty: boolean;
 }
 
@@ -74,31 +71,9 @@ export class StreamFeed {
 
   private async load(p: number, epoch: number, window: number): Promise<Window> {
     const units = epochWindows(this.pools[p]!.units, this.options.seed, p, epoch, this.windowUnits)[window]!;
-    const selection = this.options.exampleWeights;
-    const useDataset = this.options.datasetWeights ?? true;
-    const read: UnitRows[] = [];
-    for (const u of units) read.push(await this.source.readUnit(u));
-    let kept = 0;
-    const unitOf: number[] = [];
-    const rowOf: number[] = [];
-    const weightOf: number[] = [];
-    read.forEach((rows, k) => {
-      for (let r = 0; r < rows.count; r++) {
-        const w = (useDataset ? rows.weights[r]! : 1) * (selection ? selection[rows.index[r]!]! : 1);
-        if (!(w > 0)) continue;
-        unitOf.push(k);
-        rowOf.push(r);
-        weightOf.push(w);
-        kept++;
-      }
-    });
-    const order = windowRowOrder(kept, this.options.seed, p, epoch, window);
-    return {
-      units: read,
-      unitOf: Uint16Array.from(order, (i) => unitOf[i]!),
-      rowOf: Int32Array.from(order, (i) => rowOf[i]!),
-      weightOf: Float32Array.from(order, (i) => weightOf[i]!),
-    };
+    // The window's units are read at once (concurrent ranges), not one round trip after another.
+    const read = await Promise.all(units.map((u) => this.source.readUnit(u)));
+    return drawWindow(read, { datasetWeights: this.options.datasetWeights ?? true, exampleWeights: this.options.exampleWeights }, (kept) => windowRowOrder(kept, this.options.seed, p, epoch, window));
   }
 
   /** The window at `position`, read ahead when it was the next one. */
@@ -128,17 +103,21 @@ export class StreamFeed {
         pool.current = await this.take(p, epoch, window);
         const next = this.after(pool, p, epoch, window);
         const pending = this.load(p, next.epoch, next.window);
-        pending.catch(() => undefined); // surfaced when taken
-        pool.ahead = { key: `${next.epoch}/${next.window}`, window: pending };
+        const ahead = { key: `${next.epoch}/${next.window}`, window: pending, settled: false };
+        const settle = () => {
+          ahead.settled = true;
+        };
+        pending.then(settle, settle); // a failure is surfaced when taken
+        pool.ahead = ahead;
       }
-      if (pos < pool.current.rowOf.length) return true;
-      if (pool.current.rowOf.length === 0 && ++emptyInARow >= this.windowsOf(pool, p, epoch).length) {
+      if (pos < pool.current.count) return true;
+      if (pool.current.count === 0 && ++emptyInARow >= this.windowsOf(pool, p, epoch).length) {
         pool.empty = true;
         pool.current = undefined;
         pool.ahead = undefined;
         return false;
       }
-      if (pool.current.rowOf.length > 0) emptyInARow = 0;
+      if (pool.current.count > 0) emptyInARow = 0;
       const next = this.after(pool, p, epoch, window);
       pool.position = { ...next, pos: 0 };
       pool.current = undefined;
@@ -147,28 +126,39 @@ export class StreamFeed {
 
   /** Fills x, y and w with the next `batchSize` examples (old ones first, then new, as newFraction says). */
   async next(out: { x: Float32Array; y: Int32Array; w: Float32Array }, batchSize: number): Promise<void> {
-    const size = this.featureSize;
     let fromNew = 0;
     if (this.fraction !== undefined) {
       const hasOld = await this.ready(0);
       const hasNew = await this.ready(1);
-      if (!hasOld && !hasNew) throw new Error('no training examples left: the train split is empty or selection dropped everything');
+      if (!hasOld && !hasNew) throw new Error(NOTHING_LEFT);
       fromNew = !hasNew ? 0 : !hasOld ? batchSize : Math.round(this.fraction * batchSize);
-    } else if (!(await this.ready(0))) throw new Error('no training examples left: the train split is empty or selection dropped everything');
-    for (let i = 0; i < batchSize; i++) {
-      const p = this.fraction !== undefined && i >= batchSize - fromNew ? 1 : 0;
-      const pool = this.pools[p]!;
-      // Most rows come from the window at hand: only a window's end waits for the next.
-      const hasRow = pool.current !== undefined && pool.position.pos < pool.current.rowOf.length;
-      if (!hasRow && !(await this.ready(p))) throw new Error('no training examples left: the train split is empty or selection dropped everything');
+    } else if (!(await this.ready(0))) throw new Error(NOTHING_LEFT);
+    if (batchSize - fromNew > 0) await this.fill(0, out, 0, batchSize - fromNew);
+    if (fromNew > 0) await this.fill(1, out, batchSize - fromNew, fromNew);
+  }
+
+  /** Copies the pool's next `count` rows to `out` from row `at` (labels and weights as ranges); only a window's end waits for the next. */
+  private async fill(p: number, out: { x: Float32Array; y: Int32Array; w: Float32Array }, at: number, count: number): Promise<void> {
+    const size = this.featureSize;
+    const pool = this.pools[p]!;
+    while (count > 0) {
+      const hasRow = pool.current !== undefined && pool.position.pos < pool.current.count;
+      if (!hasRow && !(await this.ready(p))) throw new Error(NOTHING_LEFT);
       const window = pool.current!;
-      const k = pool.position.pos++;
-      const rows = window.units[window.unitOf[k]!]!;
-      const r = window.rowOf[k]!;
-      out.x.set(rows.x.subarray(r * size, (r + 1) * size), i * size);
-      out.y[i] = rows.y[r]!;
-      out.w[i] = window.weightOf[k]!;
+      const from = pool.position.pos;
+      const take = Math.min(count, window.count - from);
+      copyFeatures(window, from, take, out.x, at, size);
+      out.y.set(window.y.subarray(from, from + take), at);
+      out.w.set(window.w.subarray(from, from + take), at);
+      pool.position.pos += take;
+      at += take;
+      count -= take;
     }
+  }
+
+  /** True while a window is being read ahead: the caller should give the event loop a turn so its I/O gets on. */
+  get reading(): boolean {
+    return this.pools.some((pool) => pool.ahead !== undefined && !pool.ahead.settled);
   }
 
   state(): StreamSamplerState {

@@ -127,6 +127,9 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
       const report = step % every === 0 || step === total();
       if (report) lastLoss = (await loss.data())[0]!;
       loss.dispose();
+      // A training step is synchronous: without a turn of the event loop, a window read ahead would
+      // make no progress until the window in use runs out, and training would wait for it then.
+      if (!report && feed.reading?.()) await yieldToEventLoop();
       if (report) {
         await timeOutside(async () => {
           await options.onProgress?.({ step, steps: total(), loss: lastLoss });
@@ -166,6 +169,8 @@ interface Feed {
   /** Fills the batch; a promise when rows must be read first. */
   next(batch: { x: Float32Array; y: Int32Array; w: Float32Array }, batchSize: number): Promise<void> | undefined;
   state(): SamplerState | StreamSamplerState;
+  /** True while rows are being read ahead (streamed data). */
+  reading?: () => boolean;
 }
 
 /** Today's in-memory path: a seeded sampler over example indices, rows copied from the loaded split. */
@@ -195,5 +200,5 @@ function streamFeed(source: ExampleSource, options: LoopOptions): Feed {
   const resume = options.resume?.sampler;
   if (resume && !('kind' in resume)) throw new Error("cannot resume a streamed run from an in-memory run's checkpoint");
   const feed = new StreamFeed(source, { seed: options.seed, newFraction: options.newFraction, exampleWeights: options.exampleWeights, datasetWeights: options.datasetWeights, windowUnits: options.windowUnits }, resume);
-  return { weighted: feed.weighted, next: (batch, batchSize) => feed.next(batch, batchSize), state: () => feed.state() };
+  return { weighted: feed.weighted, next: (batch, batchSize) => feed.next(batch, batchSize), state: () => feed.state(), reading: () => feed.reading };
 }
