@@ -45,11 +45,15 @@ async function* csvRecords(file: string, name: string, signal?: AbortSignal): As
   const parser = parse({ columns: true, skip_empty_lines: true, trim: true });
   const source = createReadStream(file, { signal, highWaterMark: 1024 * 1024 });
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  /** A read or UTF-8 failure (the cause, when the parser then stops); a parse error is the parser's own. */
   let failure: unknown;
   const pump = (async () => {
     try {
       for await (const chunk of source) {
-        if (!parser.write(decoder.decode(chunk as Uint8Array, { stream: true }))) await once(parser, 'drain');
+        const text = decoder.decode(chunk as Uint8Array, { stream: true });
+        if (parser.destroyed) return;
+        // A parser that failed meanwhile rejects the wait: its error is reported by the loop below.
+        if (!parser.write(text) && !(await once(parser, 'drain').then(() => true, () => false))) return;
       }
       parser.end(decoder.decode());
     } catch (error) {

@@ -98,4 +98,13 @@ describe('a non-MNIST dataset from CSV', () => {
     const result = await publishFiles(fresh(), { dataset: 'utf8', files: [file], label: 'species', features });
     expect(result.classes).toEqual(['café', '東京']);
   });
+
+  it('names a CSV file that stops parsing while megabytes of it are still to be read', async () => {
+    const file = path.join(dir, 'bad-quote.csv');
+    const rows = (from: number) => Array.from({ length: 60_000 }, (_, i) => `${from + i},1,2,3,4,setosa`).join('\n');
+    writeFileSync(file, `f1,f2,f3,f4,f5,species\n1,2,3,4,5,"set"osa\n${rows(0)}\n${rows(60_000)}\n`);
+    const error = await publishFiles(fresh(), { dataset: 'bad-quote', files: [file], label: 'species', features }).catch((e: unknown) => e);
+    expect(isWarmstartError(error, 'DATASET_INVALID')).toBe(true);
+    expect((error as Error).message).toMatch(/^CSV file bad-quote\.csv does not parse \(.*\); fix the file$/);
+  });
 });
