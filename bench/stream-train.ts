@@ -3,7 +3,9 @@
  * one shard's train split, loaded whole (loadExamples, today's in-memory path) or streamed
  * (openVersionSource pinned to the verified record), on the local S3 server (infra/services.sh start).
  * The machine is shared, so the two are alternated within one run (ABBA per round, each in a fresh
- * process) and reported as min / median over rounds, with the median of each round's own ratio.
+ * process) and reported as min / median over rounds, with the median of each round's own ratio;
+ * also per CPU second (less moved by other jobs) and from the first batch on (the streamed loop reads
+ * its first window inside the loop, the in-memory one loaded everything before it).
  * Variants: numeric rows (16 uint8 features) and image-shaped rows (28x28x1), as bench:scale-data.
  * Flags: --rounds N (default 5), --steps N (300), --variants numeric,image.
  * Prints a table and one JSON line. Speed is measured here, never asserted in tests.
@@ -44,6 +46,10 @@ interface Run {
   /** Steps over the child's whole time from opening the data, loading included. */
   endToEndStepsPerSecond: number;
   loadSeconds: number;
+  /** Seconds from the loop's start to its first batch (a streamed loop reads its first window then). */
+  firstBatchSeconds: number;
+  /** Steps per second from the first batch on: the loop's rate once data flows. */
+  afterFirstBatchStepsPerSecond: number;
   /** Steps per second of the process's CPU time (all its threads) over the loop: less moved by other jobs than wall time. */
   stepsPerCpuSecond: number;
 }
@@ -76,9 +82,17 @@ async function child(mode: Run['mode'], prefix: string, variantName: string, ste
   const loadSeconds = (performance.now() - started) / 1000;
   const net = buildModel({ kind: 'mlp', hidden: [64] }, variant.shape, 10, 4);
   const cpu = process.cpuUsage();
-  const stats = await trainLoop(net, data, { steps, batchSize: BATCH, seed: 1, learningRateAt: () => 1e-3 });
+  const loopStart = performance.now();
+  let firstBatch = 0;
+  // The loop asks for step 0's learning rate once the first batch is filled.
+  const learningRateAt = (step: number) => {
+    if (step === 0) firstBatch = performance.now();
+    return 1e-3;
+  };
+  const stats = await trainLoop(net, data, { steps, batchSize: BATCH, seed: 1, learningRateAt });
+  const loopEnd = performance.now();
   const { user, system } = process.cpuUsage(cpu);
-  const run: Run = { mode, backend: backend.name, stepsPerSecond: stats.steps / stats.wallSeconds, endToEndStepsPerSecond: stats.steps / ((performance.now() - started) / 1000), loadSeconds, stepsPerCpuSecond: stats.steps / ((user + system) / 1e6) };
+  const run: Run = { mode, backend: backend.name, stepsPerSecond: stats.steps / stats.wallSeconds, endToEndStepsPerSecond: stats.steps / ((performance.now() - started) / 1000), loadSeconds, firstBatchSeconds: (firstBatch - loopStart) / 1000, afterFirstBatchStepsPerSecond: stats.steps / ((loopEnd - firstBatch) / 1000), stepsPerCpuSecond: stats.steps / ((user + system) / 1e6) };
   tf.disposeVariables();
   store.destroy();
   return run;
@@ -128,7 +142,7 @@ async function main(): Promise<void> {
   const { store } = testS3(prefix);
   const loadBefore = loadavg();
   const results: Record<string, unknown>[] = [];
-  const lines = [`${pad('variant', 8)} ${pad('mode', 9)} ${pad('steps/s min', 11)} ${pad('median', 7)} ${pad('max', 7)} ${pad('with loading', 12)} ${pad('per CPU-s', 9)} runs (steps/s)`];
+  const lines = [`${pad('variant', 8)} ${pad('mode', 9)} ${pad('steps/s min', 11)} ${pad('median', 7)} ${pad('max', 7)} ${pad('with loading', 12)} ${pad('after 1st batch', 15)} ${pad('1st batch (s)', 13)} ${pad('per CPU-s', 9)} runs (steps/s)`];
   for (const variant of VARIANTS.filter((v) => names.includes(v.name))) {
     const dataset = `stream-train-${variant.name}`;
     await publishVersion(store, {
@@ -145,6 +159,7 @@ async function main(): Promise<void> {
     const runs: Run[] = [];
     const ratios: number[] = [];
     const cpuRatios: number[] = [];
+    const afterRatios: number[] = [];
     for (let round = 0; round < rounds; round++) {
       // ABBA: neither mode always runs first on a machine whose load drifts.
       const order: Run['mode'][] = round % 2 === 0 ? ['memory', 'streamed'] : ['streamed', 'memory'];
@@ -153,23 +168,26 @@ async function main(): Promise<void> {
       const [memory, streamed] = order[0] === 'memory' ? pair : [pair[1]!, pair[0]!];
       ratios.push(streamed!.stepsPerSecond / memory!.stepsPerSecond);
       cpuRatios.push(streamed!.stepsPerCpuSecond / memory!.stepsPerCpuSecond);
-      console.error(`${variant.name} round ${round + 1}/${rounds}: in memory ${memory!.stepsPerSecond.toFixed(1)}, streamed ${streamed!.stepsPerSecond.toFixed(1)} steps/s (${(ratios.at(-1)! * 100).toFixed(0)}%; per CPU second ${(cpuRatios.at(-1)! * 100).toFixed(0)}%)`);
+      afterRatios.push(streamed!.afterFirstBatchStepsPerSecond / memory!.afterFirstBatchStepsPerSecond);
+      console.error(`${variant.name} round ${round + 1}/${rounds}: in memory ${memory!.stepsPerSecond.toFixed(1)}, streamed ${streamed!.stepsPerSecond.toFixed(1)} steps/s (${(ratios.at(-1)! * 100).toFixed(0)}%; after the first batch ${(afterRatios.at(-1)! * 100).toFixed(0)}%; per CPU second ${(cpuRatios.at(-1)! * 100).toFixed(0)}%)`);
     }
     const summary = (mode: Run['mode']) => {
       const rates = runs.filter((r) => r.mode === mode).map((r) => r.stepsPerSecond);
       const ends = runs.filter((r) => r.mode === mode).map((r) => r.endToEndStepsPerSecond);
       const perCpu = runs.filter((r) => r.mode === mode).map((r) => r.stepsPerCpuSecond);
-      return { min: Math.min(...rates), median: median(rates), max: Math.max(...rates), endToEndMedian: median(ends), perCpuSecondMedian: median(perCpu), rates, perCpu };
+      const after = runs.filter((r) => r.mode === mode).map((r) => r.afterFirstBatchStepsPerSecond);
+      const firstBatch = runs.filter((r) => r.mode === mode).map((r) => r.firstBatchSeconds);
+      return { min: Math.min(...rates), median: median(rates), max: Math.max(...rates), endToEndMedian: median(ends), perCpuSecondMedian: median(perCpu), afterFirstBatchMedian: median(after), firstBatchSecondsMedian: median(firstBatch), rates, perCpu, after };
     };
     const memory = summary('memory');
     const streamed = summary('streamed');
     for (const [mode, s] of [['memory', memory], ['streamed', streamed]] as const) {
-      lines.push(`${pad(variant.name, 8)} ${pad(mode, 9)} ${pad(s.min.toFixed(1), 11)} ${pad(s.median.toFixed(1), 7)} ${pad(s.max.toFixed(1), 7)} ${pad(s.endToEndMedian.toFixed(1), 12)} ${pad(s.perCpuSecondMedian.toFixed(1), 9)} ${s.rates.map((r) => r.toFixed(1)).join(' ')}`);
+      lines.push(`${pad(variant.name, 8)} ${pad(mode, 9)} ${pad(s.min.toFixed(1), 11)} ${pad(s.median.toFixed(1), 7)} ${pad(s.max.toFixed(1), 7)} ${pad(s.endToEndMedian.toFixed(1), 12)} ${pad(s.afterFirstBatchMedian.toFixed(1), 15)} ${pad(s.firstBatchSecondsMedian.toFixed(3), 13)} ${pad(s.perCpuSecondMedian.toFixed(1), 9)} ${s.rates.map((r) => r.toFixed(1)).join(' ')}`);
     }
     const paired = median(ratios);
     const pct = (value: number) => `${(value * 100).toFixed(0)}%`;
-    lines.push(`${pad(variant.name, 8)} streamed / in memory, steps/s: median of rounds ${pct(paired)} (min ${pct(Math.min(...ratios))}, max ${pct(Math.max(...ratios))}); of medians ${pct(streamed.median / memory.median)}; with loading ${pct(streamed.endToEndMedian / memory.endToEndMedian)}; per CPU second, median of rounds ${pct(median(cpuRatios))} (min ${pct(Math.min(...cpuRatios))}, max ${pct(Math.max(...cpuRatios))})`);
-    results.push({ variant: variant.name, rows: variant.rows, featureShape: variant.shape, backend: runs[0]!.backend, memory, streamed, ratios, medianRatio: paired, ratioOfMedians: streamed.median / memory.median, endToEndRatio: streamed.endToEndMedian / memory.endToEndMedian, cpuRatios, medianCpuRatio: median(cpuRatios) });
+    lines.push(`${pad(variant.name, 8)} streamed / in memory, steps/s: median of rounds ${pct(paired)} (min ${pct(Math.min(...ratios))}, max ${pct(Math.max(...ratios))}); of medians ${pct(streamed.median / memory.median)}; with loading ${pct(streamed.endToEndMedian / memory.endToEndMedian)}; after the first batch, median of rounds ${pct(median(afterRatios))} (min ${pct(Math.min(...afterRatios))}, max ${pct(Math.max(...afterRatios))}); per CPU second, median of rounds ${pct(median(cpuRatios))} (min ${pct(Math.min(...cpuRatios))}, max ${pct(Math.max(...cpuRatios))})`);
+    results.push({ variant: variant.name, rows: variant.rows, featureShape: variant.shape, backend: runs[0]!.backend, memory, streamed, ratios, medianRatio: paired, ratioOfMedians: streamed.median / memory.median, endToEndRatio: streamed.endToEndMedian / memory.endToEndMedian, cpuRatios, medianCpuRatio: median(cpuRatios), afterFirstBatchRatios: afterRatios, medianAfterFirstBatchRatio: median(afterRatios) });
   }
   store.destroy();
   const loadAfter = loadavg();

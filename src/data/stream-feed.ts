@@ -76,6 +76,27 @@ export class StreamFeed {
     return drawWindow(read, { datasetWeights: this.options.datasetWeights ?? true, exampleWeights: this.options.exampleWeights }, (kept) => windowRowOrder(kept, this.options.seed, p, epoch, window));
   }
 
+  private readAhead(p: number, epoch: number, window: number): NonNullable<Pool['ahead']> {
+    const pending = this.load(p, epoch, window);
+    const ahead = { key: `${epoch}/${window}`, window: pending, settled: false };
+    const settle = () => {
+      ahead.settled = true;
+    };
+    pending.then(settle, settle); // a failure is surfaced when taken
+    return ahead;
+  }
+
+  /**
+   * Starts reading each pool's window at its position now, so the read overlaps what comes before the
+   * first batch (a run's step-0 evaluation); the first `next` takes it.
+   */
+  prime(): void {
+    this.pools.forEach((pool, p) => {
+      if (pool.empty || pool.current || pool.ahead) return;
+      pool.ahead = this.readAhead(p, pool.position.epoch, pool.position.window);
+    });
+  }
+
   /** The window at `position`, read ahead when it was the next one. */
   private take(p: number, epoch: number, window: number): Promise<Window> {
     const pool = this.pools[p]!;
@@ -102,13 +123,7 @@ export class StreamFeed {
       if (!pool.current) {
         pool.current = await this.take(p, epoch, window);
         const next = this.after(pool, p, epoch, window);
-        const pending = this.load(p, next.epoch, next.window);
-        const ahead = { key: `${next.epoch}/${next.window}`, window: pending, settled: false };
-        const settle = () => {
-          ahead.settled = true;
-        };
-        pending.then(settle, settle); // a failure is surfaced when taken
-        pool.ahead = ahead;
+        pool.ahead = this.readAhead(p, next.epoch, next.window);
       }
       if (pos < pool.current.count) return true;
       if (pool.current.count === 0 && ++emptyInARow >= this.windowsOf(pool, p, epoch).length) {

@@ -88,6 +88,8 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
       outside += performance.now() - t0;
     }
   };
+  // The feed first: a streamed one starts reading its first window while the rest is set up.
+  const feed = isExampleSource(data) ? streamFeed(data, options) : memoryFeed(data, options);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new Adam(variables);
   if (options.resume) optimizer.restore(options.resume.optimizer);
@@ -95,7 +97,6 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
   const batchSize = loopBatchSize(data, options.batchSize);
   const size = data.featureSize;
   const batch = { x: new Float32Array(batchSize * size), y: new Int32Array(batchSize), w: new Float32Array(batchSize) };
-  const feed = isExampleSource(data) ? streamFeed(data, options) : memoryFeed(data, options);
   const weighted = feed.weighted;
   let lastLoss = options.resume?.lastLoss ?? Number.NaN;
   const first = options.resume?.step ?? 0;
@@ -200,5 +201,6 @@ function streamFeed(source: ExampleSource, options: LoopOptions): Feed {
   const resume = options.resume?.sampler;
   if (resume && !('kind' in resume)) throw new Error("cannot resume a streamed run from an in-memory run's checkpoint");
   const feed = new StreamFeed(source, { seed: options.seed, newFraction: options.newFraction, exampleWeights: options.exampleWeights, datasetWeights: options.datasetWeights, windowUnits: options.windowUnits }, resume);
+  feed.prime();
   return { weighted: feed.weighted, next: (batch, batchSize) => feed.next(batch, batchSize), state: () => feed.state(), reading: () => feed.reading };
 }

@@ -115,21 +115,23 @@ describe('trainLoop on streamed data', () => {
     await selectBackend();
   });
 
-  it('lets a window read ahead finish while training runs, not only when the window in use runs out', async () => {
+  it('reads the first window during the step-0 evaluation, and lets a window read ahead finish while training runs, not only when the window in use runs out', async () => {
     const source = await published(16);
     let step = 0;
-    const reads: { requested: number; resolved?: number }[] = [];
+    let evaluating = false;
+    const reads: { requested: number; resolved?: number; duringEvaluation?: boolean }[] = [];
     const rows = await Promise.all(source.units.map((_, u) => source.readUnit(u)));
     // Each read completes after exactly one turn of the event loop, as a network read needs turns to progress.
     const slow: ExampleSource = {
       ...source,
       count: source.count,
       readUnit: (u) => {
-        const read: { requested: number; resolved?: number } = { requested: step };
+        const read: { requested: number; resolved?: number; duringEvaluation?: boolean } = { requested: step };
         reads.push(read);
         return new Promise<UnitRows>((resolve) => {
           setImmediate(() => {
             read.resolved = step;
+            read.duringEvaluation = evaluating;
             resolve(rows[u]!);
           });
         });
@@ -143,13 +145,22 @@ describe('trainLoop on streamed data', () => {
       seed: 2,
       windowUnits: 2,
       progressEvery: 1000,
+      // The step-0 evaluation awaits (as a real one does): the first window is read meanwhile.
+      evaluateAtStart: true,
+      onEvaluate: async (s) => {
+        evaluating = s === 0;
+        for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+        evaluating = false;
+        return false;
+      },
       learningRateAt: (s) => {
         step = s;
         return 1e-3;
       },
     });
     model.dispose();
-    const ahead = reads.filter((r) => r.requested > 0); // the first window is awaited before step 0; later ones are read ahead
+    expect(reads.slice(0, 2).map((r) => r.duringEvaluation)).toEqual([true, true]);
+    const ahead = reads.filter((r) => r.requested > 0); // the first window is read before step 0; later ones are read ahead
     expect(ahead.length).toBeGreaterThan(4);
     // Waiting for the window's end instead would resolve them ~16 steps after they were asked for.
     for (const read of ahead.filter((r) => r.resolved !== undefined)) expect(read.resolved! - read.requested).toBeLessThanOrEqual(1);
