@@ -192,6 +192,7 @@ async function analyse(run: LoadRun) {
     activityQueueShare: sum.activityWait / Math.max(1e-9, sum.wall),
     perRefresh: { workflowTasks: sum.workflowTasks / n, activities: sum.activities / n, localActivities: sum.localActivities / n, events: sum.events / n },
     activitySecondsPerRefresh: (sum.activityRun + sum.localActivityRun) / n,
+    trainSecondsPerRefresh: entries.reduce((s, e) => s + e.compute.trainSeconds, 0) / n,
     scratchSteps: SCRATCH_STEPS,
     statuses: countBy(entries.map((e) => `${e.status} (${e.decision.mode})`)),
     ...summarizeRoundTrips(timings),
@@ -214,6 +215,7 @@ function printResult(result: Awaited<ReturnType<typeof analyse>>): void {
   row('orchestration seconds per refresh', result.orchestrationSecondsPerRefresh.toFixed(2));
   row('activities waiting for a worker slot (share of wall)', pct(result.activityQueueShare));
   row('activity seconds per refresh (run, local included)', result.activitySecondsPerRefresh.toFixed(2));
+  row('training seconds per refresh (the ledger\'s)', result.trainSecondsPerRefresh.toFixed(2));
   row('per refresh: workflow tasks / activities (local) / events', `${r.workflowTasks.toFixed(1)} / ${r.activities.toFixed(1)} (${r.localActivities.toFixed(1)}) / ${r.events.toFixed(1)}`);
   row('lost / refreshed twice / pointer wrong / ledger mismatch', `${c.lost} / ${c.refreshedTwice} / ${c.productionPointerWrong} / ${c.ledgerEntriesMismatch}`);
   const split = result.orchestrationSplitSeconds;
