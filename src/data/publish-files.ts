@@ -310,7 +310,7 @@ export async function publishFiles(store: ObjectStore, request: PublishFilesRequ
     const temp = new TempShards(dir);
     const plan = (file: string) => planInput(file, request, limit, temp);
     const first = await plan(request.files[0]!);
-    const { version, parent } = await nextVersion(store, request.dataset);
+    const { version, parent } = await nextVersion(store, request.dataset, request.signal);
     const opened = await openPlanned(first.shards[0]!, first.name, request.signal);
     let base: Omit<VersionSchema, 'classes'>;
     try {

@@ -42,9 +42,9 @@ export interface PublishResult {
  * refresh rejected as bad data (its rejection marker), so a broken version is never inherited by
  * the versions after it.
  */
-export async function nextVersion(store: ObjectStore, dataset: string): Promise<{ version: number; parent: Manifest | undefined }> {
+export async function nextVersion(store: ObjectStore, dataset: string, signal?: AbortSignal): Promise<{ version: number; parent: Manifest | undefined }> {
   checkName('dataset', dataset);
-  const keys = new Set(await store.list(datasetPrefix(dataset)));
+  const keys = new Set(await store.list(datasetPrefix(dataset), { signal }));
   const versions = versionsIn(keys);
   const next = (versions.at(-1) ?? 0) + 1;
   for (const version of [...versions].reverse()) {
@@ -59,7 +59,7 @@ export async function nextVersion(store: ObjectStore, dataset: string): Promise<
     if (!manifest.shards.every((shard) => keys.has(shard.key))) continue;
     // A parent whose shards fail validation (size, sha256, rows) would hand them down to this version.
     try {
-      await validateVersion(store, manifest);
+      await validateVersion(store, manifest, { signal });
     } catch (error) {
       if (isWarmstartError(error, 'DATASET_INVALID')) continue;
       throw error;
@@ -184,7 +184,7 @@ export interface PublishRequest {
 export async function publishVersion(store: ObjectStore, request: PublishRequest): Promise<PublishResult> {
   checkName('dataset', request.dataset);
   if (request.rows.length === 0) throw new WarmstartError('DATASET_INVALID', `nothing to publish for ${request.dataset}: no rows`, request.dataset);
-  const { version, parent } = await nextVersion(store, request.dataset);
+  const { version, parent } = await nextVersion(store, request.dataset, request.signal);
   // A changed class list or shape is allowed here; the refresh policy sees it and retrains from scratch.
   const rowsPerShard = request.rowsPerShard ?? 5000;
   const shards: NewShard[] = [];

@@ -179,4 +179,23 @@ describe('publish cancellation and temporary shards', () => {
     const error = await publishFiles(fresh(), { ...request(csvFile('pre.csv', 100)), signal: controller.signal }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('AbortError');
   });
+
+  it("a cancel during the parent version's check stops it: no parent shard is read after the abort", async () => {
+    const inner = fresh();
+    await publishFiles(inner, request(parquetFile('parent.parquet'), { maxShardBytes: 8 * 1024 }));
+    const controller = new AbortController();
+    let afterAbort = 0;
+    const watched: ObjectStore = Object.assign(Object.create(inner) as ObjectStore, {
+      get: async (...args: Parameters<ObjectStore['get']>) => {
+        if (!args[0].includes('/part-')) return inner.get(...args);
+        if (controller.signal.aborted) afterAbort++;
+        controller.abort();
+        return inner.get(...args);
+      },
+    });
+    const error = await publishFiles(watched, { ...request(parquetFile('child.parquet', 100)), signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(afterAbort).toBe(0);
+    expect(await listVersions(inner, 'big')).toEqual([1]);
+  });
 });
