@@ -11,6 +11,7 @@ import type { ActivityUsage } from '../src/audit/usage.js';
 import { gateCandidate } from '../src/evaluation/gate.js';
 import { decideRefresh, type RefreshDecision, type RefreshMode } from '../src/policy/decide.js';
 import { legacyScratchSettings, planRefresh, type RefreshPlan } from '../src/refresh/plan.js';
+import type { LeverRecipe } from '../src/refresh/warm-levers.js';
 import { LEGACY_BINARY_OR_IMBALANCED, resolveRefreshSettings, type RefreshSettings, type RefreshSettingsInput } from '../src/refresh/settings.js';
 import { refreshActivities } from './activities.js';
 import { candidateIdFor, type RefreshOutcome, type RefreshVersionInput } from './definitions.js';
@@ -279,7 +280,10 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
 
   // Added after histories were recorded: refreshes started before the scratch recipe replay with their 400 steps.
   const recipe = patched('scratch-recipe');
-  const plan = planRefresh(recipe ? settings : legacyScratchSettings(settings), context.production?.classes ?? null, context.dataset);
+  // Added after histories were recorded: warm starts before lever recipe 2 (same classes S/6 at 6e-3) replay with recipe 1's S/5 at 3e-3.
+  // A literal, not the current recipe: a later recipe takes a patch of its own, and histories under 2 keep 2.
+  const leverRecipe: LeverRecipe = patched('lever-recipe-2') ? 2 : 1;
+  const plan = planRefresh(recipe ? settings : legacyScratchSettings(settings), context.production?.classes ?? null, context.dataset, leverRecipe);
   const { attempts, fallback } = await trainAndGate(run, context, decision, { plan, recipe });
   const final = attempts.at(-1)!;
   const override = !final.record.gate.passed && input.overrides?.overrideGate ? input.overrides.overrideGate : null;
