@@ -41,7 +41,7 @@ describe('the default warm-start levers', () => {
 
     const [, entry] = await listAuditEntries(h.store, continued);
     const attempt = entry!.attempts[0]!;
-    // Same classes: a warm copy, no regularization, all data, a fifth of the scratch recipe's steps (15 epochs of v2's training rows) at peak 3e-3.
+    // Same classes: a warm copy, no regularization, all data, a sixth of the scratch recipe's steps (15 epochs of v2's training rows) at peak 6e-3 (lever recipe 2).
     expect(attempt.training.levers).toEqual(SAME_CLASSES_LEVERS);
     const budget = entry!.scratchCost.schedule!;
     expect(budget).toMatchObject({ basis: 'recipe', description: expect.stringMatching(/^15 epochs of \d+ training rows at batch 64 = \d+ steps$/) });
