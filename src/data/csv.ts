@@ -5,6 +5,7 @@ import { parse as parseWhole } from 'csv-parse/sync';
 import { fileWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { WarmstartError } from '../errors.js';
 import { writeParquet, type WriteColumn } from './parquet-write.js';
+import { cannotReadFile } from './read-errors.js';
 
 export interface CsvColumns {
   numeric: string[];
@@ -82,7 +83,7 @@ async function* records(file: string, name: string, signal?: AbortSignal): Async
     if (error instanceof WarmstartError || (error as Error).name === 'AbortError') throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_ENCODING_INVALID_ENCODED_DATA') throw invalid(`CSV file ${file} is not valid UTF-8; save it as UTF-8 and publish again`, file, error);
-    throw new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${code ?? (error as Error).message}); check the path`, file, { cause: error });
+    throw cannotReadFile(file, error);
   }
 }
 

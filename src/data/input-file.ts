@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { parquetMetadataAsync, type AsyncBuffer } from 'hyparquet';
 import { WarmstartError } from '../errors.js';
 import { parquetShardFile } from './parquet-shard.js';
+import { cannotReadFile, unreadableParquet } from './read-errors.js';
 import type { ShardFile } from './shard-file.js';
 
 export interface LocalFile {
@@ -28,7 +29,7 @@ export async function openLocalFile(file: string, signal?: AbortSignal): Promise
     handle = await fs.open(file, 'r');
     size = (await handle.stat()).size;
   } catch (error) {
-    throw new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, file, { cause: error });
+    throw cannotReadFile(file, error);
   }
   return {
     path: file,
@@ -76,6 +77,6 @@ export async function openParquetFile(file: LocalFile, key: string): Promise<Sha
     return parquetShardFile(buffer, await parquetMetadataAsync(buffer));
   } catch (error) {
     if (error instanceof WarmstartError || (error as Error).name === 'AbortError') throw error;
-    throw new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
+    throw unreadableParquet(key, error);
   }
 }

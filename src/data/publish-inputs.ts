@@ -8,6 +8,7 @@ import path from 'node:path';
 import { WarmstartError } from '../errors.js';
 import { csvToShards } from './csv.js';
 import { hashLocalFile, openLocalFile, openParquetFile } from './input-file.js';
+import { cannotReadFile } from './read-errors.js';
 import type { PlannedShard, TempShards } from './shard-plan.js';
 import { openShard, shardFormatOf, type ShardFile } from './shard-reader.js';
 import { splitArrow } from './split-arrow.js';
@@ -107,6 +108,6 @@ export async function readWhole(file: string, signal: AbortSignal | undefined): 
     return new Uint8Array(await fs.readFile(file, { signal }));
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, file, { cause: error });
+    throw cannotReadFile(file, error);
   }
 }

@@ -4,6 +4,7 @@ import { WarmstartError, isWarmstartError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Manifest, ShardEntry } from './manifest.js';
 import { parquetShardFile } from './parquet-shard.js';
+import { unreadableParquet } from './read-errors.js';
 import type { ShardFile } from './shard-reader.js';
 
 const HASH_CHUNK = 8 * 1024 * 1024;
@@ -51,6 +52,6 @@ export async function openRangedParquetShard(store: ObjectStore, manifest: Pick<
     return Object.assign(parquetShardFile(file, await parquetMetadataAsync(file)), { etag: info.etag });
   } catch (error) {
     if (error instanceof WarmstartError) throw error;
-    throw new WarmstartError('DATASET_INVALID', `shard ${shard.key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, shard.key, { cause: error });
+    throw unreadableParquet(shard.key, error);
   }
 }

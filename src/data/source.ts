@@ -5,6 +5,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { checkColumns, dataColumns, decodeGroup, type DecodedRows } from './decode.js';
 import { featureSize, type Manifest, type ShardEntry } from './manifest.js';
 import { parquetShardFile } from './parquet-shard.js';
+import { unreadableParquet } from './read-errors.js';
 import { fetchVerifiedShard } from './shard-fetch.js';
 import { openShard, readGroupChecked, type ShardFile } from './shard-reader.js';
 import { SPLITS, type Split } from './split.js';
@@ -154,7 +155,7 @@ class ShardAccess {
       return { file, groups: metadata.row_groups.map((g) => Number(g.num_rows)) };
     } catch (error) {
       if (error instanceof WarmstartError) throw error;
-      throw new WarmstartError('DATASET_INVALID', `shard ${entry.key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, entry.key, { cause: error });
+      throw unreadableParquet(entry.key, error);
     }
   }
 

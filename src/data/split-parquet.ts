@@ -10,6 +10,7 @@ import { ByteWriter } from 'hyparquet-writer';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { WarmstartError } from '../errors.js';
 import { asyncBufferOf, type LocalFile } from './input-file.js';
+import { unreadableParquet } from './read-errors.js';
 import { cutRuns, type PlannedShard, type TempShards } from './shard-plan.js';
 
 const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // "PAR1"
@@ -88,7 +89,7 @@ export async function splitParquet(input: LocalFile, key: string, limit: number,
     for (const group of metadata.row_groups) groupBytes(group);
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
+    throw unreadableParquet(key, error);
   }
   const shards: PlannedShard[] = [];
   let rowOffset = 0;
@@ -96,7 +97,7 @@ export async function splitParquet(input: LocalFile, key: string, limit: number,
     const target = temp.next('parquet');
     const rows = await writeShard(input, metadata, run, target).catch((error: unknown) => {
       if (error instanceof WarmstartError || (error as Error).name === 'AbortError') throw error;
-      throw new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
+      throw unreadableParquet(key, error);
     });
     shards.push({ path: target, format: 'parquet', rowOffset });
     rowOffset += rows;

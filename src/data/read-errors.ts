@@ -1,0 +1,12 @@
+/** The one-line refusals every reader of shards and input files gives, worded once. */
+import { WarmstartError } from '../errors.js';
+
+/** A local file that cannot be opened or read: names the file and the system's reason. */
+export function cannotReadFile(file: string, error: unknown): WarmstartError {
+  return new WarmstartError('DATASET_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, file, { cause: error });
+}
+
+/** A Parquet shard whose footer or chunks do not parse (callers let their own refusals and cancellation pass first). */
+export function unreadableParquet(key: string, error: unknown): WarmstartError {
+  return new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable Parquet file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
+}
