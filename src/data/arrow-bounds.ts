@@ -1,4 +1,5 @@
 import { BoundedFlatBuffer } from './flatbuffer-bounds.js';
+import { DICTIONARY_BATCH, MAGIC, RECORD_BATCH, SCHEMA } from './arrow-format.js';
 
 /**
  * Checks every size an Arrow IPC file states about itself (footer length, message metadata and body
@@ -11,14 +12,9 @@ export function checkArrowBounds(bytes: Uint8Array): void {
   else checkStream(bytes);
 }
 
-const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 /** The file format: magic + padding, messages, footer, footer length (int32), magic. */
 const HEAD = 8;
 const TAIL = 4 + MAGIC.length;
-/** Message header types in Arrow's Message.fbs. */
-const SCHEMA = 1;
-const DICTIONARY_BATCH = 2;
-const RECORD_BATCH = 3;
 /** Arrow's MetadataVersion.V4 (Arrow 0.15): the layout read here. */
 const V4 = 3;
 const UNION_TYPE = 14;

@@ -7,14 +7,11 @@
  */
 import { promises as fs } from 'node:fs';
 import { WarmstartError } from '../errors.js';
+import { DICTIONARY_BATCH, MAGIC, RECORD_BATCH, SCHEMA } from './arrow-format.js';
 import { BoundedFlatBuffer } from './flatbuffer-bounds.js';
 import { READ_CHUNK, type LocalFile } from './input-file.js';
 import type { PlannedShard, TempShards } from './shard-plan.js';
 
-const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
-const SCHEMA = 1;
-const DICTIONARY_BATCH = 2;
-const RECORD_BATCH = 3;
 const END_MARKER = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 
 interface Message {
