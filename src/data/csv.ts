@@ -174,6 +174,7 @@ export async function csvToShards(file: string, columns: CsvColumns, name: strin
   const shards: { path: string; rows: number; rowOffset: number }[] = [];
   let writer: { parquet: ParquetWriter; raw: ReturnType<typeof fileWriter>; path: string; rows: number; rowOffset: number } | undefined;
   let row = 0;
+  // fileWriter writes synchronously, so write() and finish() are done when they return (their types allow a promise).
   const finish = () => {
     if (!writer) return;
     void writer.parquet.finish();
