@@ -195,6 +195,7 @@ async function analyse(run: LoadRun) {
     trainSecondsPerRefresh: entries.reduce((s, e) => s + e.compute.trainSeconds, 0) / n,
     scratchSteps: SCRATCH_STEPS,
     statuses: countBy(entries.map((e) => `${e.status} (${e.decision.mode})`)),
+    scratchReasons: countBy(entries.filter((e) => e.decision.mode === 'scratch').flatMap((e) => e.decision.reasons.map(reasonKind))),
     ...summarizeRoundTrips(timings),
     checks: { lost: checks.lost, refreshedTwice: checks.refreshedTwice, productionPointerWrong: checks.productionPointerWrong, ledgerEntriesMismatch: checks.ledgerEntriesMismatch },
   };
@@ -220,12 +221,16 @@ function printResult(result: Awaited<ReturnType<typeof analyse>>): void {
   row('lost / refreshed twice / pointer wrong / ledger mismatch', `${c.lost} / ${c.refreshedTwice} / ${c.productionPointerWrong} / ${c.ledgerEntriesMismatch}`);
   const split = result.orchestrationSplitSeconds;
   console.log(`\nrefresh outcomes: ${Object.entries(result.statuses).map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  console.log(`why scratch: ${Object.entries(result.scratchReasons).map(([s, n]) => `${s} ${n}`).join(', ') || '-'}`);
   console.log(`orchestration per refresh: workflow-task dispatch ${ms(split.workflowTaskDispatch)}, workflow-task run ${ms(split.workflowTaskRun)}, other ${ms(split.other)}`);
   console.log(`${'round-trip (workflow task after ...)'.padEnd(72)}${'per refresh'.padStart(12)}${'dispatch ms'.padStart(13)}${'run ms'.padStart(9)}`);
   for (const trip of result.roundTrips) console.log(`${trip.after.padEnd(72)}${trip.perRefresh.toFixed(2).padStart(12)}${trip.dispatchMs.toFixed(1).padStart(13)}${trip.runMs.toFixed(1).padStart(9)}`);
   console.log(`events per refresh: ${Object.entries(result.eventsPerRefresh).map(([t, n]) => `${t} ${n.toFixed(1)}`).join(', ')}`);
   console.log(JSON.stringify(result));
 }
+
+/** A decision reason without its numbers ("new data dominates: 41 new vs 37 old ..." -> "new data dominates"), to count them. */
+const reasonKind = (reason: string) => reason.split(/[:(]/)[0]!.trim();
 
 const ms = (seconds: number) => `${(1000 * seconds).toFixed(0)} ms`;
 
