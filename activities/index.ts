@@ -37,7 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     recordBlessing: keepingAlive(recordBlessingActivity(deps)),
     // Run as a local activity (no heartbeats there; keepingAlive's are no-ops), so it needs no round-trip of its own.
     concludeRefresh: keepingAlive(concludeRefreshActivity(deps)),
-    recordShadowScratch: recordShadowScratchActivity(deps),
+    recordShadowScratch: keepingAlive(recordShadowScratchActivity(deps)),
     operatorPromote: keepingAlive(operatorPromoteActivity(deps)),
     signalNewestVersion: signalNewestVersionActivity(deps),
     announceVersion: announceVersionActivity(deps),

@@ -5,7 +5,7 @@ import type { ActivityUsage } from '../src/audit/usage.js';
 import { planRefresh } from '../src/refresh/plan.js';
 import { resolveRefreshSettings, type RefreshSettings } from '../src/refresh/settings.js';
 import { candidatePrefix } from '../src/storage/keys.js';
-import { trainingTaskQueue } from './activities.js';
+import { CONTROL_HEARTBEAT_TIMEOUT, trainingTaskQueue } from './activities.js';
 import { shadowCandidateIdFor, type ShadowScratchInput } from './definitions.js';
 
 /**
@@ -15,7 +15,10 @@ import { shadowCandidateIdFor, type ShadowScratchInput } from './definitions.js'
  */
 export const SHADOW_PRIORITY = { priorityKey: 5 };
 
-/** The shadow's proxies: the refresh's timeouts, the training queue, and the lowest priority. */
+/**
+ * The shadow's proxies: the refresh's timeouts (a lost worker is noticed as soon as in a refresh), the
+ * training queue, and the lowest priority. Activity options are not part of what replay compares.
+ */
 function shadowActivities(settings: RefreshSettings) {
   const training = proxyActivities<Pick<RefreshActivities, 'trainCandidate'>>({
     taskQueue: trainingTaskQueue(workflowInfo().taskQueue),
@@ -27,20 +30,21 @@ function shadowActivities(settings: RefreshSettings) {
   });
   const evaluation = proxyActivities<Pick<RefreshActivities, 'evaluateCandidate'>>({
     startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: CONTROL_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
     priority: SHADOW_PRIORITY,
     summary: "evaluate the shadow scratch model and the refresh's candidate on the same test slices",
   });
   const data = proxyActivities<Pick<RefreshActivities, 'loadRefreshContext'>>({
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: CONTROL_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1 second' },
     priority: SHADOW_PRIORITY,
     summary: "the version's facts (training rows, classes) for the scratch budget, validated as the refresh did",
   });
   const storage = proxyActivities<Pick<RefreshActivities, 'recordShadowScratch'>>({
     startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: CONTROL_HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5, initialInterval: '1 second' },
     summary: 'ledger: the shadow scratch record, joined with the refresh entry by workflow ID',
   });
