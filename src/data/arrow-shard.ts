@@ -3,9 +3,9 @@ import { checkArrowBounds } from './arrow-bounds.js';
 import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-file.js';
 
 /** Arrow IPC (file or stream format) via apache-arrow; record batches play the part of row groups. */
-export function openArrowShard(bytes: Uint8Array): ShardFile {
+export async function openArrowShard(bytes: Uint8Array): Promise<ShardFile> {
   // apache-arrow allocates from the sizes a file states: check them against its bytes first.
-  checkArrowBounds(bytes);
+  await checkArrowBounds(bytes);
   const table = tableFromIPC(bytes);
   const starts: number[] = [];
   let rows = 0;

@@ -16,6 +16,8 @@ export class BoundedFlatBuffer {
   private readonly view: DataView;
   /** Tables visited: a real buffer holds at most one table per 4 bytes; more means shared or cyclic offsets. */
   private tablesVisited = 0;
+  /** The bytes touched since `track()`: every table, vtable and vector read (see reachedSpan). */
+  private reached: { start: number; end: number } | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -27,6 +29,18 @@ export class BoundedFlatBuffer {
 
   get size(): number {
     return this.bytes.byteLength;
+  }
+
+  /** Starts recording the bytes that the table at `from`, and tables, vtables and vectors read from now on, occupy. */
+  track(from: number): void {
+    this.reached = { start: this.size, end: 0 };
+    this.table(from, 'table');
+  }
+
+  /** The range of bytes read since `track()`: everything reachable from what was walked, if it was walked whole. */
+  reachedSpan(): { start: number; end: number } {
+    const reached = this.reached ?? { start: 0, end: 0 };
+    return reached.start < reached.end ? { ...reached } : { start: 0, end: 0 };
   }
 
   /** The root table's position. */
@@ -75,6 +89,8 @@ export class BoundedFlatBuffer {
     const length = this.view.getUint32(position, true);
     const room = this.size - position - 4;
     if (length * elementSize > room) this.fail(`${name} claims ${length} entries, more than its ${room} remaining bytes can hold`);
+    // A string (a byte vector) ends with a NUL that FlatBuffers verifiers check: it is part of what is reached.
+    this.reach(position, Math.min(this.size, position + 4 + length * elementSize + (elementSize === 1 ? 1 : 0)));
     return { start: position + 4, length };
   }
 
@@ -87,6 +103,11 @@ export class BoundedFlatBuffer {
       out.push(this.table(this.offsetAt(element, `${name}[${i}]`), `${name}[${i}]`));
     }
     return out;
+  }
+
+  /** A copy of bytes `start` to `end`. */
+  copy(start: number, end: number): Uint8Array {
+    return this.bytes.slice(start, end);
   }
 
   readBigInt64(position: number): bigint {
@@ -118,7 +139,15 @@ export class BoundedFlatBuffer {
     const vtableSize = this.view.getUint16(vtable, true);
     const tableSize = this.view.getUint16(vtable + 2, true);
     if (vtableSize < 4 || vtable + vtableSize > this.size || position + tableSize > this.size) this.fail(`${name}'s field table is damaged`);
+    this.reach(vtable, vtable + vtableSize);
+    this.reach(position, position + Math.max(4, tableSize));
     return position;
+  }
+
+  private reach(start: number, end: number): void {
+    if (!this.reached) return;
+    this.reached.start = Math.min(this.reached.start, start);
+    this.reached.end = Math.max(this.reached.end, end);
   }
 
   private need(position: number, width: number, name: string): void {

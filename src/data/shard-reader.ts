@@ -17,7 +17,7 @@ export function shardFormatOf(name: string): 'parquet' | 'arrow' | 'csv' | undef
 export async function openShard(bytes: Uint8Array, format: 'parquet' | 'arrow', key: string): Promise<ShardFile> {
   if (bytes.byteLength === 0) throw new WarmstartError('DATASET_INVALID', `shard ${key} is empty (0 bytes); publish a file with rows`, key);
   try {
-    return format === 'parquet' ? openParquetShard(bytes) : openArrowShard(bytes);
+    return format === 'parquet' ? openParquetShard(bytes) : await openArrowShard(bytes);
   } catch (error) {
     const kind = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
     throw new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable ${kind} file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
