@@ -2,7 +2,9 @@
  * The adaptive warm-start schedule: train the shortened schedule, then keep going in short re-warmed
  * cosine cycles while validation accuracy still improves by more than a margin; stop on a plateau, at
  * the cap on extensions, or at scratch's step budget. Pure (no tfjs, no Node): its state is plain JSON
- * that a checkpoint carries, so a resumed run takes the same decisions at the same steps.
+ * that a checkpoint carries, so a resumed run takes the same decisions at the same steps. When it
+ * stops, the run ends with the weights of its best cycle end (bestSettled), not of its last cycle: an
+ * extension that loses must not leave the refresh below what it already had.
  *
  * Why re-warm rather than stretch the cosine tail: every decision is taken at the end of a cycle, where
  * the learning rate is back at the floor, so each reading is of a settled model and readings compare
@@ -42,6 +44,8 @@ export interface AdaptiveState {
   /** Readings in a row that gained no more than the margin. */
   stale: number;
   stop: StopReason | null;
+  /** Set when the rule stops: the settled reading whose weights the run ends with (absent in older checkpoints). */
+  kept?: ValidationReading;
 }
 
 /** What the ledger records about where training stopped. */
@@ -54,6 +58,11 @@ export interface TrainingStop {
   baseSteps: number;
   /** The validation readings the decisions were taken on (the base's tail, then every cycle's end). */
   readings?: ValidationReading[];
+  /**
+   * Adaptive runs the rule stopped: the cycle end whose weights the model has (the best settled
+   * reading). Its step is the run's last when the last cycle was the best; absent in older entries.
+   */
+  kept?: ValidationReading;
 }
 
 /** Where in the base schedule the reference reading is taken: in the cosine tail, at a quarter of the peak rate or below. */
@@ -124,6 +133,19 @@ export function decide(state: AdaptiveState, reading: ValidationReading, adaptiv
   return { kind: 'extend', cycle: { start, steps, peak, warmupSteps, floor: Math.min(1, (base.floor * base.peak) / peak) }, stale };
 }
 
+/**
+ * The settled reading (a cycle end, never the base's tail probe, which is read at a higher rate) whose
+ * weights a run keeps: the best so far, the later one on a tie. Later on a tie because the later
+ * model has trained on more data at the same validation accuracy, and because a run whose last cycle
+ * ties its best then keeps the weights it ends with: a run whose extensions never lose is bit for bit
+ * the run it was before weights were kept.
+ */
+export function bestSettled(readings: readonly ValidationReading[]): ValidationReading | null {
+  let best: ValidationReading | null = null;
+  for (const reading of readings) if (best === null || reading.accuracy >= best.accuracy) best = reading;
+  return best;
+}
+
 /** Applies a reading to the state (in place: it is the checkpoint's) and returns the rule's decision. */
 export function takeReading(state: AdaptiveState, reading: ValidationReading, adaptive: Required<AdaptiveLever>, scratchSteps: number): Decision {
   const decision = decide(state, reading, adaptive, scratchSteps);
@@ -133,8 +155,10 @@ export function takeReading(state: AdaptiveState, reading: ValidationReading, ad
   }
   state.stale = decision.stale;
   state.readings.push(reading);
-  if (decision.kind === 'stop') state.stop = decision.reason;
-  else state.cycles.push(decision.cycle);
+  if (decision.kind === 'stop') {
+    state.stop = decision.reason;
+    state.kept = bestSettled(state.readings)!;
+  } else state.cycles.push(decision.cycle);
   return decision;
 }
 
@@ -143,5 +167,6 @@ export function trainingStop(state: AdaptiveState, options: { adaptive: boolean;
   const reason: StopReason = options.stoppedEarly ? 'target-accuracy' : options.adaptive ? (state.stop ?? 'fixed-schedule') : 'fixed-schedule';
   const stop: TrainingStop = { reason, extensions: state.cycles.length - 1, steps: options.steps, baseSteps: state.cycles[0]!.steps };
   if (options.adaptive) stop.readings = [...(state.probe ? [state.probe] : []), ...state.readings];
+  if (options.adaptive && !options.stoppedEarly && state.stop !== 'target-accuracy' && state.kept) stop.kept = state.kept;
   return stop;
 }

@@ -8,9 +8,11 @@ import { checkpointKey } from '../storage/keys.js';
 
 /**
  * Checkpoints under `<prefix>/step-<N>/`: the model in the tfjs Layers format, the optimizer's moments
- * (optimizer.bin + optimizer.json), optional per-example selection weights, and state.json (step, data
- * sampler and generator state, the run's fingerprint, caller's extra JSON), written last: a checkpoint
- * whose state.json exists is complete. Only the small reference travels in heartbeats.
+ * (optimizer.bin + optimizer.json), optional per-example selection weights, inside an adaptive
+ * extension the best cycle's weights (kept.bin: one more copy of the model's weights, no optimizer
+ * state), and state.json (step, data sampler and generator state, the run's fingerprint, caller's extra
+ * JSON, kept.bin's layout), written last: a checkpoint whose state.json exists is complete. Only the
+ * small reference travels in heartbeats.
  */
 export interface CheckpointRef {
   step: number;
@@ -25,6 +27,8 @@ interface StateFile {
   /** Identifies the run's inputs: only a run with the same inputs may resume from this checkpoint. */
   fingerprint?: string;
   extra: unknown;
+  /** kept.bin's tensors, in order (absent: the snapshot had no kept weights). */
+  keptWeights?: tf.io.WeightsManifestEntry[];
 }
 
 /** Complete checkpoints kept per run: the newest, and the one before it (see saveCheckpoint). */
@@ -53,6 +57,20 @@ export async function loadOptimizerState(store: ObjectStore, prefix: string): Pr
   return { step: meta.value.step, m: indices.map((i) => pick(`m/${i}`)), v: indices.map((i) => pick(`v/${i}`)) };
 }
 
+/** The kept weights as kept.bin; their layout goes into state.json, so a checkpoint without state.json has none. */
+async function saveKeptWeights(store: ObjectStore, key: string, tensors: tf.Tensor[]): Promise<tf.io.WeightsManifestEntry[]> {
+  const { data, specs } = await tf.io.encodeWeights(tensors.map((tensor, i) => ({ name: `kept/${i}`, tensor })));
+  await store.put(`${key}/kept.bin`, new Uint8Array(data as ArrayBuffer), { contentType: 'application/octet-stream' });
+  return specs;
+}
+
+async function loadKeptWeights(store: ObjectStore, key: string, specs: tf.io.WeightsManifestEntry[]): Promise<tf.Tensor[]> {
+  const body = await store.get(`${key}/kept.bin`);
+  if (!body) throw new Error(`checkpoint ${key} lacks kept.bin`);
+  const tensors = tf.io.decodeWeights(body.body.slice().buffer as ArrayBuffer, specs);
+  return specs.map((spec) => tensors[spec.name]!);
+}
+
 export interface SaveCheckpointOptions {
   selectionWeights?: Float32Array;
   fingerprint?: string;
@@ -64,7 +82,8 @@ export async function saveCheckpoint(store: ObjectStore, prefix: string, model: 
   await saveModel(store, key, model);
   await saveOptimizerState(store, key, snapshot.optimizer);
   if (selectionWeights) await store.put(`${key}/selection.bin`, new Uint8Array(selectionWeights.buffer.slice(0)), { contentType: 'application/octet-stream' });
-  const state: StateFile = { step: snapshot.step, sampler: snapshot.sampler, lastLoss: Number.isNaN(snapshot.lastLoss) ? null : snapshot.lastLoss, hasSelectionWeights: !!selectionWeights, ...(fingerprint ? { fingerprint } : {}), extra };
+  const keptWeights = snapshot.keptWeights ? await saveKeptWeights(store, key, snapshot.keptWeights) : undefined;
+  const state: StateFile = { step: snapshot.step, sampler: snapshot.sampler, lastLoss: Number.isNaN(snapshot.lastLoss) ? null : snapshot.lastLoss, hasSelectionWeights: !!selectionWeights, ...(fingerprint ? { fingerprint } : {}), extra, ...(keptWeights ? { keptWeights } : {}) };
   await putJson(store, `${key}/state.json`, state);
   // The previous complete checkpoint stays, so a retry that cannot read the newest one (pruned or
   // rewritten meanwhile by a stalled attempt that is still running) has one to fall back on.
@@ -114,6 +133,7 @@ export async function loadCheckpoint(store: ObjectStore, ref: CheckpointRef, fin
     selectionWeights = new Float32Array(body.body.slice().buffer);
   }
   const snapshot: LoopSnapshot = { step: state.value.step, sampler: state.value.sampler, optimizer, lastLoss: state.value.lastLoss ?? Number.NaN, wallSeconds: 0 };
+  if (state.value.keptWeights) snapshot.keptWeights = await loadKeptWeights(store, ref.checkpointKey, state.value.keptWeights);
   return { model, snapshot, extra: state.value.extra, ...(selectionWeights ? { selectionWeights } : {}) };
 }
 

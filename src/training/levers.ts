@@ -52,7 +52,7 @@ export interface AdaptiveLever {
   maxExtensions: number;
   /** Steps of one extension as a fraction of scratch's steps; absent: half the base schedule's stepsFraction. */
   extensionFraction?: number;
-  /** An extension's peak learning rate relative to the schedule's peak (default 0.5). */
+  /** An extension's peak learning rate relative to the schedule's peak (default 0.5; above 1 re-warms past it, for a base peak that was too low). */
   peakFactor?: number;
 }
 
@@ -191,7 +191,7 @@ function adaptiveProblems(adaptive: AdaptiveLever): LeverProblem[] {
   check(Number.isInteger(patience) && patience >= 1, 'patience', `must be an integer >= 1 (got ${JSON.stringify(patience)})`);
   check(Number.isInteger(maxExtensions) && maxExtensions >= 0 && maxExtensions <= 100, 'maxExtensions', `must be an integer in [0, 100] (got ${JSON.stringify(maxExtensions)})`);
   if (extensionFraction !== undefined) check(finite(extensionFraction) && extensionFraction > 0 && extensionFraction <= 1, 'extensionFraction', `must be a fraction of scratch's steps in (0, 1] (got ${JSON.stringify(extensionFraction)})`);
-  if (peakFactor !== undefined) check(finite(peakFactor) && peakFactor > 0 && peakFactor <= 1, 'peakFactor', `must be in (0, 1] (got ${JSON.stringify(peakFactor)})`);
+  if (peakFactor !== undefined) check(finite(peakFactor) && peakFactor > 0 && peakFactor <= 10, 'peakFactor', `must be in (0, 10], e.g. 0.5 for half the schedule's peak (got ${JSON.stringify(peakFactor)})`);
   const known = ['margin', 'patience', 'maxExtensions', 'extensionFraction', 'peakFactor'];
   for (const field of Object.keys(adaptive)) check(known.includes(field), field, `is not a setting of the adaptive schedule: use ${known.join(', ')}`);
   return problems;

@@ -11,7 +11,8 @@ import { learningSpeedDifficulty, learningSpeedOfSource } from './learning-speed
 import { leverSteps, LeverSettingsError, validateLevers, type LeverSettings } from './levers.js';
 import { buildModel } from './build-model.js';
 import { regularizationPenalty } from './regularization.js';
-import { cycleLearningRate, nextReading, resolvedAdaptive, startSchedule, takeReading, totalSteps, trainingStop, type AdaptiveState, type TrainingStop } from './adaptive-schedule.js';
+import { bestSettled, cycleLearningRate, nextReading, resolvedAdaptive, startSchedule, takeReading, totalSteps, trainingStop, type AdaptiveState, type TrainingStop } from './adaptive-schedule.js';
+import { KeptWeights } from './kept-weights.js';
 import { lossWeights, oldRows, scoreByModel, scoreSource, selectionWeights, type SelectionSummary } from './selection.js';
 import type { ModelSpec } from './spec.js';
 import type { TabularColumn } from '../data/vocabulary.js';
@@ -46,6 +47,11 @@ export interface CurvePoint {
   newAccuracy: number | null;
   /** With evaluationMetrics: log-loss, AUC, macro-F1 at this evaluation (a benchmark targeting them). */
   metrics?: CurveMetrics;
+  /**
+   * The run's last point when the adaptive schedule ended with an earlier cycle's weights: the model
+   * delivered at the last step is the one of this step (its evaluation, repeated at the last step).
+   */
+  keptFrom?: number;
 }
 
 /** What a checkpoint carries besides weights, optimizer and sampler (plain JSON). */
@@ -88,6 +94,7 @@ export interface RunTrainingOptions {
   checkpointEvery?: number;
   onCheckpoint?: (model: tf.LayersModel, snapshot: LoopSnapshot, state: RunProgressState, selectionWeights?: Float32Array) => Promise<void>;
   checkpointNow?: LoopOptions['checkpointNow'];
+  /** The snapshot's keptWeights (adaptive runs inside an extension) become the run's: it disposes them. */
   resume?: { model: tf.LayersModel; snapshot: LoopSnapshot; state: RunProgressState; selectionWeights?: Float32Array };
   backend?: { name: string; device: string };
 }
@@ -207,7 +214,7 @@ function curveEvaluator(model: tf.LayersModel, evaluation: Examples, options: Ru
  * that step when the curve is on the same examples, else an evaluation counted as evaluation time) goes
  * to the stop rule. A run whose curve reached stopAtAccuracy at the mark stops there.
  */
-function growingSchedule(model: tf.LayersModel, options: RunTrainingOptions, state: RunProgressState, plan: AdaptiveState) {
+function growingSchedule(model: tf.LayersModel, options: RunTrainingOptions, state: RunProgressState, plan: AdaptiveState, kept: KeptWeights) {
   const adaptive = resolvedAdaptive(options.levers.schedule)!;
   const validation = (options.validation ?? options.evaluation)!;
   const target = options.levers.schedule.stopAtAccuracy;
@@ -223,9 +230,34 @@ function growingSchedule(model: tf.LayersModel, options: RunTrainingOptions, sta
       const started = performance.now();
       const accuracy = validation === options.evaluation && last?.step === step ? last.accuracy : evaluateAccuracy(model, validation).accuracy;
       state.compute.evaluationSeconds += (performance.now() - started) / 1000;
-      takeReading(plan, { step, accuracy }, adaptive, options.scratchSteps);
+      const decision = takeReading(plan, { step, accuracy }, adaptive, options.scratchSteps);
+      // Entering an extension from the best cycle end so far: its weights are the ones to fall back on.
+      if (decision.kind === 'extend' && bestSettled(plan.readings)?.step === step) kept.hold(model);
+      if (decision.kind === 'stop') endWithKept(model, options, state, plan, kept, step);
     },
   };
+}
+
+/**
+ * The rule stopped at `step`: a run whose best cycle end is an earlier one ends with that cycle's
+ * weights, and its curve ends with that cycle's evaluation at this step (the model it delivers).
+ */
+function endWithKept(model: tf.LayersModel, options: RunTrainingOptions, state: RunProgressState, plan: AdaptiveState, kept: KeptWeights, step: number) {
+  const best = plan.kept!;
+  if (best.step !== step) {
+    if (!kept.restoreInto(model)) {
+      // Resumed from a checkpoint written before kept weights were saved: the last cycle's weights are what there is.
+      plan.kept = plan.readings.at(-1)!;
+    } else {
+      const point = state.curve.find((p) => p.step === best.step && p.keptFrom === undefined);
+      if (point) {
+        const last: CurvePoint = { ...point, step, keptFrom: best.step };
+        state.curve.push(last);
+        options.onEvaluation?.(last);
+      }
+    }
+  }
+  kept.release();
 }
 
 export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
@@ -237,6 +269,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   }
   const initialized = initializeModel({ spec: options.spec, inputShape: options.inputShape, classes: options.classes, seed: options.seed, init: levers.init, previous: options.previous, columns: options.columns });
   const { model, anchor } = initialized;
+  const kept = new KeptWeights(options.resume?.snapshot.keptWeights);
   try {
     const flops = estimateFlops(model);
     const resumed = options.resume;
@@ -260,7 +293,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       batchSize: options.batchSize,
       seed: options.seed,
       learningRateAt: (step) => cycleLearningRate(plan, step),
-      growing: adaptive ? growingSchedule(model, options, state, plan) : undefined,
+      growing: adaptive ? growingSchedule(model, options, state, plan, kept) : undefined,
       // Streamed rows carry the dataset's weights themselves; in memory they are combined here.
       exampleWeights: isExampleSource(options.train)
         ? await sourceClassWeights(options.classWeights, options.train, options.classes.length, weights)
@@ -278,7 +311,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         ? async (snapshot) => {
             const done = snapshot.step - (resumed?.snapshot.step ?? 0);
             account({ steps: done, examples: done * loopBatchSize(options.train, options.batchSize), wallSeconds: snapshot.wallSeconds });
-            await options.onCheckpoint!(model, snapshot, structuredClone(state), weights);
+            const held = kept.tensors;
+            await options.onCheckpoint!(model, held ? { ...snapshot, keptWeights: held } : snapshot, structuredClone(state), weights);
           }
         : undefined,
       resume: resumed?.snapshot,
@@ -300,6 +334,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     model.dispose();
     throw error;
   } finally {
+    kept.release();
     disposeAnchor(anchor);
   }
 }

@@ -14,6 +14,8 @@ export interface LoopSnapshot {
   lastLoss: number;
   /** Seconds this loop has trained so far (its own clock, callbacks excluded). */
   wallSeconds: number;
+  /** Not the loop's: the adaptive schedule's best cycle weights that runTraining adds, for the checkpoint to carry. */
+  keptWeights?: tf.Tensor[];
 }
 
 /**

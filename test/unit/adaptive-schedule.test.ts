@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cycleLearningRate, decide, nextReading, probeStep, resolvedAdaptive, startSchedule, takeReading, totalSteps, trainingStop, type AdaptiveState } from '../../src/training/adaptive-schedule.js';
+import { bestSettled, cycleLearningRate, decide, nextReading, probeStep, resolvedAdaptive, startSchedule, takeReading, totalSteps, trainingStop, type AdaptiveState } from '../../src/training/adaptive-schedule.js';
 import { LeverSettingsError, resolveLevers, type ScheduleLever } from '../../src/training/levers.js';
 import { learningRateAt } from '../../src/training/schedule.js';
 
@@ -35,6 +35,8 @@ describe('the adaptive stop rule', () => {
         { step: 150, accuracy: 0.9 },
         { step: 200, accuracy: 0.9005 },
       ],
+      // The probe is not settled: the base's end is the only reading whose weights can be kept.
+      kept: { step: 200, accuracy: 0.9005 },
     });
   });
 
@@ -120,6 +122,46 @@ describe('the adaptive stop rule', () => {
     const state = startSchedule({ ...schedule, adaptive: undefined }, 200);
     expect(trainingStop(state, { adaptive: false, stoppedEarly: false, steps: 200 })).toEqual({ reason: 'fixed-schedule', extensions: 0, steps: 200, baseSteps: 200 });
     expect(trainingStop(state, { adaptive: false, stoppedEarly: true, steps: 120 })).toMatchObject({ reason: 'target-accuracy', steps: 120 });
+  });
+});
+
+describe('the weights an adaptive run keeps', () => {
+  it('keeps the best cycle end when the last extension loses, and records it', () => {
+    // Base end 0.92 gains on the probe, the first extension gains (0.95), the second loses (0.90): plateau.
+    const { state } = run([0.9, 0.92, 0.95, 0.9]);
+    expect(state.stop).toBe('plateau');
+    expect(state.kept).toEqual({ step: 300, accuracy: 0.95 });
+    expect(trainingStop(state, { adaptive: true, stoppedEarly: false, steps: 400 }).kept).toEqual({ step: 300, accuracy: 0.95 });
+  });
+
+  it('never keeps the base`s tail probe, even when it reads higher than every cycle end', () => {
+    const { state } = run([0.97, 0.95]);
+    expect(state.stop).toBe('plateau');
+    expect(state.kept).toEqual({ step: 200, accuracy: 0.95 });
+  });
+
+  it('on a tie keeps the later reading', () => {
+    expect(bestSettled([{ step: 200, accuracy: 0.95 }, { step: 300, accuracy: 0.95 }, { step: 400, accuracy: 0.94 }])).toEqual({ step: 300, accuracy: 0.95 });
+    const { state } = run([0.9, 0.92, 0.95, 0.95]);
+    expect(state.kept).toEqual({ step: 400, accuracy: 0.95 });
+  });
+
+  it('keeps the best at maxExtensions and at scratch`s budget too', () => {
+    const capped = run([0.9, 0.92, 0.95, 0.97, 0.93], { lever: { ...adaptive, patience: 2 } });
+    expect(capped.state.stop).toBe('max-extensions');
+    expect(capped.state.kept).toEqual({ step: 400, accuracy: 0.97 });
+    const budget = run([0.9, 0.92, 0.95, 0.93], { scratch: 400, lever: { ...adaptive, patience: 3, extensionFraction: 0.25 } });
+    expect(budget.state.stop).toBe('scratch-budget');
+    expect(budget.state.kept).toEqual({ step: 300, accuracy: 0.95 });
+  });
+
+  it('records nothing kept for a fixed schedule or an early stop at stopAtAccuracy, and reads an old record without it', () => {
+    const { state } = run([0.9, 0.92, 0.95, 0.9]);
+    expect(trainingStop(state, { adaptive: true, stoppedEarly: true, steps: 250 }).kept).toBeUndefined();
+    expect(trainingStop(state, { adaptive: false, stoppedEarly: false, steps: 200 }).kept).toBeUndefined();
+    const old = run([0.9, 0.92, 0.95, 0.9]).state;
+    delete old.kept;
+    expect(trainingStop(old, { adaptive: true, stoppedEarly: false, steps: 400 })).not.toHaveProperty('kept');
   });
 });
 

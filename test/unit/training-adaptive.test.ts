@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { decide, startSchedule, takeReading, resolvedAdaptive } from '../../src/
 import { loadCheckpoint, saveCheckpoint, type CheckpointRef } from '../../src/training/checkpoint.js';
 import { LeverSettingsError, resolveLevers, type LeverSettingsInput } from '../../src/training/levers.js';
 import { runTraining, type RunProgressState, type RunTrainingOptions } from '../../src/training/run-training.js';
+import { SeededRandom } from '../../src/random.js';
 import { blobs } from './training-fixtures.js';
 
 const spec = { kind: 'mlp' as const, hidden: [16] };
@@ -114,5 +115,88 @@ describe('runTraining with the adaptive schedule', () => {
     expect(resumed.curve).toEqual(straight.curve);
     expect(weightsOf(resumed.model)).toEqual(weightsOf(straight.model));
     for (const m of [straight.model, resumed.model, checkpoint.model]) m.dispose();
+  });
+
+  describe('ending with the best cycle`s weights', () => {
+    // Blobs blurred by noise (validation peaks near 94%, not 100%), and extensions of 3 steps re-warmed to
+    // 10x the base's peak (0.5 with Adam): each knocks the model off, so validation falls after the
+    // base's end (by about 8 points, then 11); patience 2 lets a second extension run and lose too.
+    const blurred = (count: number, seed: number) => {
+      const examples = blobs(count, seed);
+      const random = new SeededRandom(seed + 100);
+      for (let i = 0; i < examples.x.length; i++) examples.x[i] = examples.x[i]! + 3 * (random.next() - 0.5);
+      return examples;
+    };
+    const data = { train: blurred(900, 1), validation: blurred(300, 2), evaluation: blurred(300, 3) };
+    const losing = { peakLearningRate: 0.05, adaptive: { margin: 0, patience: 2, maxExtensions: 2, peakFactor: 10, extensionFraction: 0.003 } };
+    const predictions = (model: tf.LayersModel) => tf.tidy(() => Array.from((model.predict(tf.tensor2d(data.evaluation.x, [data.evaluation.count, data.evaluation.featureSize])) as tf.Tensor).dataSync()));
+
+    it('an adaptive run whose extension loses ends with the weights and predictions of its best cycle end, and frees the copy', async () => {
+      const before = tf.memory().numTensors;
+      const run = await runTraining(options(losing, data));
+      const { stop } = run;
+      expect(stop).toMatchObject({ reason: 'plateau', extensions: 2, steps: 46, baseSteps: 40 });
+      const [, baseEnd, ...extensionEnds] = stop.readings!;
+      // The test is only meaningful if the extensions lost on validation.
+      for (const end of extensionEnds) expect(end.accuracy).toBeLessThan(baseEnd!.accuracy);
+      expect(stop.kept).toEqual(baseEnd);
+      // The base schedule alone is the same run up to step 40 (readings do not touch the weights).
+      const fixed = await runTraining(options({ peakLearningRate: 0.05 }, data));
+      expect(fixed.stop.steps).toBe(40);
+      expect(weightsOf(run.model)).toEqual(weightsOf(fixed.model));
+      expect(predictions(run.model)).toEqual(predictions(fixed.model));
+      // The curve ends with the delivered model: the base end's evaluation, at the run's last step.
+      const atBaseEnd = run.curve.find((p) => p.step === 40)!;
+      expect(run.curve.at(-1)).toEqual({ ...atBaseEnd, step: 46, keptFrom: 40 });
+      expect(run.curve.at(-2)!.step).toBe(46);
+      expect(run.curve.at(-2)!.accuracy).toBeLessThan(atBaseEnd.accuracy);
+      run.model.dispose();
+      fixed.model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('a run whose cycles all gain keeps its last weights and records them as kept', async () => {
+      const run = await runTraining(options({ adaptive: { margin: 0, patience: 1, maxExtensions: 2 } }));
+      expect(run.stop.kept).toEqual(run.stop.readings!.at(-1));
+      expect(run.curve.some((p) => p.keptFrom !== undefined)).toBe(false);
+      run.model.dispose();
+    });
+
+    it('killed inside the losing extension and resumed, it ends with exactly the uninterrupted run`s weights', async () => {
+      const straight = await runTraining(options(losing, data));
+      const store = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-adaptive-kept-')));
+      const prefix = 'models/m/checkpoints/kept';
+      let latest: CheckpointRef | null = null;
+      const interrupted = runTraining(
+        options(losing, {
+          ...data,
+          checkpointEvery: 2,
+          progressEvery: 1,
+          onCheckpoint: async (model, snapshot, state) => {
+            latest = await saveCheckpoint(store, prefix, model, snapshot, state);
+          },
+          onProgress: ({ step }) => {
+            // Inside the second extension (steps 43-46), after the first one lost.
+            if (step === 45) throw new Error('worker lost');
+          },
+        }),
+      );
+      await expect(interrupted).rejects.toThrow('worker lost');
+      expect(latest).toMatchObject({ step: 44 });
+      expect(await store.get(`${latest!.checkpointKey}/kept.bin`)).not.toBeNull();
+      const before = tf.memory().numTensors;
+      const checkpoint = await loadCheckpoint(store, latest!);
+      expect(checkpoint.snapshot.keptWeights).toHaveLength(checkpoint.model.getWeights().length);
+      const resumed = await runTraining(options(losing, { ...data, resume: { model: checkpoint.model, snapshot: checkpoint.snapshot, state: checkpoint.extra as RunProgressState } }));
+      expect(resumed.stop).toEqual(straight.stop);
+      expect(resumed.stop.kept!.step).toBe(40);
+      expect(resumed.curve).toEqual(straight.curve);
+      expect(weightsOf(resumed.model)).toEqual(weightsOf(straight.model));
+      // The run disposed the kept weights it adopted; the caller disposes the model and optimizer moments it loaded.
+      for (const m of [resumed.model, checkpoint.model]) m.dispose();
+      for (const t of [...checkpoint.snapshot.optimizer.m, ...checkpoint.snapshot.optimizer.v]) t.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      straight.model.dispose();
+    });
   });
 });
