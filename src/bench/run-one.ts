@@ -6,6 +6,7 @@ import { resolveRefreshSettings, type RefreshSettings } from '../refresh/setting
 import type { LeverSettings } from '../training/levers.js';
 import { runTraining, type ComputeAccount, type CurvePoint } from '../training/run-training.js';
 import type { ModelSpec } from '../training/spec.js';
+import type { TrainingStop } from '../training/adaptive-schedule.js';
 import type { VersionData } from './data.js';
 import type { BenchHyper } from './variants.js';
 import { featureColumns } from '../data/vocabulary.js';
@@ -23,6 +24,8 @@ export interface RunRecord {
   compute: ComputeAccount;
   /** Training FLOPs per example (forward + backward), for FLOPs to reach a target. */
   trainFlopsPerExample: number;
+  /** Where the run stopped and why: an adaptive run's readings, extensions and kept cycle (absent in older JSON). */
+  stop?: TrainingStop;
 }
 
 export interface RunSettings {
@@ -84,6 +87,6 @@ export async function runOne(
   });
   return {
     model: result.model,
-    record: { name, seed, version: data.version, levers, scratchSteps, curve: result.curve, compute: result.compute, trainFlopsPerExample: result.flopsPerExample.trainPerExample },
+    record: { name, seed, version: data.version, levers, scratchSteps, curve: result.curve, compute: result.compute, trainFlopsPerExample: result.flopsPerExample.trainPerExample, stop: result.stop },
   };
 }
