@@ -37,7 +37,7 @@ async function split(bytes: Uint8Array, name: string, limit: number): Promise<Ui
 async function valuesIn(shard: Uint8Array, column: string): Promise<unknown[]> {
   const opened = await openShard(shard, 'arrow', 'shard.arrow');
   const out: unknown[] = [];
-  for (let g = 0; g < opened.groupCount; g++) out.push(...(await readGroupChecked(opened, g, [column], 'shard.arrow')).columns.get(column)!);
+  for (let g = 0; g < opened.groupCount; g++) out.push(...Array.from((await readGroupChecked(opened, g, [column], 'shard.arrow')).columns.get(column)!));
   return out;
 }
 
