@@ -15,7 +15,24 @@ export interface Point {
   accuracy: number;
   /** The other metrics at this evaluation, when the run measured them (a benchmark targeting AUC, say). */
   metrics?: Partial<Record<MetricName, number | null>>;
+  /** An adaptive run's last point when it ended with an earlier cycle's weights: a repeat of that step's evaluation. */
+  keptFrom?: number;
 }
+
+/**
+ * The evaluations a run's final value is taken over: a run that ended with an earlier cycle's weights
+ * delivers the model of that step, so it is scored as a run that stopped there (its curve up to that
+ * step); the repeated point at the end is no new evaluation.
+ */
+export function deliveredCurve<P extends Point>(curve: readonly P[]): readonly P[] {
+  const kept = curve.at(-1)?.keptFrom;
+  if (kept === undefined) return curve;
+  const end = curve.findIndex((p) => p.step === kept && p.keptFrom === undefined);
+  return end < 0 ? curve.slice(0, -1) : curve.slice(0, end + 1);
+}
+
+/** The evaluations the reach rule scans: repeats of an earlier evaluation (keptFrom) are left out. */
+const evaluations = <P extends Point>(curve: readonly P[]) => (curve.some((p) => p.keptFrom !== undefined) ? curve.filter((p) => p.keptFrom === undefined) : curve);
 
 /** The metric's value at a point; NaN when the run did not measure it (never "reached", never a best). */
 export function valueAt(point: Point, metric: MetricName): number {
@@ -26,7 +43,7 @@ export function valueAt(point: Point, metric: MetricName): number {
 
 /** The target metric's final value (A* for accuracy): the mean of the run's last WINDOW evaluations. */
 export function finalValue(curve: readonly Point[], metric: MetricName): number {
-  const tail = curve.slice(-WINDOW);
+  const tail = deliveredCurve(curve).slice(-WINDOW);
   if (tail.length === 0) throw new Error('finalValue: empty curve');
   return tail.reduce((s, p) => s + valueAt(p, metric), 0) / tail.length;
 }
@@ -45,7 +62,8 @@ export function relaxedTarget(target: number, share: number, direction: Directio
 }
 
 /** stepsToReach for any metric: the same window rule, "reached" in the metric's direction. */
-export function stepsToReachMetric(curve: readonly Point[], target: number, metric: MetricName): number | null {
+export function stepsToReachMetric(all: readonly Point[], target: number, metric: MetricName): number | null {
+  const curve = evaluations(all);
   const direction = METRIC_DIRECTION[metric];
   const first = curve[0];
   if (first && first.step === 0 && meets(valueAt(first, metric), target, direction)) return 0;
@@ -94,7 +112,7 @@ export function noBetterThanMajority(metric: MetricName, value: number, baseline
 
 /** A*: the mean accuracy of the run's last WINDOW evaluations (the cosine schedule is at its floor there). */
 export function finalAccuracy(curve: readonly Point[]): number {
-  const tail = curve.slice(-WINDOW);
+  const tail = deliveredCurve(curve).slice(-WINDOW);
   if (tail.length === 0) throw new Error('finalAccuracy: empty curve');
   return tail.reduce((s, p) => s + p.accuracy, 0) / tail.length;
 }
@@ -105,7 +123,8 @@ export function finalAccuracy(curve: readonly Point[]): number {
  * or above the target before training (step 0, a deterministic evaluation of the old model: no noise
  * to smooth) needs 0 steps. null: never reached within the run.
  */
-export function stepsToReach(curve: readonly Point[], target: number): number | null {
+export function stepsToReach(all: readonly Point[], target: number): number | null {
+  const curve = evaluations(all);
   const first = curve[0];
   if (first && first.step === 0 && first.accuracy >= target) return 0;
   for (let end = WINDOW - 1; end < curve.length; end++) {

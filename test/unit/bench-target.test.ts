@@ -157,3 +157,24 @@ describe('benchmark data helpers', () => {
     expect(sample(data, undefined)).toBe(data);
   });
 });
+
+describe('a run that ended with an earlier cycle`s weights (adaptive, keptFrom)', () => {
+  // Evaluations every 10 steps; the cycle ending at step 40 was best, the extension to 60 lost, and the
+  // run's last point repeats step 40's evaluation at step 60 (the model it delivers).
+  const run = [...curve([0.5, 0.8, 0.9, 0.91, 0.92, 0.7, 0.6]), { step: 60, accuracy: 0.92, keptFrom: 40 }];
+
+  it('is scored as a run that stopped at that step', () => {
+    expect(finalAccuracy(run)).toBeCloseTo((0.9 + 0.91 + 0.92) / 3, 12);
+    expect(finalValue(run, 'accuracy')).toBeCloseTo((0.9 + 0.91 + 0.92) / 3, 12);
+    // Without the marker the last cycle's evaluations would be the final value.
+    expect(finalAccuracy(run.slice(0, -1))).toBeCloseTo((0.92 + 0.7 + 0.6) / 3, 12);
+  });
+
+  it('does not count the repeated point as a new evaluation when reaching a target', () => {
+    const late = [...curve([0.5, 0.9, 0.6, 0.85, 0.85]), { step: 40, accuracy: 0.9, keptFrom: 10 }];
+    // Real windows: 0.667, 0.783, 0.767; the last two evaluations with the repeat would make 0.867.
+    expect(stepsToReach(late, 0.78)).toBe(30);
+    expect(stepsToReach(late, 0.8)).toBeNull();
+    expect(stepsToReachMetric(late, 0.8, 'accuracy')).toBeNull();
+  });
+});
