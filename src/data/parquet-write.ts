@@ -1,11 +1,15 @@
 /** Writing Parquet shards (the readers are in parquet-shard.ts). */
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 
+/** Page compressors by codec, as hyparquet-writer takes them. */
+type Compressors = Parameters<typeof parquetWriteBuffer>[0]['compressors'];
+
 /** A column to write; features go as BYTE_ARRAY, not a list: lists decode ~10x slower. */
 export type WriteColumn = ColumnSource;
 
-export function writeParquet(columns: WriteColumn[], rowGroupSize = 2048): Uint8Array {
-  return new Uint8Array(parquetWriteBuffer({ columnData: columns, rowGroupSize, createdBy: 'warmstart' }));
+/** compressors: page compressors in place of hyparquet-writer's (the CSV conversion passes a faster Snappy). */
+export function writeParquet(columns: WriteColumn[], rowGroupSize = 2048, compressors?: Compressors): Uint8Array {
+  return new Uint8Array(parquetWriteBuffer({ columnData: columns, rowGroupSize, createdBy: 'warmstart', ...(compressors ? { compressors } : {}) }));
 }
 
 export interface ShardWriteRow {
