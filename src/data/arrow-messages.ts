@@ -22,8 +22,8 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
 const V4 = 3;
 
 export interface ArrowMessage {
-  /** SCHEMA, DICTIONARY_BATCH, RECORD_BATCH (arrow-format.ts), or another header type. */
-  type: number | undefined;
+  /** SCHEMA, DICTIONARY_BATCH or RECORD_BATCH (arrow-format.ts); other header types are refused. */
+  type: number;
   version: number;
   /** Where the message starts (its prefix), where its body starts, and where it ends. */
   start: number;
@@ -66,7 +66,9 @@ export async function readMessage(source: ByteSource, at: number, end: number, n
   const bodyStart = metaStart + metaLength;
   if (bodyLength < 0 || bodyStart + bodyLength > end) fail(`${name} claims a body of ${bodyLength} bytes, more than the ${end - bodyStart} left`);
   checkKeyValues(meta, root, 4, 'custom metadata');
-  const type = meta.uint8(root, 1, 'header type');
+  const type = meta.uint8(root, 1, 'header type') ?? 0;
+  // Tensors (and damage) are not table data; readers would stop at them, or skip them, silently.
+  if (type !== SCHEMA && type !== DICTIONARY_BATCH && type !== RECORD_BATCH) meta.fail(`its header type ${type} is not a schema, dictionary batch or record batch`);
   const header = meta.child(root, 2, 'header');
   const message: ArrowMessage = { type, version, start: at, bodyStart, end: bodyStart + bodyLength, rows: 0, metadata: meta, header };
   if (header === undefined) return message;

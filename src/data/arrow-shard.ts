@@ -1,4 +1,4 @@
-import { DataType, tableFromIPC, type Type, type Vector } from 'apache-arrow';
+import { DataType, tableFromIPC, type Schema, type Type, type Vector } from 'apache-arrow';
 import { checkArrowBounds } from './arrow-bounds.js';
 import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-file.js';
 
@@ -16,7 +16,7 @@ export async function openArrowShard(bytes: Uint8Array): Promise<ShardFile> {
   return {
     format: 'arrow',
     rows,
-    columns: table.schema.fields.map((field): ColumnInfo => ({ name: field.name, kind: kindOf(field.type), detail: String(field.type) })),
+    columns: columnsOf(table.schema),
     groupCount: table.batches.length,
     readGroup(index, columns): Promise<ShardGroup> {
       const batch = table.batches[index]!;
@@ -28,6 +28,11 @@ export async function openArrowShard(bytes: Uint8Array): Promise<ShardFile> {
       return Promise.resolve({ rowStart: starts[index]!, rows: batch.numRows, columns: out });
     },
   };
+}
+
+/** The columns of an Arrow schema, as ShardFile describes them. */
+export function columnsOf(schema: Schema): ColumnInfo[] {
+  return schema.fields.map((field): ColumnInfo => ({ name: field.name, kind: kindOf(field.type), detail: String(field.type) }));
 }
 
 function kindOf(type: DataType): ColumnKind {
@@ -42,7 +47,7 @@ function kindOf(type: DataType): ColumnKind {
 }
 
 /** Row values of a column: numeric columns without nulls as their typed array, the rest row by row. */
-function valuesOf(vector: Vector): ColumnValues {
+export function valuesOf(vector: Vector): ColumnValues {
   const type = vector.type as DataType<Type>;
   if ((DataType.isInt(type) || DataType.isFloat(type)) && vector.nullCount === 0) return vector.toArray() as ColumnValues;
   const out: unknown[] = new Array<unknown>(vector.length);

@@ -2,15 +2,15 @@
  * Publish's inputs as shards: each input file planned as the shards it is published as (itself, or
  * cut from it), and each planned shard opened for validation without holding the input.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { WarmstartError } from '../errors.js';
+import { openArrowFile } from './arrow-by-batch.js';
 import { csvToShards } from './csv.js';
 import { hashLocalFile, openLocalFile, openParquetFile } from './input-file.js';
 import { cannotReadFile } from './read-errors.js';
 import type { PlannedShard, TempShards } from './shard-plan.js';
-import { openShard, shardFormatOf, type ShardFile } from './shard-reader.js';
+import { shardFormatOf, type ShardFile } from './shard-reader.js';
 import { splitArrow } from './split-arrow.js';
 import { splitParquet } from './split-parquet.js';
 
@@ -83,18 +83,13 @@ function fromRow(file: ShardFile, offset: number): ShardFile {
 }
 
 /**
- * Opens a planned shard to validate it. Parquet: footer, then one row group at a time by positioned
- * reads. Arrow: read whole (a shard is at most the bound) and checked as every Arrow shard is.
+ * Opens a planned shard to validate it by positioned reads, never whole: Parquet from its footer, one
+ * row group at a time; Arrow by a walk of its messages, one record batch at a time (arrow-by-batch.ts).
  */
 export async function openPlanned(shard: PlannedShard, name: string, signal: AbortSignal | undefined): Promise<OpenedShard> {
-  if (shard.format === 'arrow') {
-    const bytes = await readWhole(shard.path, signal);
-    const file = await openShard(bytes, 'arrow', name);
-    return { name, file: fromRow(file, shard.rowOffset), size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), close: () => Promise.resolve() };
-  }
   const local = await openLocalFile(shard.path, signal);
   try {
-    const file = await openParquetFile(local, name);
+    const file = shard.format === 'parquet' ? await openParquetFile(local, name) : await openArrowFile(local, name);
     const sha256 = await hashLocalFile(local);
     return { name, file: fromRow(file, shard.rowOffset), size: local.size, sha256, close: () => local.close() };
   } catch (error) {

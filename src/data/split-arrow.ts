@@ -15,6 +15,7 @@ import { promises as fs } from 'node:fs';
 import { WarmstartError } from '../errors.js';
 import { fileMessage, readFooter } from './arrow-bounds.js';
 import { END_MARKER, FILE_HEAD, fileFooter, schemaBytes, schemaMessage, type Placed, type SchemaBytes } from './arrow-file-layout.js';
+import { DictionariesInEffect } from './arrow-dictionaries.js';
 import { DICTIONARY_BATCH, RECORD_BATCH, SCHEMA } from './arrow-format.js';
 import { walkMessages, type ArrowMessage } from './arrow-messages.js';
 import { READ_CHUNK, type LocalFile } from './input-file.js';
@@ -53,8 +54,7 @@ const sizeOf = (pieces: readonly Piece[]) => pieces.reduce((n, piece) => n + pie
 /** Packs batches into shards of at most `limit` bytes (a larger batch alone), carrying the dictionaries in effect. */
 class ShardPacker {
   readonly shards: ShardContents[] = [];
-  /** Per dictionary id: its latest replacement, then the deltas since. */
-  private readonly inEffect = new Map<string, Piece[]>();
+  private readonly dictionaries = new DictionariesInEffect<Piece>();
   private current: ShardContents | undefined;
   /** Deltas since the current shard's last batch: they join it only if another batch does. */
   private pending: Piece[] = [];
@@ -62,13 +62,8 @@ class ShardPacker {
   constructor(private readonly limit: number) {}
 
   dictionary(piece: Piece, id: string, isDelta: boolean): void {
-    const seen = this.inEffect.get(id);
-    if (isDelta && seen) seen.push(piece);
-    else {
-      // A replacement cannot follow the dictionary it replaces inside one file: the shard ends here.
-      if (seen) this.close();
-      this.inEffect.set(id, [piece]);
-    }
+    // A replacement cannot follow the dictionary it replaces inside one file: the shard ends here.
+    if (this.dictionaries.apply(piece, id, isDelta)) this.close();
     if (this.current) this.pending.push(piece);
   }
 
@@ -79,7 +74,7 @@ class ShardPacker {
       this.current.items.push(...this.pending, piece);
       this.current.bytes += bytes;
     } else {
-      const carried = [...this.inEffect.values()].flat();
+      const carried = [...this.dictionaries.current()];
       this.current = { carried, items: [piece], bytes: sizeOf(carried) + piece.end - piece.start };
     }
     this.pending = [];

@@ -1,6 +1,7 @@
 import { Dictionary, Field, FixedSizeList, Float32, Int32, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { checkArrowBounds } from '../../src/data/arrow-bounds.js';
+import { bytesSource, walkMessages } from '../../src/data/arrow-messages.js';
 import { openShard, readGroupChecked } from '../../src/data/shard-reader.js';
 
 // The sizes an Arrow IPC file states about itself are checked against its bytes before apache-arrow
@@ -59,6 +60,16 @@ describe('Arrow IPC bounds', () => {
   it('refuses a stream message whose metadata length is more than the bytes left', async () => {
     // A stream starts with the continuation marker and then the schema message's metadata length.
     expect(await refusal(setInt32(stream, 4, 1 << 30))).toBe(`message 0 at byte 0 claims ${1 << 30} bytes of metadata, more than the ${stream.length - 8} left`);
+  });
+
+  it('refuses a message that is not a schema, dictionary or record batch (a tensor), which readers would stop at or skip', async () => {
+    const batches = [];
+    for await (const message of walkMessages(bytesSource(stream), 0, stream.length)) if (message.type === 3) batches.push(message);
+    // The last record batch's header type, in its metadata (after the 8-byte prefix), set to Tensor (4).
+    const last = batches.at(-1)!;
+    const damaged = stream.slice();
+    damaged[last.start + 8 + last.metadata.field(last.metadata.root(), 1, 1, 'header type')!] = 4;
+    expect(await refusal(damaged)).toBe('message 4\'s metadata: its header type 4 is not a schema, dictionary batch or record batch');
   });
 
   it('every byte of a file or a stream set to 0xff or 0x7f in turn: the file opens and reads, or is refused as DATASET_INVALID', async () => {

@@ -96,7 +96,7 @@ describe('publish splits a large input into bounded shards', () => {
     expect(many.shards.length).toBeGreaterThan(3);
   });
 
-  it.each(['file', 'stream'] as const)('an Arrow IPC %s with a dictionary column: record batches copied into stream shards', async (format) => {
+  it.each(['file', 'stream'] as const)('an Arrow IPC %s with a dictionary column: record batches copied into Arrow IPC file shards', async (format) => {
     const { many } = await publishBoth(arrowFile(`big-${format}.arrow`, format), 24 * 1024);
     expect(many.shards.length).toBeGreaterThan(3);
     expect(many.shards.every((s) => s.format === 'arrow')).toBe(true);
