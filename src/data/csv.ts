@@ -1,30 +1,26 @@
-import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
+/**
+ * CSV inputs to Parquet shards of just the named columns. Read in one pass when it can be: the types
+ * that need a whole column (integer labels, numeric features) are settled group by group, and each
+ * row group is written under the types known so far. Types only ever narrow (a column becomes strings,
+ * labels stop being integers); if one narrows after a group was written, the shards are dropped, the
+ * rest of the file is only scanned for types, and a second pass writes under the final ones. Either
+ * way the shards are the bytes a two-pass conversion writes. Files the fast scanner leaves to csv-parse
+ * (csv-scan.ts) are converted again with csv-parse, which answers as it always did.
+ */
+import { rmSync } from 'node:fs';
 import { parse as parseWhole } from 'csv-parse/sync';
 import { fileWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { WarmstartError } from '../errors.js';
-import { writeParquet, type WriteColumn } from './parquet-write.js';
-import { cannotReadFile } from './read-errors.js';
+import { CSV_ROW_GROUP, CsvGroup, CsvTypes, groupColumns, type CsvColumns } from './csv-groups.js';
+import { CSV_PARSE_OPTIONS, doesNotParse, readCsv, type CsvEngine } from './csv-read.js';
+import { CsvScanner, CsvUnsupported, type CsvRecordSink } from './csv-scan.js';
+import { writeParquet } from './parquet-write.js';
+import { snappyCompress } from './snappy-compress.js';
 
-export interface CsvColumns {
-  numeric: string[];
-  /** Written as INT32 when every value is an integer, else as strings. */
-  label: string;
-  id?: string;
-  text?: string[];
-  /** Written as numbers when every non-empty value is one, else as strings (categorical; empty is null). */
-  maybeText?: string[];
-  /** Written as strings, empty as null (declared categorical columns). */
-  categorical?: string[];
-}
+export type { CsvColumns } from './csv-groups.js';
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?inf(inity)?$|^nan$/i;
-
-const INT = /^-?\d+$/;
-
-/** Rows per Parquet row group of a converted CSV file (the unit readers decode). */
-const CSV_ROW_GROUP = 8192;
+/** Pages compressed by our Snappy compressor: about twice as fast as hyparquet-writer's (snappy-compress.ts). */
+const COMPRESSORS = { SNAPPY: snappyCompress };
 
 export interface CsvShardOptions {
   /** Largest shard in bytes; a shard is closed once a row group takes it to this size. */
@@ -32,179 +28,182 @@ export interface CsvShardOptions {
   /** Names each next temporary shard file. */
   next: () => string;
   signal?: AbortSignal;
+  /** The parser: auto (the fast scanner, csv-parse where it defers) or csv-parse alone (the reference). */
+  engine?: 'auto' | 'csv-parse';
 }
 
-function invalid(message: string, subject: string, cause?: unknown): WarmstartError {
-  return new WarmstartError('DATASET_INVALID', message, subject, cause === undefined ? undefined : { cause });
-}
-
-/**
- * The data rows of a CSV file, streamed: read in chunks, decoded as UTF-8 (fatal: a replacement
- * character would otherwise become a class name of its own), parsed by csv-parse's streaming parser.
- */
-async function* csvRecords(file: string, name: string, signal?: AbortSignal): AsyncGenerator<Record<string, string>> {
-  const parser = parse({ columns: true, skip_empty_lines: true, trim: true });
-  const source = createReadStream(file, { signal, highWaterMark: 1024 * 1024 });
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  /** A read or UTF-8 failure (the cause, when the parser then stops); a parse error is the parser's own. */
-  let failure: unknown;
-  const pump = (async () => {
-    try {
-      for await (const chunk of source) {
-        const text = decoder.decode(chunk as Uint8Array, { stream: true });
-        if (parser.destroyed) return;
-        // A parser that failed meanwhile rejects the wait: its error is reported by the loop below.
-        if (!parser.write(text) && !(await once(parser, 'drain').then(() => true, () => false))) return;
-      }
-      parser.end(decoder.decode());
-    } catch (error) {
-      failure = error;
-      parser.destroy();
-    }
-  })();
-  try {
-    for await (const record of parser) yield record as Record<string, string>;
-  } catch (error) {
-    await pump;
-    throw failure ?? invalid(`CSV file ${name} does not parse (${(error as Error).message}); fix the file`, name, error);
-  } finally {
-    source.destroy();
-    parser.destroy();
-  }
-  await pump;
-  if (failure !== undefined) throw failure;
-}
-
-/** csvRecords with read failures in one line: missing file, not UTF-8, cancelled (as is). */
-async function* records(file: string, name: string, signal?: AbortSignal): AsyncGenerator<Record<string, string>> {
-  try {
-    yield* csvRecords(file, name, signal);
-  } catch (error) {
-    if (error instanceof WarmstartError || (error as Error).name === 'AbortError') throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_ENCODING_INVALID_ENCODED_DATA') throw invalid(`CSV file ${file} is not valid UTF-8; save it as UTF-8 and publish again`, file, error);
-    throw cannotReadFile(file, error);
-  }
-}
-
-/** What the first pass learns: the row count and, per column whose type depends on every value, that type. */
-interface CsvTypes {
+export interface CsvShard {
+  path: string;
   rows: number;
-  integerLabels: boolean;
-  numeric: Set<string>;
+  rowOffset: number;
 }
 
-function wantedColumns(columns: CsvColumns): string[] {
-  return [...columns.numeric, ...(columns.maybeText ?? []), ...(columns.categorical ?? []), columns.label, ...(columns.id ? [columns.id] : []), ...(columns.text ?? [])];
-}
+/** Row groups to Parquet shard files, a new file once one reaches the limit. */
+class ShardWriter {
+  readonly shards: CsvShard[] = [];
+  private writer: { parquet: ParquetWriter; raw: ReturnType<typeof fileWriter>; shard: CsvShard } | undefined;
+  rows = 0;
 
-/** Pass 1 row by row: the header, the row count, and which columns hold only integers (label) or numbers (maybeText). */
-class TypeScan {
-  readonly types: CsvTypes;
-  constructor(
-    private readonly columns: CsvColumns,
-    private readonly name: string,
-  ) {
-    this.types = { rows: 0, integerLabels: true, numeric: new Set(columns.maybeText ?? []) };
+  constructor(private readonly options: CsvShardOptions) {}
+
+  write(data: ReturnType<typeof groupColumns>, size: number): void {
+    if (!this.writer) {
+      const path = this.options.next();
+      const raw = fileWriter(path);
+      const parquet = new ParquetWriter({ writer: raw, schema: schemaFromColumnData({ columnData: data }), createdBy: 'warmstart', compressors: COMPRESSORS });
+      this.writer = { parquet, raw, shard: { path, rows: 0, rowOffset: this.rows } };
+    }
+    // fileWriter writes synchronously, so write() and finish() are done when they return (their types allow a promise).
+    void this.writer.parquet.write({ columnData: data.map(({ name, data: values }) => ({ name, data: values })), rowGroupSize: size });
+    this.writer.shard.rows += size;
+    this.rows += size;
+    if (this.writer.raw.offset >= this.options.limit) this.finish();
   }
 
-  add(record: Record<string, string>): void {
-    const { types, columns } = this;
-    if (types.rows === 0) {
-      const header = Object.keys(record);
-      for (const column of wantedColumns(columns)) {
-        if (!header.includes(column)) throw invalid(`CSV file ${this.name} column ${column}: missing (the file has ${header.join(', ')}); add the column or pass the right column name`, this.name);
+  finish(): void {
+    if (!this.writer) return;
+    void this.writer.parquet.finish();
+    this.shards.push(this.writer.shard);
+    this.writer = undefined;
+  }
+
+  /** Removes every file written (a pass whose shards are not kept). */
+  discard(): void {
+    this.finish();
+    for (const shard of this.shards) rmSync(shard.path, { force: true });
+    this.shards.length = 0;
+  }
+}
+
+/** Feeds records into row groups; each full group goes to onGroup. */
+function groupSink(group: CsvGroup, types: CsvTypes, onGroup: () => void): CsvRecordSink {
+  return {
+    header: (keys) => types.setHeader(keys),
+    record: (values) => {
+      types.checkHeader();
+      group.add(values);
+      if (group.size === CSV_ROW_GROUP) {
+        onGroup();
+        group.clear();
       }
+    },
+  };
+}
+
+/** Pass 1: types, and shards written under the types so far while no type narrowed after a write. */
+async function firstPass(file: string, columns: CsvColumns, name: string, options: CsvShardOptions, engine: CsvEngine): Promise<{ types: CsvTypes; shards?: CsvShard[] }> {
+  const types = new CsvTypes(columns, name);
+  const group = new CsvGroup(columns, types, true);
+  const writer = new ShardWriter(options);
+  let writing = true;
+  let changesAtWrite = -1;
+  /** A refusal met while writing (a bad id): raised once the whole file read, as a second pass would. */
+  let refusal: WarmstartError | undefined;
+  const onGroup = () => {
+    if (!writing) return;
+    if (group.lost || (changesAtWrite >= 0 && types.changes !== changesAtWrite)) {
+      writing = false;
+      writer.discard();
+      return;
     }
-    types.rows++;
-    const label = record[columns.label] ?? '';
-    if (types.integerLabels && !(INT.test(label) && Math.abs(Number(label)) < 2 ** 31)) types.integerLabels = false;
-    for (const column of types.numeric) {
-      const value = record[column] ?? '';
-      if (value !== '' && !NUMBER.test(value)) types.numeric.delete(column);
+    changesAtWrite = types.changes;
+    try {
+      writer.write(groupColumns(group, columns, types, name, writer.rows), group.size);
+    } catch (error) {
+      if (!(error instanceof WarmstartError)) throw error;
+      refusal = error;
+      writing = false;
+      writer.discard();
     }
+  };
+  try {
+    await readCsv(file, name, group.wanted, groupSink(group, types, onGroup), engine, options.signal);
+    if (group.size > 0) onGroup();
+    types.done();
+  } catch (error) {
+    writer.discard();
+    throw error;
   }
-
-  done(): CsvTypes {
-    if (this.types.rows === 0) throw invalid(`CSV file ${this.name} has no data rows; publish a file with rows`, this.name);
-    return this.types;
-  }
+  if (refusal) throw refusal;
+  if (!writing) return { types };
+  writer.finish();
+  return { types, shards: writer.shards };
 }
 
-async function csvTypes(file: string, columns: CsvColumns, name: string, signal?: AbortSignal): Promise<CsvTypes> {
-  const scan = new TypeScan(columns, name);
-  for await (const record of records(file, name, signal)) scan.add(record);
-  return scan.done();
-}
-
-/** pandas and numpy write inf / -inf / nan: read them as such, so the validator names them. */
-function csvNumber(value: string): number {
-  if (/^[+-]?inf(inity)?$/i.test(value)) return value.startsWith('-') ? -Infinity : Infinity;
-  return value === '' ? Number.NaN : Number(value);
-}
-
-/** One row group's columns from its records, in the column order csvToParquet writes. */
-function groupColumns(group: readonly Record<string, string>[], columns: CsvColumns, types: CsvTypes, name: string, firstRow: number): WriteColumn[] {
-  const values = (column: string) => group.map((record) => record[column] ?? '');
-  const strings = (column: string): WriteColumn => ({ name: column, data: values(column).map((v) => (v === '' ? null : v)), type: 'STRING', nullable: true });
-  const out: WriteColumn[] = [];
-  const labels = values(columns.label);
-  out.push(types.integerLabels ? { name: columns.label, data: Int32Array.from(labels, Number), type: 'INT32', nullable: false } : { name: columns.label, data: labels, type: 'STRING', nullable: false });
-  if (columns.id) {
-    const ids = values(columns.id);
-    const bad = ids.findIndex((v) => !INT.test(v));
-    if (bad >= 0) throw invalid(`CSV file ${name} column ${columns.id} row ${firstRow + bad}: id ${JSON.stringify(ids[bad])} is not an integer; ids are integers`, name);
-    out.push({ name: columns.id, data: BigInt64Array.from(ids, (v) => BigInt(v)), type: 'INT64', nullable: false });
+/** Pass 2: every row group written under the final types. */
+async function secondPass(file: string, columns: CsvColumns, name: string, options: CsvShardOptions, types: CsvTypes, engine: CsvEngine): Promise<CsvShard[]> {
+  const group = new CsvGroup(columns, types, false);
+  const writer = new ShardWriter(options);
+  const write = () => writer.write(groupColumns(group, columns, types, name, writer.rows), group.size);
+  try {
+    await readCsv(file, name, group.wanted, groupSink(group, new CsvTypes(columns, name), write), engine, options.signal);
+    if (group.size > 0) write();
+  } catch (error) {
+    writer.discard();
+    throw error;
   }
-  for (const column of columns.numeric) out.push({ name: column, data: Float64Array.from(values(column), csvNumber), type: 'DOUBLE', nullable: false });
-  for (const column of columns.maybeText ?? []) out.push(types.numeric.has(column) ? { name: column, data: Float64Array.from(values(column), csvNumber), type: 'DOUBLE', nullable: false } : strings(column));
-  for (const column of columns.categorical ?? []) out.push(strings(column));
-  for (const column of columns.text ?? []) out.push({ name: column, data: values(column), type: 'STRING', nullable: false });
-  return out;
+  writer.finish();
+  if (writer.rows !== types.rows) {
+    writer.discard();
+    throw new WarmstartError('DATASET_INVALID', `CSV file ${file} changed while it was being read (${types.rows} rows, then ${writer.rows}); leave the files alone while publishing, then publish again`, file);
+  }
+  return writer.shards;
+}
+
+async function convert(file: string, columns: CsvColumns, name: string, options: CsvShardOptions, engine: CsvEngine): Promise<CsvShard[]> {
+  const { types, shards } = await firstPass(file, columns, name, options, engine);
+  return shards ?? secondPass(file, columns, name, options, types, engine);
 }
 
 /**
- * Converts a CSV file to Parquet shards of just the named columns, streaming it twice: pass 1 settles
- * the types that depend on every value of a column, pass 2 writes row groups of 8192 rows to temporary
- * files, starting a new shard once one reaches the limit. Memory: one row group. Row r of the
+ * Converts a CSV file to Parquet shards of just the named columns: row groups of 8192 rows written to
+ * temporary files, a new shard once one reaches the limit. Memory: one row group. Row r of the
  * concatenated shards is data row r of the CSV (0-based, header not counted).
  */
-export async function csvToShards(file: string, columns: CsvColumns, name: string, options: CsvShardOptions): Promise<{ path: string; rows: number; rowOffset: number }[]> {
-  const types = await csvTypes(file, columns, name, options.signal);
-  const shards: { path: string; rows: number; rowOffset: number }[] = [];
-  let writer: { parquet: ParquetWriter; raw: ReturnType<typeof fileWriter>; path: string; rows: number; rowOffset: number } | undefined;
-  let row = 0;
-  // fileWriter writes synchronously, so write() and finish() are done when they return (their types allow a promise).
-  const finish = () => {
-    if (!writer) return;
-    void writer.parquet.finish();
-    shards.push({ path: writer.path, rows: writer.rows, rowOffset: writer.rowOffset });
-    writer = undefined;
-  };
-  const write = (group: Record<string, string>[]) => {
-    const data = groupColumns(group, columns, types, name, row);
-    if (!writer) {
-      const target = options.next();
-      const raw = fileWriter(target);
-      writer = { parquet: new ParquetWriter({ writer: raw, schema: schemaFromColumnData({ columnData: data }), createdBy: 'warmstart' }), raw, path: target, rows: 0, rowOffset: row };
-    }
-    void writer.parquet.write({ columnData: data.map(({ name: column, data: values }) => ({ name: column, data: values })), rowGroupSize: group.length });
-    writer.rows += group.length;
-    row += group.length;
-    if (writer.raw.offset >= options.limit) finish();
-  };
-  let group: Record<string, string>[] = [];
-  for await (const record of records(file, name, options.signal)) {
-    group.push(record);
-    if (group.length === CSV_ROW_GROUP) {
-      write(group);
-      group = [];
-    }
+export async function csvToShards(file: string, columns: CsvColumns, name: string, options: CsvShardOptions): Promise<CsvShard[]> {
+  if (options.engine === 'csv-parse') return convert(file, columns, name, options, 'csv-parse');
+  try {
+    return await convert(file, columns, name, options, 'fast');
+  } catch (error) {
+    if (!(error instanceof CsvUnsupported)) throw error;
+    return convert(file, columns, name, options, 'csv-parse');
   }
-  if (group.length > 0) write(group);
-  finish();
-  if (row !== types.rows) throw invalid(`CSV file ${file} changed while it was being read (${types.rows} rows, then ${row}); leave the files alone while publishing, then publish again`, file);
-  return shards;
+}
+
+/** Every record of CSV text in one group (the scanner, or csv-parse where it defers); learning the types, or under known ones. */
+function wholeGroup(text: string, columns: CsvColumns, name: string, types: CsvTypes, learn: boolean, engine: CsvEngine): CsvGroup {
+  const group = new CsvGroup(columns, types, learn);
+  const sink: CsvRecordSink = {
+    header: (keys) => types.setHeader(keys),
+    record: (values) => {
+      types.checkHeader();
+      group.add(values);
+    },
+  };
+  if (engine === 'fast') {
+    const scanner = new CsvScanner(group.wanted, sink);
+    scanner.push(text);
+    scanner.end();
+    return group;
+  }
+  let all: Record<string, string>[];
+  try {
+    all = parseWhole(text, CSV_PARSE_OPTIONS) as Record<string, string>[];
+  } catch (error) {
+    throw doesNotParse(name, error);
+  }
+  if (all.length > 0) sink.header(Object.keys(all[0]!));
+  for (const record of all) sink.record(group.wanted.map((column) => record[column] ?? ''));
+  return group;
+}
+
+function textToParquet(text: string, columns: CsvColumns, name: string, engine: CsvEngine): { bytes: Uint8Array; rows: number } {
+  const types = new CsvTypes(columns, name);
+  let group = wholeGroup(text, columns, name, types, true, engine);
+  types.done();
+  // A column that turned out text after its first row lost its earlier values: read again under the final types.
+  if (group.lost) group = wholeGroup(text, columns, name, types, false, engine);
+  return { bytes: writeParquet(groupColumns(group, columns, types, name, 0), CSV_ROW_GROUP, COMPRESSORS), rows: group.size };
 }
 
 /**
@@ -212,15 +211,12 @@ export async function csvToShards(file: string, columns: CsvColumns, name: strin
  * columns, the same bytes csvToShards writes for a file within the shard bound. Row r of the Parquet
  * file is data row r of the CSV (0-based, header not counted).
  */
-export function csvToParquet(text: string, columns: CsvColumns, name: string): { bytes: Uint8Array; rows: number } {
-  let all: Record<string, string>[];
+export function csvToParquet(text: string, columns: CsvColumns, name: string, engine: 'auto' | 'csv-parse' = 'auto'): { bytes: Uint8Array; rows: number } {
+  if (engine === 'csv-parse') return textToParquet(text, columns, name, 'csv-parse');
   try {
-    all = parseWhole(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+    return textToParquet(text, columns, name, 'fast');
   } catch (error) {
-    throw invalid(`CSV file ${name} does not parse (${(error as Error).message}); fix the file`, name, error);
+    if (!(error instanceof CsvUnsupported)) throw error;
+    return textToParquet(text, columns, name, 'csv-parse');
   }
-  const scan = new TypeScan(columns, name);
-  for (const record of all) scan.add(record);
-  const types = scan.done();
-  return { bytes: writeParquet(groupColumns(all, columns, types, name, 0), CSV_ROW_GROUP), rows: all.length };
 }
