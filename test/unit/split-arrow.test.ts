@@ -1,4 +1,4 @@
-import { Dictionary, Field, Float64, Int32, makeData, RecordBatch, RecordBatchFileReader, RecordBatchStreamWriter, Schema, Struct, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Dictionary, Field, Float64, Int32, makeData, RecordBatch, RecordBatchFileReader, RecordBatchFileWriter, RecordBatchStreamWriter, Schema, Struct, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,10 +42,10 @@ async function valuesIn(shard: Uint8Array, column: string): Promise<unknown[]> {
 }
 
 /**
- * A stream whose dictionary changes between batches, as apache-arrow's writer records it: batch 1
- * appends 'c' (a delta), batch 3 replaces the dictionary with p, q (a replacement), batch 4 appends 'r'.
+ * Batches whose dictionary changes between them, as apache-arrow's writers record it: batch 1 appends
+ * 'c' (a delta), batch 3 replaces the dictionary with p, q (a replacement), batch 4 appends 'r'.
  */
-function dictionaryStream(): Uint8Array {
+function changingDictionaryBatches(): RecordBatch[] {
   const shopType = new Dictionary(new Utf8(), new Int32(), 0);
   const schema = new Schema([new Field('a', new Float64()), new Field('shop', shopType)]);
   let row = 0;
@@ -59,7 +59,11 @@ function dictionaryStream(): Uint8Array {
   const ab = vectorFromArray(['a', 'b'], new Utf8());
   const abc = ab.concat(vectorFromArray(['c'], new Utf8()));
   const pq = vectorFromArray(['p', 'q'], new Utf8());
-  return RecordBatchStreamWriter.writeAll([batch(ab), batch(abc), batch(abc), batch(pq), batch(pq.concat(vectorFromArray(['r'], new Utf8())))]).toUint8Array(true);
+  return [batch(ab), batch(abc), batch(abc), batch(pq), batch(pq.concat(vectorFromArray(['r'], new Utf8())))];
+}
+
+function dictionaryStream(): Uint8Array {
+  return RecordBatchStreamWriter.writeAll(changingDictionaryBatches()).toUint8Array(true);
 }
 
 async function dictionaryBlocks(shard: Uint8Array): Promise<number> {
@@ -124,6 +128,15 @@ describe('splitArrow', () => {
     expect(each).toHaveLength(5);
     expect((await Promise.all(each.map((shard) => valuesIn(shard, 'shop')))).flat()).toEqual(expected);
     expect(await Promise.all(each.map(dictionaryBlocks))).toEqual([1, 2, 2, 1, 2]);
+  });
+
+  it('an Arrow file with a delta dictionary (the file format has no replacements): every shard carries its footer\'s dictionaries', async () => {
+    const file = RecordBatchFileWriter.writeAll(changingDictionaryBatches().slice(0, 3)).toUint8Array(true);
+    const expected = [...tableFromIPC(file).getChild('shop')!.toArray()];
+    const shards = await split(file, 'dict-file.arrow', 1);
+    expect(shards).toHaveLength(3);
+    expect((await Promise.all(shards.map((shard) => valuesIn(shard, 'shop')))).flat()).toEqual(expected);
+    expect(await Promise.all(shards.map(dictionaryBlocks))).toEqual([2, 2, 2]);
   });
 
   it('every byte of a file or a stream set to 0xff in turn: the shards read, or the input is refused as DATASET_INVALID', async () => {
