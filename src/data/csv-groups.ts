@@ -77,6 +77,39 @@ export class CsvTypes {
   }
 }
 
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * The value of a plain decimal ([+-]digits[.digits], at most 15 digits), else NaN: the digits make an
+ * exact integer below 2^53 and 10^k is exact for k <= 22, so one division rounds as Number() does.
+ * Most CSV numbers take this path; it also says the text is a number without the regex.
+ */
+function plainDecimal(text: string): number {
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  const negative = c === 45;
+  if (negative || c === 43) i = 1;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; i < n; i++) {
+    c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 46 && decimals < 0) {
+      decimals = 0;
+    } else {
+      return Number.NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return Number.NaN;
+  const value = decimals > 0 ? mantissa / POWERS_OF_TEN[decimals]! : mantissa;
+  return negative ? -value : value;
+}
+
 /** pandas and numpy write inf / -inf / nan: read them as such, so the validator names them. Empty is NaN. */
 function csvNumber(value: string): number {
   if (value === '') return Number.NaN;
@@ -101,8 +134,8 @@ export class CsvGroup {
   private readonly asNumber: boolean[];
   private readonly asString: boolean[];
   private readonly labelSlot: number;
-  /** Slots of the maybeText columns still numeric (learning only). */
-  private candidates: number[];
+  /** Per slot: a maybeText column still numeric (learning only). */
+  private readonly candidate: boolean[];
 
   constructor(
     private readonly columns: CsvColumns,
@@ -120,17 +153,25 @@ export class CsvGroup {
     this.strings = this.wanted.map(() => []);
     this.numbers = this.wanted.map((name) => new Float64Array(numberColumns.has(name) ? capacity : 0));
     this.labelSlot = at(columns.label);
-    this.candidates = learn ? [...types.numeric].map(at) : [];
+    this.candidate = this.wanted.map((name) => learn && types.numeric.has(name));
   }
 
   add(record: readonly string[]): void {
     const i = this.size++;
     if (i === this.capacity) this.grow();
-    if (this.learn) this.narrow(record);
+    if (this.learn) this.learnLabel(record);
     const { asNumber, asString, numbers, strings } = this;
     for (let k = 0; k < record.length; k++) {
-      if (asNumber[k]) numbers[k]![i] = csvNumber(record[k]!);
-      if (asString[k]) strings[k]![i] = record[k]!;
+      const value = record[k]!;
+      if (asNumber[k]) {
+        let number = plainDecimal(value);
+        if (Number.isNaN(number)) {
+          if (this.candidate[k] && value !== '' && !NUMBER.test(value)) this.narrow(k);
+          number = csvNumber(value);
+        }
+        numbers[k]![i] = number;
+      }
+      if (asString[k]) strings[k]![i] = value;
     }
     this.types.rows += this.learn ? 1 : 0;
   }
@@ -146,26 +187,26 @@ export class CsvGroup {
     });
   }
 
-  private narrow(record: readonly string[]): void {
+  private learnLabel(record: readonly string[]): void {
     const types = this.types;
-    if (types.integerLabels) {
-      const label = record[this.labelSlot]!;
-      if (!(INT.test(label) && Math.abs(Number(label)) < 2 ** 31)) {
-        types.integerLabels = false;
-        types.changes++;
-      }
-    }
-    for (const k of this.candidates) {
-      const value = record[k]!;
-      if (value === '' || NUMBER.test(value)) continue;
-      const name = this.wanted[k]!;
-      types.numeric.delete(name);
+    if (!types.integerLabels) return;
+    const label = record[this.labelSlot]!;
+    if (!(INT.test(label) && Math.abs(Number(label)) < 2 ** 31)) {
+      types.integerLabels = false;
       types.changes++;
-      if (types.rows > 0) this.lost = true;
-      this.candidates = this.candidates.filter((c) => c !== k);
-      this.asString[k] = true;
-      this.asNumber[k] = this.columns.numeric.includes(name);
     }
+  }
+
+  /** A maybeText column met a value that is not a number: strings from this record on. */
+  private narrow(k: number): void {
+    const types = this.types;
+    const name = this.wanted[k]!;
+    types.numeric.delete(name);
+    types.changes++;
+    if (types.rows > 0) this.lost = true;
+    this.candidate[k] = false;
+    this.asString[k] = true;
+    this.asNumber[k] = this.columns.numeric.includes(name);
   }
 
   /** The group's strings of a column (the backing array: read the first `size` entries). */

@@ -55,6 +55,19 @@ async function convert(text: string | Uint8Array, columns: CsvColumns, engine: '
 const features: CsvColumns = { numeric: [], maybeText: ['x', 'y'], label: 'label' };
 const rows = (count: number, row: (i: number) => string) => Array.from({ length: count }, (_, i) => row(i)).join('\n');
 
+/** Decimals of 1 to 18 digits, point anywhere, signs and leading zeros: parsed exactly as Number() does. */
+function decimals(): string {
+  let state = 5;
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const number = () => {
+    const digits = Array.from({ length: 1 + Math.floor(random() * 18) }, () => Math.floor(random() * 10)).join('');
+    const point = Math.floor(random() * (digits.length + 2)) - 1;
+    const body = point < 0 || point > digits.length ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`;
+    return `${['', '-', '+'][Math.floor(random() * 3)]}${body}`;
+  };
+  return `x,y,label\n${rows(3000, (i) => `${number()},${number()},${i % 4}`)}\n`;
+}
+
 /** Files csv-parse reads, each with something a hand-written scanner gets wrong easily. */
 const NASTY: [string, string, CsvColumns][] = [
   ['quoted commas, doubled quotes, line breaks in fields', 'x,y,label,note\n1,2,a,"one, two"\n3,4,b,"say ""hi"""\n5,6,c,"line 1\nline 2"\n7,8,d,"cr\r\nlf"\n', { ...features, text: ['note'] }],
@@ -71,6 +84,7 @@ const NASTY: [string, string, CsvColumns][] = [
   ['a feature text from the first row', `x,y,label\n${rows(20, (i) => `${i},${i ? i : 'first'},${i % 3}`)}\n`, features],
   ['ids, a weight column, duplicate header names', 'id,x,y,label,w,x\n1,9,2,a,0.5,1\n2,9,4,b,1.5,3\n', { numeric: ['w'], maybeText: ['x', 'y'], label: 'label', id: 'id' }],
   ['records delimited by a lone CR', 'x,y,label\r1,2,a\r3,4,b\r', features],
+  ['decimals of 1 to 18 digits, signs, leading zeros', decimals(), features],
   ['unicode text, quoted header names', '"x","y","label"\n1,2,café\n3,4,"東京, 日本"\n', features],
 ];
 
