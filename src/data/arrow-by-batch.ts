@@ -39,11 +39,13 @@ async function index(file: LocalFile): Promise<{ schema: Uint8Array; batches: Ba
   const batches: Batch[] = [];
   const footer = await readFooter(file);
   if (footer) {
-    // The file format: every dictionary in the footer applies to every batch (deltas in order).
-    const messages: ArrowMessage[] = [];
-    for (const block of footer.blocks) messages.push(await fileMessage(file, footer, block));
-    for (const message of messages) if (message.type === DICTIONARY_BATCH) dictionaries.apply(rangeOf(message), message.dictionaryId!, true);
-    for (const message of messages) if (message.type === RECORD_BATCH) batches.push({ ...rangeOf(message), rows: message.rows, dictionaries: dictionaries.current() });
+    // The file format: every dictionary in the footer applies to every batch (deltas in order); the
+    // footer's blocks list the dictionaries first.
+    for (const block of footer.blocks) {
+      const message = await fileMessage(file, footer, block);
+      if (message.type === DICTIONARY_BATCH) dictionaries.apply(rangeOf(message), message.dictionaryId!, true);
+      else batches.push({ ...rangeOf(message), rows: message.rows, dictionaries: dictionaries.current() });
+    }
     return { schema: schemaMessage(schemaBytes(footer.buffer, footer.schema), footer.version), batches };
   }
   let schema: Uint8Array | undefined;
