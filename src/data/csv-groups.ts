@@ -214,8 +214,9 @@ export class CsvGroup {
     return this.strings[this.slot.get(name)!]!;
   }
 
+  /** The group's numbers of a column: a view of the backing array (the writer copies what it encodes). */
   number(name: string): Float64Array {
-    return this.numbers[this.slot.get(name)!]!.slice(0, this.size);
+    return this.numbers[this.slot.get(name)!]!.subarray(0, this.size);
   }
 
   clear(): void {

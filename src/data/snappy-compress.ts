@@ -64,9 +64,13 @@ function copy(out: Uint8Array, op: number, offset: number, len: number): number 
   return copy64(out, op, offset, len);
 }
 
+/** Output space reused across calls (one page at a time); each result is a copy of what was written. */
+let scratch = new Uint8Array(0);
+
 export function snappyCompress(input: Uint8Array): Uint8Array {
   const n = input.length;
-  const out = new Uint8Array(maxCompressedLength(n));
+  if (scratch.length < maxCompressedLength(n)) scratch = new Uint8Array(maxCompressedLength(n));
+  const out = scratch;
   let op = 0;
   for (let v = n; ; v = Math.floor(v / 128)) {
     if (v < 128) {
