@@ -1,7 +1,7 @@
 // The fast CSV path against csv-parse, the parser publish has always used: on nasty files it must
 // write the column values the old conversion wrote, and on any text the scanner either reports
 // csv-parse's records or defers to csv-parse; it never answers differently.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseSync } from 'csv-parse/sync';
@@ -122,6 +122,32 @@ describe('the fast CSV path writes what the csv-parse path wrote', () => {
     const reference = await convert(bytes, features, 'csv-parse');
     expect(reference).toMatch(/is not valid UTF-8/);
     expect(await convert(bytes, features, 'auto')).toBe(reference);
+  });
+});
+
+describe('one pass unless a type narrows after a row group was written', () => {
+  it('a file whose types hold from the first row: each shard file opened once, none dropped', async () => {
+    const file = path.join(dir, 'once.csv');
+    writeFileSync(file, `x,y,label\n${rows(20_000, (i) => `${i / 8},${i % 7},${i % 3}`)}\n`);
+    let opened = 0;
+    const shards = await csvToShards(file, features, 'once.csv', { limit: 16 * 1024, next: () => path.join(dir, `once-${n++}-${opened++}.parquet`) });
+    expect(shards.length).toBeGreaterThan(2);
+    expect(opened).toBe(shards.length);
+  });
+
+  it('refuses a file that changed between the passes, naming both row counts', async () => {
+    const file = path.join(dir, 'changing.csv');
+    // Over 2 MiB (an unread padding column), so that pass 2 opens its shard before reading to the end.
+    writeFileSync(file, `x,y,label,pad\n${rows(20_000, (i) => `${i},${i === 9000 ? 'text' : i},${i % 3},${'p'.repeat(100)}`)}\n`);
+    let opened = 0;
+    // Shard files are opened once in pass 1 (then dropped at row 9000) and again in pass 2: grow the file then.
+    const next = () => {
+      if (++opened === 2) appendFileSync(file, `${rows(10, (i) => `${i},1,0,p`)}\n`);
+      return path.join(dir, `changing-${n++}.parquet`);
+    };
+    const error = await csvToShards(file, features, 'changing.csv', { limit: Number.MAX_SAFE_INTEGER, next }).catch((e: unknown) => e);
+    expect(opened).toBe(2);
+    expect((error as Error).message).toBe(`CSV file ${file} changed while it was being read (20000 rows, then 20010); leave the files alone while publishing, then publish again`);
   });
 });
 
