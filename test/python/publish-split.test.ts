@@ -6,8 +6,7 @@ import { loadExamples } from '../../src/data/examples.js';
 import { publishFiles, type PublishFilesRequest } from '../../src/data/publish-files.js';
 import { loadManifest } from '../../src/data/versions.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
-import { pyarrow } from '../helpers/pyarrow.js';
-import { pyarrowIpc } from '../helpers/pyarrow-ipc.js';
+import { pyarrow, pyarrowIpc } from '../helpers/pyarrow.js';
 
 // Files written by pyarrow (4 row groups / record batches of 30, 30, 30, 10 rows), published with a
 // 1-byte shard bound: one shard per group. The shards read back row for row, by warmstart and by

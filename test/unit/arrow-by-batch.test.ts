@@ -1,4 +1,4 @@
-import { Dictionary, Field, Float64, Int32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Dictionary, Float64, Int32, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openArrowFile } from '../../src/data/arrow-by-batch.js';
 import { openLocalFile, type LocalFile } from '../../src/data/input-file.js';
 import { openShard, readGroupChecked, type ShardFile } from '../../src/data/shard-reader.js';
+import { dictionaryStream } from '../helpers/arrow-dictionaries.js';
 
 // publish validates an Arrow file batch by batch from disk (arrow-by-batch.ts) instead of whole
 // (openShard): the same rows, values and refusals, with reads of one batch (and its schema and
@@ -19,22 +20,6 @@ const table = new Table({
 });
 const threeBatches = new Table([...table.slice(0, 8).batches, ...table.slice(8, 16).batches, ...table.slice(16).batches]);
 
-/** A stream whose dictionary grows by a delta and is then replaced (as in split-arrow.test.ts). */
-function dictionaryStream(): Uint8Array {
-  const shopType = new Dictionary(new Utf8(), new Int32(), 0);
-  const schema = new Schema([new Field('a', new Float64()), new Field('shop', shopType)]);
-  let row = 0;
-  const batch = (dictionary: Vector<Utf8>) => {
-    const n = 4;
-    const a = makeData({ type: new Float64(), length: n, data: Float64Array.from({ length: n }, (_, i) => row + i) });
-    const shop = makeData({ type: shopType, length: n, data: Int32Array.from({ length: n }, (_, i) => (row + i) % dictionary.length), dictionary });
-    row += n;
-    return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, children: [a, shop] }));
-  };
-  const ab = vectorFromArray(['a', 'b'], new Utf8());
-  const pq = vectorFromArray(['p', 'q'], new Utf8());
-  return RecordBatchStreamWriter.writeAll([batch(ab), batch(ab.concat(vectorFromArray(['c'], new Utf8()))), batch(pq)]).toUint8Array(true);
-}
 
 /** A local file that records the largest single read and the bytes read since the last reset. */
 async function counted(bytes: Uint8Array, name: string): Promise<LocalFile & { largest: number; total: number }> {
@@ -68,6 +53,7 @@ async function everyGroup(file: ShardFile, key: string): Promise<{ rows: number;
 
 describe('openArrowFile', () => {
   const inputs = { file: tableToIPC(threeBatches, 'file'), stream: tableToIPC(threeBatches, 'stream'), 'dictionary stream': dictionaryStream() };
+  const batchCounts = { file: 3, stream: 3, 'dictionary stream': 5 };
 
   it.each(Object.keys(inputs) as (keyof typeof inputs)[])('an Arrow %s reads batch by batch as it reads whole', async (kind) => {
     const bytes = inputs[kind];
@@ -77,7 +63,7 @@ describe('openArrowFile', () => {
       const whole = await openShard(bytes, 'arrow', 'k.arrow');
       expect(byBatch.rows).toBe(whole.rows);
       expect(byBatch.columns).toEqual(whole.columns);
-      expect(byBatch.groupCount).toBe(3);
+      expect(byBatch.groupCount).toBe(batchCounts[kind]);
       expect(await everyGroup(byBatch, 'k.arrow')).toEqual(await everyGroup(whole, 'k.arrow'));
     } finally {
       await local.close();

@@ -1,4 +1,4 @@
-import { Dictionary, Field, Float64, Int32, makeData, RecordBatch, RecordBatchFileReader, RecordBatchFileWriter, RecordBatchStreamWriter, Schema, Struct, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Dictionary, Float64, Int32, RecordBatchFileReader, RecordBatchFileWriter, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { openLocalFile } from '../../src/data/input-file.js';
 import { TempShards } from '../../src/data/shard-plan.js';
 import { openShard, readGroupChecked } from '../../src/data/shard-reader.js';
 import { splitArrow } from '../../src/data/split-arrow.js';
+import { changingDictionaryBatches, dictionaryStream } from '../helpers/arrow-dictionaries.js';
 
 // The Arrow splitter walks a file it has not checked yet: a damaged input must end in a refusal
 // (DATASET_INVALID) or in shards that read, never in another error.
@@ -39,31 +40,6 @@ async function valuesIn(shard: Uint8Array, column: string): Promise<unknown[]> {
   const out: unknown[] = [];
   for (let g = 0; g < opened.groupCount; g++) out.push(...Array.from((await readGroupChecked(opened, g, [column], 'shard.arrow')).columns.get(column)!));
   return out;
-}
-
-/**
- * Batches whose dictionary changes between them, as apache-arrow's writers record it: batch 1 appends
- * 'c' (a delta), batch 3 replaces the dictionary with p, q (a replacement), batch 4 appends 'r'.
- */
-function changingDictionaryBatches(): RecordBatch[] {
-  const shopType = new Dictionary(new Utf8(), new Int32(), 0);
-  const schema = new Schema([new Field('a', new Float64()), new Field('shop', shopType)]);
-  let row = 0;
-  const batch = (dictionary: Vector<Utf8>) => {
-    const n = 4;
-    const a = makeData({ type: new Float64(), length: n, data: Float64Array.from({ length: n }, (_, i) => row + i) });
-    const shop = makeData({ type: shopType, length: n, data: Int32Array.from({ length: n }, (_, i) => (row + i) % dictionary.length), dictionary });
-    row += n;
-    return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, children: [a, shop] }));
-  };
-  const ab = vectorFromArray(['a', 'b'], new Utf8());
-  const abc = ab.concat(vectorFromArray(['c'], new Utf8()));
-  const pq = vectorFromArray(['p', 'q'], new Utf8());
-  return [batch(ab), batch(abc), batch(abc), batch(pq), batch(pq.concat(vectorFromArray(['r'], new Utf8())))];
-}
-
-function dictionaryStream(): Uint8Array {
-  return RecordBatchStreamWriter.writeAll(changingDictionaryBatches()).toUint8Array(true);
 }
 
 async function dictionaryBlocks(shard: Uint8Array): Promise<number> {
