@@ -12,9 +12,10 @@ import { DictionariesInEffect } from './arrow-dictionaries.js';
 import { END_MARKER, schemaBytes, schemaMessage } from './arrow-file-layout.js';
 import { DICTIONARY_BATCH, RECORD_BATCH, SCHEMA } from './arrow-format.js';
 import { walkMessages, type ArrowMessage } from './arrow-messages.js';
-import { columnsOf, valuesOf } from './arrow-shard.js';
+import { batchColumns, columnsOf } from './arrow-shard.js';
 import type { LocalFile } from './input-file.js';
-import type { ColumnValues, ShardFile } from './shard-file.js';
+import { emptyShard, unreadableArrow } from './read-errors.js';
+import { rowStarts, type ShardFile } from './shard-file.js';
 
 interface Range {
   start: number;
@@ -59,24 +60,15 @@ async function index(file: LocalFile): Promise<{ schema: Uint8Array; batches: Ba
   return { schema: schema ?? fail('it holds no messages'), batches };
 }
 
-function unreadable(key: string, error: unknown): WarmstartError {
-  return new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable Arrow IPC file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
-}
-
 /** Opens a local Arrow IPC file (or stream) for reading batch by batch; the refusals are openShard's. */
 export async function openArrowFile(file: LocalFile, key: string): Promise<ShardFile> {
-  if (file.size === 0) throw new WarmstartError('DATASET_INVALID', `shard ${key} is empty (0 bytes); publish a file with rows`, key);
+  if (file.size === 0) throw emptyShard(key);
   const passThrough = (error: unknown) => error instanceof WarmstartError || (error as Error).name === 'AbortError';
   try {
     const { schema, batches } = await index(file);
     const reader = RecordBatchReader.from(concat([schema, END_MARKER]));
     reader.open();
-    const starts: number[] = [];
-    let rows = 0;
-    for (const batch of batches) {
-      starts.push(rows);
-      rows += batch.rows;
-    }
+    const { starts, rows } = rowStarts(batches.map((batch) => batch.rows));
     return {
       format: 'arrow',
       rows,
@@ -92,19 +84,14 @@ export async function openArrowFile(file: LocalFile, key: string): Promise<Shard
           decoded = tableFromIPC(concat(parts));
           if (decoded.numRows !== batch.rows) fail(`record batch ${group} decodes to ${decoded.numRows} rows, not the ${batch.rows} it states`);
         } catch (error) {
-          throw unreadable(key, error);
+          throw unreadableArrow(key, error);
         }
-        const out = new Map<string, ColumnValues>();
-        for (const name of columns) {
-          const vector = decoded.getChild(name);
-          if (vector) out.set(name, valuesOf(vector));
-        }
-        return { rowStart: starts[group]!, rows: decoded.numRows, columns: out };
+        return { rowStart: starts[group]!, rows: decoded.numRows, columns: batchColumns(decoded, columns) };
       },
     };
   } catch (error) {
     if (passThrough(error)) throw error;
-    throw unreadable(key, error);
+    throw unreadableArrow(key, error);
   }
 }
 

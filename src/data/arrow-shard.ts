@@ -1,18 +1,13 @@
 import { DataType, tableFromIPC, type Schema, type Type, type Vector } from 'apache-arrow';
 import { checkArrowBounds } from './arrow-bounds.js';
-import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-file.js';
+import { rowStarts, type ColumnInfo, type ColumnKind, type ColumnValues, type ShardFile, type ShardGroup } from './shard-file.js';
 
 /** Arrow IPC (file or stream format) via apache-arrow; record batches play the part of row groups. */
 export async function openArrowShard(bytes: Uint8Array): Promise<ShardFile> {
   // apache-arrow allocates from the sizes a file states: check them against its bytes first.
   await checkArrowBounds(bytes);
   const table = tableFromIPC(bytes);
-  const starts: number[] = [];
-  let rows = 0;
-  for (const batch of table.batches) {
-    starts.push(rows);
-    rows += batch.numRows;
-  }
+  const { starts, rows } = rowStarts(table.batches.map((batch) => batch.numRows));
   return {
     format: 'arrow',
     rows,
@@ -20,14 +15,19 @@ export async function openArrowShard(bytes: Uint8Array): Promise<ShardFile> {
     groupCount: table.batches.length,
     readGroup(index, columns): Promise<ShardGroup> {
       const batch = table.batches[index]!;
-      const out = new Map<string, ColumnValues>();
-      for (const name of columns) {
-        const vector = batch.getChild(name);
-        if (vector) out.set(name, valuesOf(vector));
-      }
-      return Promise.resolve({ rowStart: starts[index]!, rows: batch.numRows, columns: out });
+      return Promise.resolve({ rowStart: starts[index]!, rows: batch.numRows, columns: batchColumns(batch, columns) });
     },
   };
+}
+
+/** The named columns' values of a record batch (or a table of one); a column it lacks is left out. */
+export function batchColumns(batch: { getChild(name: string): Vector | null }, columns: readonly string[]): Map<string, ColumnValues> {
+  const out = new Map<string, ColumnValues>();
+  for (const name of columns) {
+    const vector = batch.getChild(name);
+    if (vector) out.set(name, valuesOf(vector));
+  }
+  return out;
 }
 
 /** The columns of an Arrow schema, as ShardFile describes them. */

@@ -1,6 +1,6 @@
 import { parquetMetadata, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-file.js';
+import { rowStarts, type ColumnInfo, type ColumnKind, type ColumnValues, type ShardFile, type ShardGroup } from './shard-file.js';
 
 /** Parquet via hyparquet: pure JS, reads pyarrow/Spark/DuckDB defaults (v2 pages, dictionaries, zstd). */
 export function openParquetShard(bytes: Uint8Array): ShardFile {
@@ -13,12 +13,7 @@ export function openParquetShard(bytes: Uint8Array): ShardFile {
  * reading a row group fetches only that group's column chunks.
  */
 export function parquetShardFile(file: AsyncBuffer, metadata: FileMetaData): ShardFile {
-  const starts: number[] = [];
-  let rows = 0;
-  for (const group of metadata.row_groups) {
-    starts.push(rows);
-    rows += Number(group.num_rows);
-  }
+  const { starts, rows } = rowStarts(metadata.row_groups.map((group) => Number(group.num_rows)));
   return {
     format: 'parquet',
     rows,

@@ -23,6 +23,17 @@ export interface ShardGroup {
   columns: Map<string, ColumnValues>;
 }
 
+/** Each group's first row within the shard, and the shard's rows, from the groups' row counts. */
+export function rowStarts(groupRows: Iterable<number>): { starts: number[]; rows: number } {
+  const starts: number[] = [];
+  let rows = 0;
+  for (const n of groupRows) {
+    starts.push(rows);
+    rows += n;
+  }
+  return { starts, rows };
+}
+
 /** A shard held in memory, read group by group so that decoded data stays bounded by one group. */
 export interface ShardFile {
   format: 'parquet' | 'arrow';

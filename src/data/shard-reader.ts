@@ -1,6 +1,7 @@
 import { WarmstartError } from '../errors.js';
 import { openArrowShard } from './arrow-shard.js';
 import { openParquetShard } from './parquet-shard.js';
+import { emptyShard, unreadableArrow, unreadableParquet } from './read-errors.js';
 import type { ShardFile, ShardGroup } from './shard-file.js';
 
 export type { ColumnInfo, ColumnKind, ColumnValues, ShardFile, ShardGroup } from './shard-file.js';
@@ -15,12 +16,11 @@ export function shardFormatOf(name: string): 'parquet' | 'arrow' | 'csv' | undef
 
 /** Opens a shard's bytes; a file that does not parse is DATASET_INVALID naming the shard. */
 export async function openShard(bytes: Uint8Array, format: 'parquet' | 'arrow', key: string): Promise<ShardFile> {
-  if (bytes.byteLength === 0) throw new WarmstartError('DATASET_INVALID', `shard ${key} is empty (0 bytes); publish a file with rows`, key);
+  if (bytes.byteLength === 0) throw emptyShard(key);
   try {
     return format === 'parquet' ? openParquetShard(bytes) : await openArrowShard(bytes);
   } catch (error) {
-    const kind = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
-    throw new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable ${kind} file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
+    throw format === 'parquet' ? unreadableParquet(key, error) : unreadableArrow(key, error);
   }
 }
 

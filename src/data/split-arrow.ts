@@ -19,6 +19,7 @@ import { DictionariesInEffect } from './arrow-dictionaries.js';
 import { DICTIONARY_BATCH, RECORD_BATCH, SCHEMA } from './arrow-format.js';
 import { walkMessages, type ArrowMessage } from './arrow-messages.js';
 import { READ_CHUNK, type LocalFile } from './input-file.js';
+import { unreadableArrow } from './read-errors.js';
 import type { PlannedShard, TempShards } from './shard-plan.js';
 
 /** A message to copy: where it lies in the input, and what it is. */
@@ -148,7 +149,7 @@ export async function splitArrow(input: LocalFile, key: string, limit: number, t
     planned = await plan(input, limit);
   } catch (error) {
     if (error instanceof WarmstartError || (error as Error).name === 'AbortError') throw error;
-    throw new WarmstartError('DATASET_INVALID', `shard ${key} is not a readable Arrow IPC file (${(error as Error).message}); it is truncated or corrupt, write it again`, key, { cause: error });
+    throw unreadableArrow(key, error);
   }
   const shards: PlannedShard[] = [];
   let rowOffset = 0;
