@@ -158,7 +158,10 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
   // The product's plans: the base is a first version (no model before it); the new version follows the base.
   const basePlan = planFor(options, options.hyper, null, old);
   const plan = planFor(options, options.hyper, basePlan.classes, next);
-  const chosen: Variant[] = variants(options.hyper, options.combined ?? resolvedWarmLevers(plan), options.candidates).filter((v) => !options.only || options.only.includes(v.name));
+  // Candidates given by name are always wanted: `--variants` narrows only the built-in variants.
+  const chosen: Variant[] = variants(options.hyper, options.combined ?? resolvedWarmLevers(plan), options.candidates).filter(
+    (v) => !options.only || options.only.includes(v.name) || v.name.startsWith('candidate-'),
+  );
   const metric = options.metric ?? 'accuracy';
   const majority = majorityBaseline(next.evaluation.y, next.classes.length);
   const runs: RunRecord[] = [];

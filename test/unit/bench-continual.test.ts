@@ -99,17 +99,18 @@ describe('bench continual --quick', () => {
     expect(text).toContain('| v3 |');
   });
 
-  it('through the CLI: table on stdout, JSON with every curve, SVG chart', async () => {
+  it('through the CLI: table on stdout, JSON with every curve, SVG chart; --candidates run beside --variants', async () => {
     const json = path.join(directory, 'bench.json');
     const svg = path.join(directory, 'bench.svg');
     const spec = { kind: 'mlp', hidden: [32, 16] };
-    const result = await runCli(['bench', 'continual', '--dataset', 'mnist-ci', '--old', '1', '--new', '2', '--quick', '--seeds', '1', '--variants', 'combined', '--model', JSON.stringify(spec), '--json-out', json, '--svg', svg, '--store', `file://${directory}`], {});
+    const result = await runCli(['bench', 'continual', '--dataset', 'mnist-ci', '--old', '1', '--new', '2', '--quick', '--seeds', '1', '--variants', 'combined', '--candidates', '[{"schedule":{"peakLearningRate":0.002}}]', '--model', JSON.stringify(spec), '--json-out', json, '--svg', svg, '--store', `file://${directory}`], {});
     expect(result.stderr).not.toContain('error');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('| combined |');
     expect(result.stdout).toContain('Rule: A*');
     const written = JSON.parse(readFileSync(json, 'utf8')) as ContinualResult;
-    expect(written.runs.map((r) => r.name)).toEqual(['base', 'scratch', 'combined']);
+    expect(written.runs.map((r) => r.name)).toEqual(['base', 'scratch', 'combined', 'candidate-1']);
+    expect(written.runs[3]!.levers.schedule.peakLearningRate).toBe(0.002);
     expect(written.settings.spec).toEqual(spec);
     expect(written.runs[1]!.curve.length).toBeGreaterThan(3);
     expect(existsSync(svg) && readFileSync(svg, 'utf8')).toMatch(/^<svg[^]*data-series="combined"[^]*<\/svg>\n$/);
