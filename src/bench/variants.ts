@@ -24,9 +24,14 @@ export const DEFAULT_HYPER: BenchHyper = { peakLearningRate: 1e-3, warmupFractio
 export { NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, combinedLevers } from '../refresh/warm-levers.js';
 import { NEW_CLASSES_LEVERS } from '../refresh/warm-levers.js';
 
-/** The combination with the adaptive schedule on top: the same base schedule, extended while validation improves. */
+/**
+ * The combination with the adaptive schedule on top: the same base schedule, extended while validation
+ * improves. Without weight averaging, which the adaptive schedule cannot take (it compares trained weights).
+ */
 export function adaptiveLevers(combined: LeverSettings, adaptive: AdaptiveLever = DEFAULT_ADAPTIVE): LeverSettings {
-  return { ...combined, schedule: { ...combined.schedule, adaptive: combined.schedule.adaptive ?? adaptive } };
+  const schedule = { ...combined.schedule };
+  delete schedule.averaging;
+  return { ...combined, schedule: { ...schedule, adaptive: combined.schedule.adaptive ?? adaptive } };
 }
 
 export function scratchLevers(hyper: BenchHyper): LeverSettings {
@@ -65,5 +70,6 @@ export function describeLevers(levers: LeverSettings): string {
   parts.push(`S x ${+levers.schedule.stepsFraction.toFixed(3)} at peak LR ${levers.schedule.peakLearningRate}`);
   const adaptive = levers.schedule.adaptive;
   if (adaptive) parts.push(`adaptive (margin ${adaptive.margin}, patience ${adaptive.patience}, up to ${adaptive.maxExtensions} extensions)`);
+  if (levers.schedule.averaging) parts.push(`weight average (decay ${levers.schedule.averaging.decay})`);
   return parts.join(' + ');
 }

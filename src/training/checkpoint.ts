@@ -10,7 +10,7 @@ import { checkpointKey } from '../storage/keys.js';
  * Checkpoints under `<prefix>/step-<N>/`: the model in the tfjs Layers format, the optimizer's moments
  * (optimizer.bin + optimizer.json), optional per-example selection weights, inside an adaptive
  * extension the best cycle's weights (kept.bin: one more copy of the model's weights, no optimizer
- * state), and state.json (step, data sampler and generator state, the run's fingerprint, caller's extra
+ * state), with weight averaging the average (averaged.bin), and state.json (step, data sampler and generator state, the run's fingerprint, caller's extra
  * JSON, kept.bin's layout), written last: a checkpoint whose state.json exists is complete. Only the
  * small reference travels in heartbeats.
  */
@@ -29,6 +29,8 @@ interface StateFile {
   extra: unknown;
   /** kept.bin's tensors, in order (absent: the snapshot had no kept weights). */
   keptWeights?: tf.io.WeightsManifestEntry[];
+  /** averaged.bin's tensors and the average's update count (runs with weight averaging only). */
+  averaged?: { specs: tf.io.WeightsManifestEntry[]; updates: number };
 }
 
 /** Complete checkpoints kept per run: the newest, and the one before it (see saveCheckpoint). */
@@ -57,16 +59,19 @@ export async function loadOptimizerState(store: ObjectStore, prefix: string): Pr
   return { step: meta.value.step, m: indices.map((i) => pick(`m/${i}`)), v: indices.map((i) => pick(`v/${i}`)) };
 }
 
-/** The kept weights as kept.bin; their layout goes into state.json, so a checkpoint without state.json has none. */
-async function saveKeptWeights(store: ObjectStore, key: string, tensors: tf.Tensor[]): Promise<tf.io.WeightsManifestEntry[]> {
-  const { data, specs } = await tf.io.encodeWeights(tensors.map((tensor, i) => ({ name: `kept/${i}`, tensor })));
-  await store.put(`${key}/kept.bin`, new Uint8Array(data as ArrayBuffer), { contentType: 'application/octet-stream' });
+/**
+ * Weights beside the model (kept.bin: the adaptive schedule's best cycle; averaged.bin: the weight
+ * average); their layout goes into state.json, so a checkpoint without state.json has none.
+ */
+async function saveWeightsFile(store: ObjectStore, key: string, file: 'kept' | 'averaged', tensors: tf.Tensor[]): Promise<tf.io.WeightsManifestEntry[]> {
+  const { data, specs } = await tf.io.encodeWeights(tensors.map((tensor, i) => ({ name: `${file}/${i}`, tensor })));
+  await store.put(`${key}/${file}.bin`, new Uint8Array(data as ArrayBuffer), { contentType: 'application/octet-stream' });
   return specs;
 }
 
-async function loadKeptWeights(store: ObjectStore, key: string, specs: tf.io.WeightsManifestEntry[]): Promise<tf.Tensor[]> {
-  const body = await store.get(`${key}/kept.bin`);
-  if (!body) throw new Error(`checkpoint ${key} lacks kept.bin`);
+async function loadWeightsFile(store: ObjectStore, key: string, file: 'kept' | 'averaged', specs: tf.io.WeightsManifestEntry[]): Promise<tf.Tensor[]> {
+  const body = await store.get(`${key}/${file}.bin`);
+  if (!body) throw new Error(`checkpoint ${key} lacks ${file}.bin`);
   const tensors = tf.io.decodeWeights(body.body.slice().buffer as ArrayBuffer, specs);
   return specs.map((spec) => tensors[spec.name]!);
 }
@@ -82,8 +87,18 @@ export async function saveCheckpoint(store: ObjectStore, prefix: string, model: 
   await saveModel(store, key, model);
   await saveOptimizerState(store, key, snapshot.optimizer);
   if (selectionWeights) await store.put(`${key}/selection.bin`, new Uint8Array(selectionWeights.buffer.slice(0)), { contentType: 'application/octet-stream' });
-  const keptWeights = snapshot.keptWeights ? await saveKeptWeights(store, key, snapshot.keptWeights) : undefined;
-  const state: StateFile = { step: snapshot.step, sampler: snapshot.sampler, lastLoss: Number.isNaN(snapshot.lastLoss) ? null : snapshot.lastLoss, hasSelectionWeights: !!selectionWeights, ...(fingerprint ? { fingerprint } : {}), extra, ...(keptWeights ? { keptWeights } : {}) };
+  const keptWeights = snapshot.keptWeights ? await saveWeightsFile(store, key, 'kept', snapshot.keptWeights) : undefined;
+  const averaged = snapshot.averaged ? { specs: await saveWeightsFile(store, key, 'averaged', snapshot.averaged.tensors), updates: snapshot.averaged.updates } : undefined;
+  const state: StateFile = {
+    step: snapshot.step,
+    sampler: snapshot.sampler,
+    lastLoss: Number.isNaN(snapshot.lastLoss) ? null : snapshot.lastLoss,
+    hasSelectionWeights: !!selectionWeights,
+    ...(fingerprint ? { fingerprint } : {}),
+    extra,
+    ...(keptWeights ? { keptWeights } : {}),
+    ...(averaged ? { averaged } : {}),
+  };
   await putJson(store, `${key}/state.json`, state);
   // The previous complete checkpoint stays, so a retry that cannot read the newest one (pruned or
   // rewritten meanwhile by a stalled attempt that is still running) has one to fall back on.
@@ -133,7 +148,8 @@ export async function loadCheckpoint(store: ObjectStore, ref: CheckpointRef, fin
     selectionWeights = new Float32Array(body.body.slice().buffer);
   }
   const snapshot: LoopSnapshot = { step: state.value.step, sampler: state.value.sampler, optimizer, lastLoss: state.value.lastLoss ?? Number.NaN, wallSeconds: 0 };
-  if (state.value.keptWeights) snapshot.keptWeights = await loadKeptWeights(store, ref.checkpointKey, state.value.keptWeights);
+  if (state.value.keptWeights) snapshot.keptWeights = await loadWeightsFile(store, ref.checkpointKey, 'kept', state.value.keptWeights);
+  if (state.value.averaged) snapshot.averaged = { tensors: await loadWeightsFile(store, ref.checkpointKey, 'averaged', state.value.averaged.specs), updates: state.value.averaged.updates };
   return { model, snapshot, extra: state.value.extra, ...(selectionWeights ? { selectionWeights } : {}) };
 }
 

@@ -71,6 +71,14 @@ export interface ScheduleLever {
   evaluateEvery?: number;
   /** Extend the schedule while validation improves; absent: a fixed schedule. Needs validation data. */
   adaptive?: AdaptiveLever;
+  /** Deliver (and evaluate) an exponential moving average of the weights; absent: the last weights. */
+  averaging?: AveragingLever;
+}
+
+/** Polyak averaging over the run (src/training/weight-average.ts). */
+export interface AveragingLever {
+  /** Per-step decay of the average, in (0, 1): 0.99 averages about the last 100 steps. */
+  decay: number;
 }
 
 export interface LeverSettings {
@@ -85,7 +93,7 @@ export interface LeverSettingsInput {
   regularization?: RegularizationLever;
   selection?: SelectionLever;
   /** `adaptive`: fields left out take DEFAULT_ADAPTIVE's values; null turns a default's adaptive schedule off. */
-  schedule?: Partial<Omit<ScheduleLever, 'adaptive'>> & { adaptive?: Partial<AdaptiveLever> | null };
+  schedule?: Partial<Omit<ScheduleLever, 'adaptive' | 'averaging'>> & { adaptive?: Partial<AdaptiveLever> | null; averaging?: AveragingLever | null };
 }
 
 export const DEFAULT_LEVERS: LeverSettings = {
@@ -120,8 +128,10 @@ export function resolveLevers(input: LeverSettingsInput = {}, defaults: LeverSet
 }
 
 function resolveSchedule(input: LeverSettingsInput['schedule'], defaults: ScheduleLever): ScheduleLever {
-  const { adaptive, ...rest } = input ?? {};
+  const { adaptive, averaging, ...rest } = input ?? {};
   const schedule: ScheduleLever = { ...defaults, ...rest };
+  if (averaging === null) delete schedule.averaging;
+  else if (averaging !== undefined) schedule.averaging = averaging;
   if (adaptive === null) delete schedule.adaptive;
   else if (adaptive !== undefined) schedule.adaptive = { ...DEFAULT_ADAPTIVE, ...defaults.adaptive, ...adaptive };
   return schedule;
@@ -179,6 +189,12 @@ export function validateLevers(levers: LeverSettings): LeverProblem[] {
   if (schedule.stopAtAccuracy !== undefined) unit(schedule.stopAtAccuracy, 'schedule.stopAtAccuracy');
   if (schedule.evaluateEvery !== undefined) check(Number.isInteger(schedule.evaluateEvery) && schedule.evaluateEvery >= 1, 'schedule.evaluateEvery', `must be an integer >= 1 (got ${schedule.evaluateEvery})`);
   if (schedule.adaptive !== undefined) problems.push(...adaptiveProblems(schedule.adaptive));
+  if (schedule.averaging !== undefined) {
+    const decay = (schedule.averaging as { decay?: unknown } | null)?.decay;
+    check(finite(decay) && decay > 0 && decay < 1, 'schedule.averaging.decay', `must be a number in (0, 1), e.g. 0.99 to average about the last 100 steps (got ${JSON.stringify(decay)})`);
+    // The adaptive schedule keeps and compares the trained weights of its cycle ends, not an average.
+    check(schedule.adaptive === undefined, 'schedule.averaging', 'cannot be combined with schedule.adaptive: drop one of them');
+  }
   return problems;
 }
 

@@ -300,6 +300,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         : withClassWeights(options.classWeights, options.train.y, options.classes.length, lossWeights(options.train.weights, weights)),
       newFraction: levers.selection.newFraction,
       penalty: regularizationPenalty(levers.regularization, anchor),
+      averaging: levers.schedule.averaging,
       onProgress: options.onProgress,
       progressEvery: options.progressEvery,
       evaluateEvery: evaluation ? (levers.schedule.evaluateEvery ?? Math.max(1, Math.round(steps / 20))) : undefined,

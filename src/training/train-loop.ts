@@ -4,6 +4,7 @@ import { isExampleSource, type ExampleSource } from '../data/source.js';
 import { StreamFeed } from '../data/stream-feed.js';
 import { Adam, type AdamState } from './adam.js';
 import { BatchSampler, type SamplerState, type StreamSamplerState } from './sampler.js';
+import { WeightAverage, type AverageSnapshot } from './weight-average.js';
 
 /** Where a loop stands: enough to continue it bit for bit (with the model's weights, saved beside it). */
 export interface LoopSnapshot {
@@ -16,6 +17,8 @@ export interface LoopSnapshot {
   wallSeconds: number;
   /** Not the loop's: the adaptive schedule's best cycle weights that runTraining adds, for the checkpoint to carry. */
   keptWeights?: tf.Tensor[];
+  /** The weight average's state (runs with `averaging`): the model's weights beside it are the trained ones. */
+  averaged?: AverageSnapshot;
 }
 
 /**
@@ -48,6 +51,8 @@ export interface LoopOptions {
   windowUnits?: number;
   /** An extra term added to the loss (regularization), built inside the gradient tape. */
   penalty?: (weights: tf.Variable[]) => tf.Scalar;
+  /** Average the weights (decay per step): evaluations see the average, and the run ends with it in the model. */
+  averaging?: { decay: number };
   progressEvery?: number;
   /** Awaited, so it can heartbeat or stop the run by throwing. */
   onProgress?: (progress: { step: number; steps: number; loss: number }) => void | Promise<void>;
@@ -95,6 +100,10 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new Adam(variables);
   if (options.resume) optimizer.restore(options.resume.optimizer);
+  if (options.resume && !options.averaging !== !options.resume.averaged) throw new Error(`cannot resume: the checkpoint was written by a run ${options.resume.averaged ? 'with' : 'without'} weight averaging`);
+  const average = options.averaging ? new WeightAverage(variables, options.averaging.decay, options.resume?.averaged) : null;
+  // Evaluations score what the run would deliver if it ended there: the average, when there is one.
+  const evaluate = (step: number) => (average ? average.swappedIn(() => options.onEvaluate!(step)) : options.onEvaluate!(step));
   const numClasses = model.outputs[0]!.shape[1] as number;
   const batchSize = loopBatchSize(data, options.batchSize);
   const size = data.featureSize;
@@ -108,7 +117,7 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
   const total = () => options.growing?.total() ?? options.steps;
 
   try {
-    if (first === 0 && options.evaluateAtStart && options.onEvaluate) stoppedEarly = await timeOutside(async () => options.onEvaluate!(0));
+    if (first === 0 && options.evaluateAtStart && options.onEvaluate) stoppedEarly = await timeOutside(async () => evaluate(0));
     while (!stoppedEarly && step < total()) {
       const filling = feed.next(batch, batchSize);
       if (filling) await filling;
@@ -126,6 +135,7 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
         optimizer.apply(variables.map((v) => grads[v.name]!), learningRate);
         return value;
       });
+      average?.update();
       step++;
       const report = step % every === 0 || step === total();
       if (report) lastLoss = (await loss.data())[0]!;
@@ -141,22 +151,24 @@ export async function trainLoop(model: tf.LayersModel, data: Examples | ExampleS
         });
       }
       if (options.onEvaluate && options.evaluateEvery && (step % options.evaluateEvery === 0 || step === total())) {
-        stoppedEarly = (await timeOutside(async () => options.onEvaluate!(step))) && step < total();
+        stoppedEarly = (await timeOutside(async () => evaluate(step))) && step < total();
       }
       const growing = options.growing;
       if (growing && !stoppedEarly && growing.nextMark() === step) await timeOutside(async () => growing.reached(step));
       const due = options.checkpointEvery !== undefined && options.checkpointEvery > 0 && (step % options.checkpointEvery === 0 || options.checkpointNow?.() === true);
       if (options.onCheckpoint && due && step < total() && !stoppedEarly) {
-        const snapshot: LoopSnapshot = { step, sampler: feed.state(), optimizer: optimizer.state(), lastLoss, wallSeconds: (performance.now() - started - outside) / 1000 };
+        const snapshot: LoopSnapshot = { step, sampler: feed.state(), optimizer: optimizer.state(), lastLoss, wallSeconds: (performance.now() - started - outside) / 1000, ...(average ? { averaged: average.snapshot() } : {}) };
         try {
           await timeOutside(() => options.onCheckpoint!(snapshot));
         } finally {
-          for (const t of [...snapshot.optimizer.m, ...snapshot.optimizer.v]) t.dispose();
+          for (const t of [...snapshot.optimizer.m, ...snapshot.optimizer.v, ...(snapshot.averaged?.tensors ?? [])]) t.dispose();
         }
       }
     }
+    average?.applyToVariables();
   } finally {
     optimizer.dispose();
+    average?.dispose();
   }
   const wallSeconds = (performance.now() - started - outside) / 1000;
   return { steps: step - first, examples: (step - first) * batchSize, finalLoss: lastLoss, wallSeconds, stoppedEarly };
