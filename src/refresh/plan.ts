@@ -64,7 +64,7 @@ export function planRefresh(settings: RefreshSettings, productionClasses: readon
   return {
     classes,
     newClasses: productionClasses === null ? [] : classes.filter((c) => !productionClasses.includes(c)),
-    warmLevers: productionClasses === null ? null : warmLeversFor(settings.warmLevers, productionClasses, classes, leverRecipe),
+    warmLevers: productionClasses === null ? null : warmLeversFor(settings.warmLevers, productionClasses, classes, leverRecipe, settings.modelSpec.kind),
     scratch,
     scratchLevers: { init: { kind: 'scratch' }, regularization: { kind: 'none' }, selection: { kind: 'all' }, schedule: { stepsFraction: 1, warmupFraction, peakLearningRate: settings.learningRate } },
     training: { ...settings, scratchSteps: scratch.steps },

@@ -1,4 +1,5 @@
 import type { LeverSettings, LeverSettingsInput } from '../training/levers.js';
+import type { ModelSpec } from '../training/spec.js';
 
 /**
  * The warm-start levers the product uses by default, chosen by `warmstart bench continual` on the
@@ -32,27 +33,52 @@ export const SAME_CLASSES_LEVERS: LeverSettings = {
 };
 
 /**
+ * A convolutional model's levers (recipe 3, chosen on the CNN's validation split: docs/benchmarks.md,
+ * "CNN levers, recipe 3"). New classes: a third of scratch's steps at 5e-3, delivering the weights'
+ * moving average (decay 0.995): on the CNN the last weights of a short high-rate schedule sat 0.2-0.5
+ * points below scratch in one seed of three whatever the rate, schedule or init; their average did not.
+ */
+export const CNN_NEW_CLASSES_LEVERS: LeverSettings = {
+  init: { kind: 'warm' },
+  regularization: { kind: 'none' },
+  selection: { kind: 'all' },
+  schedule: { stepsFraction: 1 / 3, warmupFraction: 0.05, peakLearningRate: 5e-3, averaging: { decay: 0.995 } },
+};
+
+/** Same classes on a CNN: recipe 2's S/6 at 6e-3 (no candidate did better in every validation seed). */
+export const CNN_SAME_CLASSES_LEVERS: LeverSettings = SAME_CLASSES_LEVERS;
+
+/**
  * Versions of the 'benchmark' choice. A refresh recorded under an older recipe replays with it (the
  * refresh workflow passes the old version when its patch is absent), so changing a default never
  * changes a recorded history's commands.
  */
-export type LeverRecipe = 1 | 2;
-export const CURRENT_LEVER_RECIPE: LeverRecipe = 2;
+export type LeverRecipe = 1 | 2 | 3;
+export const CURRENT_LEVER_RECIPE: LeverRecipe = 3;
 
-const RECIPES: Record<LeverRecipe, { newClasses: LeverSettings; sameClasses: LeverSettings }> = {
-  1: { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS_V1 },
-  2: { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS },
+interface RecipeLevers {
+  newClasses: LeverSettings;
+  sameClasses: LeverSettings;
+}
+
+const MLP_RECIPE_2: RecipeLevers = { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS };
+
+/** Per model kind: `mlp` also serves custom models (the levers were chosen on the MLP); recipe 3 gave convolutional models their own. */
+const RECIPES: Record<LeverRecipe, { mlp: RecipeLevers; cnn: RecipeLevers }> = {
+  1: { mlp: { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS_V1 }, cnn: { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS_V1 } },
+  2: { mlp: MLP_RECIPE_2, cnn: MLP_RECIPE_2 },
+  3: { mlp: MLP_RECIPE_2, cnn: { newClasses: CNN_NEW_CLASSES_LEVERS, sameClasses: CNN_SAME_CLASSES_LEVERS } },
 };
 
-/** The benchmark's combination for a step from `previous` to `next` classes. */
-export function combinedLevers(previous: readonly string[], next: readonly string[], recipe: LeverRecipe = CURRENT_LEVER_RECIPE): LeverSettings {
-  const { newClasses, sameClasses } = RECIPES[recipe];
+/** The benchmark's combination for a step from `previous` to `next` classes, for a model of this kind. */
+export function combinedLevers(previous: readonly string[], next: readonly string[], recipe: LeverRecipe = CURRENT_LEVER_RECIPE, modelKind: ModelSpec['kind'] = 'mlp'): LeverSettings {
+  const { newClasses, sameClasses } = RECIPES[recipe][modelKind === 'cnn' ? 'cnn' : 'mlp'];
   return next.some((c) => !previous.includes(c)) ? newClasses : sameClasses;
 }
 
 /**
  * `warmLevers` of the refresh settings: 'benchmark' (default) picks the combination above by whether
- * the version adds classes; explicit levers are used as given; null is a plain warm copy (warmSteps at
+ * the version adds classes and by the model's kind; explicit levers are used as given; null is a plain warm copy (warmSteps at
  * warmLearningRate), the behaviour before the levers existed.
  */
 export type WarmLeversSetting = 'benchmark' | LeverSettingsInput | null;
@@ -62,7 +88,8 @@ export function warmLeversFor(
   productionClasses: readonly string[],
   datasetClasses: readonly string[],
   recipe: LeverRecipe = CURRENT_LEVER_RECIPE,
+  modelKind: ModelSpec['kind'] = 'mlp',
 ): LeverSettingsInput | undefined {
   if (setting === null) return undefined;
-  return setting === 'benchmark' ? combinedLevers(productionClasses, datasetClasses, recipe) : setting;
+  return setting === 'benchmark' ? combinedLevers(productionClasses, datasetClasses, recipe, modelKind) : setting;
 }

@@ -13,9 +13,10 @@ import { importMnist } from '../../src/cli/commands/import-mnist.js';
 import { decideRefresh } from '../../src/policy/decide.js';
 import { LEGACY_SCRATCH_STEPS, legacyScratchSettings, planRefresh, recipeSteps, resolvedWarmLevers, type RefreshPlan } from '../../src/refresh/plan.js';
 import { DEFAULT_REFRESH_SETTINGS, resolveRefreshSettings } from '../../src/refresh/settings.js';
-import { NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, SAME_CLASSES_LEVERS_V1 } from '../../src/refresh/warm-levers.js';
+import { CNN_NEW_CLASSES_LEVERS, CNN_SAME_CLASSES_LEVERS, NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, SAME_CLASSES_LEVERS_V1 } from '../../src/refresh/warm-levers.js';
 import { LocalObjectStore } from '../../src/storage/local-store.js';
 import { leverSteps } from '../../src/training/levers.js';
+import type { ModelSpec } from '../../src/training/spec.js';
 
 const digits = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
@@ -81,15 +82,15 @@ describe('the product and the benchmark plan the same', () => {
   const settings = resolveRefreshSettings({ modelSpec: spec });
   const contextOf = (dataset: string, version: number) => new MockActivityEnvironment().run(loadRefreshContextActivity({ store }), { model: 'm', dataset, version }) as Promise<RefreshContext>;
 
-  async function productPlans(dataset: string): Promise<[RefreshPlan, RefreshPlan, RefreshContext]> {
+  async function productPlans(dataset: string, planned = settings): Promise<[RefreshPlan, RefreshPlan, RefreshContext]> {
     const [first, second] = [await contextOf(dataset, 1), await contextOf(dataset, 2)];
-    const v1 = planRefresh(settings, null, first.dataset);
+    const v1 = planRefresh(planned, null, first.dataset);
     // The pointer promoted after v1 lists v1's classes (promoteIfAllowed writes context.dataset.classes).
-    return [v1, planRefresh(settings, v1.classes, second.dataset), second];
+    return [v1, planRefresh(planned, v1.classes, second.dataset), second];
   }
 
-  async function benchRun(dataset: string) {
-    return benchContinual(store, { dataset, oldVersion: 1, newVersion: 2, seeds: [1], hyper: DEFAULT_HYPER, spec, batchSize: 64, epochs: 15, evaluationsPerEpoch: 2, evaluationSplit: 'validation', only: ['combined'] });
+  async function benchRun(dataset: string, model: ModelSpec = spec, epochs = 15) {
+    return benchContinual(store, { dataset, oldVersion: 1, newVersion: 2, seeds: [1], hyper: DEFAULT_HYPER, spec: model, batchSize: 64, epochs, evaluationsPerEpoch: 2, evaluationSplit: 'validation', only: ['combined'] });
   }
 
   beforeAll(async () => {
@@ -124,6 +125,23 @@ describe('the product and the benchmark plan the same', () => {
     expect(bench.settings.classes).toEqual({ old: v1.classes, new: v2.classes });
     expect(bench.settings.scratch).toEqual(v2.scratch);
     expect(bench.runs.find((r) => r.name === 'combined')!.levers).toEqual(SAME_CLASSES_LEVERS);
+  });
+
+  it('a CNN: both pick the CNN`s own levers (recipe 3) for the same versions', async () => {
+    const cnn: ModelSpec = { kind: 'cnn', filters: [4], kernelSize: 3, dense: [8] };
+    // Two epochs of scratch: the plan is what is compared, and a CNN trains slowly on the CPU.
+    const cnnSettings = resolveRefreshSettings({ modelSpec: cnn, scratchEpochs: 2 });
+    for (const [dataset, levers] of [['ci', CNN_NEW_CLASSES_LEVERS], ['sd', CNN_SAME_CLASSES_LEVERS]] as const) {
+      const [, v2] = await productPlans(dataset, cnnSettings);
+      expect(v2.warmLevers).toBe(levers);
+      const bench = await benchRun(dataset, cnn, 2);
+      expect(bench.settings.scratch).toEqual(v2.scratch);
+      const combined = bench.runs.find((r) => r.name === 'combined')!;
+      expect(combined.levers).toEqual(levers);
+      expect(combined.compute.steps).toBe(leverSteps(levers, v2.scratch.steps));
+    }
+    // The MLP's plan for the same version keeps the MLP's levers.
+    expect(CNN_NEW_CLASSES_LEVERS).not.toEqual(NEW_CLASSES_LEVERS);
   });
 
   it('the training activity, fed the plan, grows the head for 7-9 and runs the new-classes schedule of the derived budget', async () => {
