@@ -4,7 +4,7 @@ import { planFor, runOne, type RunRecord, type RunSettings } from './run-one.js'
 import { METRIC_DIRECTION, type MetricName } from '../evaluation/metrics.js';
 import { finalAccuracy, finalValue, majorityBaseline, meets, noBetterThanMajority, relaxedTarget, speedUp, spread, stepsToReachMetric, type SpeedUp, type Spread } from './target.js';
 import { variants, type BenchHyper, type Variant } from './variants.js';
-import type { LeverSettings } from '../training/levers.js';
+import { resolveLevers, type LeverSettings, type LeverSettingsInput } from '../training/levers.js';
 import { resolvedWarmLevers, type ScratchBudget } from '../refresh/plan.js';
 
 /**
@@ -19,9 +19,10 @@ export interface ContinualOptions extends RunSettings, LoadOptions {
   newVersion: number;
   seeds: number[];
   hyper: BenchHyper;
-  /** Overrides the product's choice (planRefresh's warm levers) for tuning. */
-  combined?: LeverSettings;
-  candidates?: LeverSettings[];
+  /** Tuning: merged over the product's choice for the pair (planRefresh's warm levers), in its place. */
+  combined?: LeverSettingsInput;
+  /** Tuning: extra variants, each merged over the combination. */
+  candidates?: LeverSettingsInput[];
   /** Only these variants (tuning); all when absent. */
   only?: string[];
   log?: (line: string) => void;
@@ -159,7 +160,9 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
   const basePlan = planFor(options, options.hyper, null, old);
   const plan = planFor(options, options.hyper, basePlan.classes, next);
   // Candidates given by name are always wanted: `--variants` narrows only the built-in variants.
-  const chosen: Variant[] = variants(options.hyper, options.combined ?? resolvedWarmLevers(plan), options.candidates).filter(
+  const combined = resolveLevers(options.combined, resolvedWarmLevers(plan));
+  const candidates = options.candidates?.map((input) => resolveLevers(input, combined));
+  const chosen: Variant[] = variants(options.hyper, combined, candidates).filter(
     (v) => !options.only || options.only.includes(v.name) || v.name.startsWith('candidate-'),
   );
   const metric = options.metric ?? 'accuracy';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { MetricName } from '../evaluation/metrics.js';
-import type { LeverSettings } from '../training/levers.js';
+import { resolveLevers, type LeverSettingsInput } from '../training/levers.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { outcome, type SeedOutcome } from './continual.js';
 import { loadVersions, type LoadOptions } from './data.js';
@@ -20,7 +20,8 @@ export interface MultiStepOptions extends RunSettings, LoadOptions {
   versions: number[];
   seeds: number[];
   hyper: BenchHyper;
-  combined?: LeverSettings;
+  /** Tuning: merged over each step's planned warm levers, in their place. */
+  combined?: LeverSettingsInput;
   log?: (line: string) => void;
 }
 
@@ -50,7 +51,7 @@ export interface MultiStepResult {
   metric: MetricName;
   versions: number[];
   evaluationSplit: string;
-  settings: RunSettings & { seeds: number[]; combined: LeverSettings | 'per step (planRefresh)'; trainRows: number[] };
+  settings: RunSettings & { seeds: number[]; combined: LeverSettingsInput | 'per step (planRefresh)'; trainRows: number[] };
   steps: StepSummary[];
   /** Over versions 2..k: scratch's steps / the chain's steps (budgets actually run), per seed. */
   cumulativeBudgetSpeedUp: Spread;
@@ -84,7 +85,7 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
       const reference = await runOne('scratch', version, scratchPlan, scratchPlan.scratchLevers, seed, options, null);
       reference.model.dispose();
       const plan = planFor(options, options.hyper, chainClasses, version);
-      const next = await runOne('chain', version, plan, options.combined ?? resolvedWarmLevers(plan), seed, options, { model: chain, classes: chainClasses });
+      const next = await runOne('chain', version, plan, resolveLevers(options.combined, resolvedWarmLevers(plan)), seed, options, { model: chain, classes: chainClasses });
       chain.dispose();
       chain = next.model;
       chainClasses = plan.classes;

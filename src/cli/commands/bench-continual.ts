@@ -49,7 +49,7 @@ export const benchContinualCli = defineCommand({
     epochs: { type: 'integer', value: 'N', help: "the scratch recipe's epochs (the product's scratchEpochs, default 15; 3 with --quick)" },
     quick: { type: 'boolean', help: 'a few hundred rows and steps: proves the pipeline, measures nothing' },
     variants: { type: 'string', value: 'warm,combined', help: 'run only these built-in variants (--candidates always run)' },
-    combined: { type: 'string', value: '<levers json>', help: 'lever settings merged over the built-in combination' },
+    combined: { type: 'string', value: '<levers json>', help: "lever settings merged over the product's planned levers for the pair (each step's in multi-step mode)" },
     candidates: { type: 'string', value: '[<levers json>,...]', help: 'extra variants candidate-1.., each merged over the combination' },
     'peak-lr': { type: 'string', value: '1e-3', help: 'the peak learning rate' },
     'json-out': { type: 'string', value: '<file>', help: 'write the result JSON (table rows, rule, machine) to this file' },

@@ -64,9 +64,11 @@ export async function benchCommand(store: ObjectStore, options: BenchCommandOpti
   const settings = benchSettings(options);
   const seeds = Array.from({ length: options.seeds }, (_, i) => i + 1);
   const hyper = { ...DEFAULT_HYPER, ...(options.peakLearningRate !== undefined ? { peakLearningRate: options.peakLearningRate } : {}) };
-  // Tuning overrides are merged over the new-classes combination (the built-in choice is per step).
-  const combined = options.combined ? resolveLevers(JSON.parse(options.combined) as LeverSettingsInput, NEW_CLASSES_LEVERS) : undefined;
-  const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]).map((input) => resolveLevers(input, combined ?? NEW_CLASSES_LEVERS)) : undefined;
+  // Tuning overrides are merged over the product's planned levers for the pair (each step's, in multi-step
+  // mode), so one override means the same on either scenario; checked here, before any data is loaded.
+  const combined = options.combined ? (JSON.parse(options.combined) as LeverSettingsInput) : undefined;
+  const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]) : undefined;
+  for (const input of [combined, ...(candidates ?? [])]) if (input) resolveLevers(input, NEW_CLASSES_LEVERS);
   const common = { ...settings, dataset: options.dataset, seeds, hyper, combined, evaluationSplit: options.split, log: options.log, ...(options.metric ? { metric: options.metric } : {}) };
   const result = options.versions
     ? await benchMultiStep(store, { ...common, versions: options.versions })
