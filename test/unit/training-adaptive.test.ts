@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LocalObjectStore } from '../../src/storage/local-store.js';
 import { selectBackend } from '../../src/training/backend.js';
 import { decide, startSchedule, takeReading, resolvedAdaptive } from '../../src/training/adaptive-schedule.js';
-import { loadCheckpoint, saveCheckpoint, type CheckpointRef } from '../../src/training/checkpoint.js';
+import { loadCheckpoint } from '../../src/training/checkpoint.js';
 import { LeverSettingsError, resolveLevers, type LeverSettingsInput } from '../../src/training/levers.js';
 import { runTraining, type RunProgressState, type RunTrainingOptions } from '../../src/training/run-training.js';
 import { SeededRandom } from '../../src/random.js';
+import { trainUntilWorkerLost } from '../helpers/lost-worker.js';
 import { blobs } from './training-fixtures.js';
 
 const spec = { kind: 'mlp' as const, hidden: [16] };
@@ -89,23 +86,8 @@ describe('runTraining with the adaptive schedule', () => {
   it('a run interrupted inside an extension and resumed from its checkpoint takes the same steps and ends with the same weights', async () => {
     const adaptive = { adaptive: { margin: 0, patience: 1, maxExtensions: 2 } };
     const straight = await runTraining(options(adaptive));
-    const store = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-adaptive-')));
-    const prefix = 'models/m/checkpoints/adaptive';
-    let latest: CheckpointRef | null = null;
-    const interrupted = runTraining(
-      options(adaptive, {
-        checkpointEvery: 10,
-        progressEvery: 5,
-        onCheckpoint: async (model, snapshot, state) => {
-          latest = await saveCheckpoint(store, prefix, model, snapshot, state);
-        },
-        // Step 55 is inside the first extension (steps 40-60): the decision to extend is in the checkpoint of step 50.
-        onProgress: ({ step }) => {
-          if (step === 55) throw new Error('worker lost');
-        },
-      }),
-    );
-    await expect(interrupted).rejects.toThrow('worker lost');
+    // Step 55 is inside the first extension (steps 40-60): the decision to extend is in the checkpoint of step 50.
+    const { store, latest } = await trainUntilWorkerLost(options(adaptive), { checkpointEvery: 10, progressEvery: 5, lostAt: 55 });
     expect(latest).toMatchObject({ step: 50 });
     const checkpoint = await loadCheckpoint(store, latest!);
     expect((checkpoint.extra as RunProgressState).adaptive?.cycles).toHaveLength(2);
@@ -164,24 +146,8 @@ describe('runTraining with the adaptive schedule', () => {
 
     it('killed inside the losing extension and resumed, it ends with exactly the uninterrupted run`s weights', async () => {
       const straight = await runTraining(options(losing, data));
-      const store = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-adaptive-kept-')));
-      const prefix = 'models/m/checkpoints/kept';
-      let latest: CheckpointRef | null = null;
-      const interrupted = runTraining(
-        options(losing, {
-          ...data,
-          checkpointEvery: 2,
-          progressEvery: 1,
-          onCheckpoint: async (model, snapshot, state) => {
-            latest = await saveCheckpoint(store, prefix, model, snapshot, state);
-          },
-          onProgress: ({ step }) => {
-            // Inside the second extension (steps 43-46), after the first one lost.
-            if (step === 45) throw new Error('worker lost');
-          },
-        }),
-      );
-      await expect(interrupted).rejects.toThrow('worker lost');
+      // Step 45 is inside the second extension (steps 43-46), after the first one lost.
+      const { store, latest } = await trainUntilWorkerLost(options(losing, data), { checkpointEvery: 2, progressEvery: 1, lostAt: 45 });
       expect(latest).toMatchObject({ step: 44 });
       expect(await store.get(`${latest!.checkpointKey}/kept.bin`)).not.toBeNull();
       const before = tf.memory().numTensors;

@@ -10,6 +10,7 @@ import { resolveLevers, validateLevers, type LeverSettingsInput } from '../../sr
 import { runTraining, type RunProgressState, type RunTrainingOptions } from '../../src/training/run-training.js';
 import { WeightAverage } from '../../src/training/weight-average.js';
 import { adaptiveLevers } from '../../src/bench/variants.js';
+import { trainUntilWorkerLost } from '../helpers/lost-worker.js';
 import { blobs } from './training-fixtures.js';
 
 const spec = { kind: 'mlp' as const, hidden: [16] };
@@ -85,22 +86,7 @@ describe('runTraining with weight averaging', () => {
   it('killed mid-run and resumed from its checkpoint (averaged.bin), it ends with exactly the uninterrupted run`s weights', async () => {
     const schedule = { averaging: { decay: 0.9 } };
     const straight = await runTraining(options(schedule));
-    const store = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-averaging-')));
-    const prefix = 'models/m/checkpoints/averaged';
-    let latest: CheckpointRef | null = null;
-    const interrupted = runTraining(
-      options(schedule, {
-        checkpointEvery: 10,
-        progressEvery: 5,
-        onCheckpoint: async (model, snapshot, state) => {
-          latest = await saveCheckpoint(store, prefix, model, snapshot, state);
-        },
-        onProgress: ({ step }) => {
-          if (step === 35) throw new Error('worker lost');
-        },
-      }),
-    );
-    await expect(interrupted).rejects.toThrow('worker lost');
+    const { store, latest } = await trainUntilWorkerLost(options(schedule), { checkpointEvery: 10, progressEvery: 5, lostAt: 35 });
     expect(latest).toMatchObject({ step: 30 });
     expect(await store.get(`${latest!.checkpointKey}/averaged.bin`)).not.toBeNull();
     const checkpoint = await loadCheckpoint(store, latest!);

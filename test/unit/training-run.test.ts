@@ -1,18 +1,15 @@
 import type * as tf from '@tensorflow/tfjs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Examples } from '../../src/data/examples.js';
 import { evaluateAccuracy } from '../../src/evaluation/evaluate.js';
-import { LocalObjectStore } from '../../src/storage/local-store.js';
 import { selectBackend } from '../../src/training/backend.js';
-import { completeCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointRef } from '../../src/training/checkpoint.js';
+import { completeCheckpoints, loadCheckpoint } from '../../src/training/checkpoint.js';
 import { estimateFlops } from '../../src/training/flops.js';
 import { resolveLevers, type LeverSettingsInput } from '../../src/training/levers.js';
 import { buildModel } from '../../src/training/build-model.js';
 import { runTraining, type RunProgressState, type RunTrainingOptions } from '../../src/training/run-training.js';
 import { trainModel } from '../helpers/train-model.js';
+import { trainUntilWorkerLost } from '../helpers/lost-worker.js';
 import { blobs } from './training-fixtures.js';
 
 const spec = { kind: 'mlp' as const, hidden: [12] };
@@ -105,22 +102,7 @@ describe('checkpoints and resume', () => {
     const straight = await runTraining(options(levers));
     const expected = straight.model.getWeights().map((w) => Array.from(w.dataSync()));
 
-    const store = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-ckpt-')));
-    const prefix = 'models/m/checkpoints/c1';
-    let latest: CheckpointRef | null = null;
-    const interrupted = runTraining(
-      options(levers, {
-        checkpointEvery: 20,
-        progressEvery: 5,
-        onCheckpoint: async (model, snapshot, state, weights) => {
-          latest = await saveCheckpoint(store, prefix, model, snapshot, state, weights ? { selectionWeights: weights } : {});
-        },
-        onProgress: ({ step }) => {
-          if (step === 45) throw new Error('worker lost');
-        },
-      }),
-    );
-    await expect(interrupted).rejects.toThrow('worker lost');
+    const { store, prefix, latest } = await trainUntilWorkerLost(options(levers), { checkpointEvery: 20, progressEvery: 5, lostAt: 45 });
     expect(latest).toEqual({ step: 40, checkpointKey: `${prefix}/step-00000040` });
     // The latest two checkpoints are kept (the server may not have heard of the newest yet).
     expect(await completeCheckpoints(store, prefix)).toEqual([latest, { step: 20, checkpointKey: `${prefix}/step-00000020` }]);
