@@ -159,9 +159,9 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
   // The product's plans: the base is a first version (no model before it); the new version follows the base.
   const basePlan = planFor(options, options.hyper, null, old);
   const plan = planFor(options, options.hyper, basePlan.classes, next);
-  // Candidates given by name are always wanted: `--variants` narrows only the built-in variants.
   const combined = resolveLevers(options.combined, resolvedWarmLevers(plan));
   const candidates = options.candidates?.map((input) => resolveLevers(input, combined));
+  // Candidates given are always wanted: `only` (--variants) narrows the built-in variants.
   const chosen: Variant[] = variants(options.hyper, combined, candidates).filter(
     (v) => !options.only || options.only.includes(v.name) || v.name.startsWith('candidate-'),
   );

@@ -78,8 +78,8 @@ export function combinedLevers(previous: readonly string[], next: readonly strin
 
 /**
  * `warmLevers` of the refresh settings: 'benchmark' (default) picks the combination above by whether
- * the version adds classes and by the model's kind; explicit levers are used as given; null is a plain warm copy (warmSteps at
- * warmLearningRate), the behaviour before the levers existed.
+ * the version adds classes and by the model's kind; explicit levers are used as given; null is a plain
+ * warm copy (warmSteps at warmLearningRate), the behaviour before the levers existed.
  */
 export type WarmLeversSetting = 'benchmark' | LeverSettingsInput | null;
 

@@ -10,8 +10,9 @@ import { checkpointKey } from '../storage/keys.js';
  * Checkpoints under `<prefix>/step-<N>/`: the model in the tfjs Layers format, the optimizer's moments
  * (optimizer.bin + optimizer.json), optional per-example selection weights, inside an adaptive
  * extension the best cycle's weights (kept.bin: one more copy of the model's weights, no optimizer
- * state), with weight averaging the average (averaged.bin), and state.json (step, data sampler and generator state, the run's fingerprint, caller's extra
- * JSON, kept.bin's layout), written last: a checkpoint whose state.json exists is complete. Only the
+ * state), with weight averaging the average's running sums (averaged.bin), and state.json (step, data
+ * sampler and generator state, the run's fingerprint, caller's extra JSON, the layouts of kept.bin and
+ * averaged.bin), written last: a checkpoint whose state.json exists is complete. Only the
  * small reference travels in heartbeats.
  */
 export interface CheckpointRef {
