@@ -29,9 +29,9 @@ import { NEW_CLASSES_LEVERS } from '../refresh/warm-levers.js';
  * improves. Without weight averaging, which the adaptive schedule cannot take (it compares trained weights).
  */
 export function adaptiveLevers(combined: LeverSettings, adaptive: AdaptiveLever = DEFAULT_ADAPTIVE): LeverSettings {
-  const schedule = { ...combined.schedule };
+  const schedule = { ...combined.schedule, adaptive: combined.schedule.adaptive ?? adaptive };
   delete schedule.averaging;
-  return { ...combined, schedule: { ...schedule, adaptive: combined.schedule.adaptive ?? adaptive } };
+  return { ...combined, schedule };
 }
 
 export function scratchLevers(hyper: BenchHyper): LeverSettings {

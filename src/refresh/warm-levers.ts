@@ -62,11 +62,12 @@ interface RecipeLevers {
   sameClasses: LeverSettings;
 }
 
+const MLP_RECIPE_1: RecipeLevers = { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS_V1 };
 const MLP_RECIPE_2: RecipeLevers = { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS };
 
 /** Per model kind: `mlp` also serves custom models (the levers were chosen on the MLP); recipe 3 gave convolutional models their own. */
 const RECIPES: Record<LeverRecipe, { mlp: RecipeLevers; cnn: RecipeLevers }> = {
-  1: { mlp: { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS_V1 }, cnn: { newClasses: NEW_CLASSES_LEVERS, sameClasses: SAME_CLASSES_LEVERS_V1 } },
+  1: { mlp: MLP_RECIPE_1, cnn: MLP_RECIPE_1 },
   2: { mlp: MLP_RECIPE_2, cnn: MLP_RECIPE_2 },
   3: { mlp: MLP_RECIPE_2, cnn: { newClasses: CNN_NEW_CLASSES_LEVERS, sameClasses: CNN_SAME_CLASSES_LEVERS } },
 };

@@ -40,8 +40,8 @@ export class WeightAverage {
     this.updates++;
   }
 
-  /** Puts the average in the variables; before the first update there is none, and they keep their values. */
-  private assignAverage(): void {
+  /** Leaves the average in the variables (what the run delivers); before the first update there is none, and they keep their values. */
+  applyToVariables(): void {
     if (this.updates === 0) return;
     const correction = 1 / (1 - Math.pow(this.decay, this.updates));
     tf.tidy(() => this.variables.forEach((v, i) => v.assign(this.sums[i]!.mul(correction))));
@@ -51,17 +51,12 @@ export class WeightAverage {
   async swappedIn<T>(work: () => Promise<T> | T): Promise<T> {
     const trained = this.variables.map((v) => v.clone());
     try {
-      this.assignAverage();
+      this.applyToVariables();
       return await work();
     } finally {
       this.variables.forEach((v, i) => v.assign(trained[i]!));
       for (const t of trained) t.dispose();
     }
-  }
-
-  /** Leaves the averaged weights in the variables: what the run delivers. */
-  applyToVariables(): void {
-    this.assignAverage();
   }
 
   /** Copies for a checkpoint (the caller disposes them). */

@@ -4,7 +4,7 @@ import { selectBackend, type BackendInfo } from '../../src/training/backend.js';
 import { buildModel } from '../../src/training/build-model.js';
 import { trainLoop, type LoopSnapshot } from '../../src/training/train-loop.js';
 import { trainModel } from '../helpers/train-model.js';
-import { stripes } from './training-fixtures.js';
+import { stripes, weightsOf } from './training-fixtures.js';
 
 // The native backend is optional (infra/tensorflow.sh install builds it): without it this suite is
 // skipped, and its title says why.
@@ -39,8 +39,6 @@ const randomNormal = (shape: number[], seed: number) => tf.randomNormal(shape, 0
 
 const spec = { kind: 'cnn' as const, filters: [4, 8], kernelSize: 3, dense: [16] };
 const loopOptions = { batchSize: 32, seed: 5, learningRateAt: () => 0.01 };
-const weightsOf = (model: tf.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
-
 describe.skipIf(!native)(`native TensorFlow backend${skipReason}`, () => {
   it('names the library and the device it runs on', () => {
     expect(native!.name).toBe('tensorflow');

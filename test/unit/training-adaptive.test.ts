@@ -7,7 +7,7 @@ import { LeverSettingsError, resolveLevers, type LeverSettingsInput } from '../.
 import { runTraining, type RunProgressState, type RunTrainingOptions } from '../../src/training/run-training.js';
 import { SeededRandom } from '../../src/random.js';
 import { trainUntilWorkerLost } from '../helpers/lost-worker.js';
-import { blobs } from './training-fixtures.js';
+import { blobs, weightsOf } from './training-fixtures.js';
 
 const spec = { kind: 'mlp' as const, hidden: [16] };
 const classes = ['a', 'b', 'c'];
@@ -27,8 +27,6 @@ function options(adaptive: LeverSettingsInput['schedule'], extra: Partial<RunTra
   const levers = resolveLevers({ init: { kind: 'scratch' }, schedule: { stepsFraction: 0.04, warmupFraction: 0, peakLearningRate: 5e-3, evaluateEvery: 10, ...adaptive } });
   return { spec, inputShape: [8], classes, train, levers, scratchSteps: 1000, batchSize: 16, seed: 7, evaluation: test, validation, ...extra };
 }
-
-const weightsOf = (model: tf.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('runTraining with the adaptive schedule', () => {
   it('extends while validation improves by more than the margin and stops at the cap on extensions, recording why', async () => {

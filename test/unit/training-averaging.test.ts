@@ -11,7 +11,8 @@ import { runTraining, type RunProgressState, type RunTrainingOptions } from '../
 import { WeightAverage } from '../../src/training/weight-average.js';
 import { adaptiveLevers } from '../../src/bench/variants.js';
 import { trainUntilWorkerLost } from '../helpers/lost-worker.js';
-import { blobs } from './training-fixtures.js';
+import { evaluateAccuracy } from '../../src/evaluation/evaluate.js';
+import { blobs, weightsOf } from './training-fixtures.js';
 
 const spec = { kind: 'mlp' as const, hidden: [16] };
 const classes = ['a', 'b', 'c'];
@@ -26,8 +27,6 @@ function options(schedule: LeverSettingsInput['schedule'], extra: Partial<RunTra
   const levers = resolveLevers({ init: { kind: 'scratch' }, schedule: { stepsFraction: 0.06, warmupFraction: 0, peakLearningRate: 2e-2, evaluateEvery: 10, ...schedule } });
   return { spec, inputShape: [8], classes, train, levers, scratchSteps: 1000, batchSize: 16, seed: 7, evaluation: test, ...extra };
 }
-
-const weightsOf = (model: tf.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('WeightAverage', () => {
   it('is the bias-corrected exponential average of the steps taken in, swapped in for a call, and left in the variables at the end', async () => {
@@ -72,12 +71,8 @@ describe('runTraining with weight averaging', () => {
     // Same data order and steps: only what is delivered and scored differs.
     expect(averaged.compute.steps).toBe(last.compute.steps);
     expect(weightsOf(averaged.model)).not.toEqual(weightsOf(last.model));
-    const scored = (model: tf.LayersModel) => tf.tidy(() => {
-      const logits = model.predict(tf.tensor2d(test.x, [test.count, test.featureSize])) as tf.Tensor;
-      return (logits.argMax(1).equal(tf.tensor1d(test.y, 'int32')).sum().dataSync()[0]!) / test.count;
-    });
-    expect(averaged.curve.at(-1)!.accuracy).toBeCloseTo(scored(averaged.model), 6);
-    expect(last.curve.at(-1)!.accuracy).toBeCloseTo(scored(last.model), 6);
+    expect(averaged.curve.at(-1)!.accuracy).toBeCloseTo(evaluateAccuracy(averaged.model, test).accuracy, 6);
+    expect(last.curve.at(-1)!.accuracy).toBeCloseTo(evaluateAccuracy(last.model, test).accuracy, 6);
     averaged.model.dispose();
     last.model.dispose();
     expect(tf.memory().numTensors).toBe(before);

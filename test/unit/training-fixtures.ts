@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import type { Examples } from '../../src/data/examples.js';
 import { SeededRandom } from '../../src/random.js';
 
@@ -30,3 +31,6 @@ export function stripes(count: number, seed: number, classes = 4): Examples {
   }
   return { count, featureSize, x, y, isNew: new Uint8Array(count), ids: Array.from({ length: count }, (_, i) => i) };
 }
+
+/** A model's weights as plain arrays, for bitwise comparisons of two runs. */
+export const weightsOf = (model: tf.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
