@@ -72,9 +72,14 @@ const RECIPES: Record<LeverRecipe, { mlp: RecipeLevers; cnn: RecipeLevers }> = {
   3: { mlp: MLP_RECIPE_2, cnn: { newClasses: CNN_NEW_CLASSES_LEVERS, sameClasses: CNN_SAME_CLASSES_LEVERS } },
 };
 
+/** Every combination the plan can choose for a model of this kind (new classes, then same classes): tuning overrides are checked against each before any data is loaded. */
+export function plannedLeverSets(modelKind: ModelSpec['kind'], recipe: LeverRecipe = CURRENT_LEVER_RECIPE): { newClasses: LeverSettings; sameClasses: LeverSettings } {
+  return RECIPES[recipe][modelKind === 'cnn' ? 'cnn' : 'mlp'];
+}
+
 /** The benchmark's combination for a step from `previous` to `next` classes, for a model of this kind. */
 export function combinedLevers(previous: readonly string[], next: readonly string[], recipe: LeverRecipe = CURRENT_LEVER_RECIPE, modelKind: ModelSpec['kind'] = 'mlp'): LeverSettings {
-  const { newClasses, sameClasses } = RECIPES[recipe][modelKind === 'cnn' ? 'cnn' : 'mlp'];
+  const { newClasses, sameClasses } = plannedLeverSets(modelKind, recipe);
   return next.some((c) => !previous.includes(c)) ? newClasses : sameClasses;
 }
 

@@ -122,4 +122,17 @@ describe('bench continual --quick', () => {
     expect(written.runs[1]!.curve.length).toBeGreaterThan(3);
     expect(existsSync(svg) && readFileSync(svg, 'utf8')).toMatch(/^<svg[^]*data-series="combined"[^]*<\/svg>\n$/);
   });
+
+  it('refuses an override that clashes with a lever set the plan may choose, before loading any data', async () => {
+    // A CNN's new-classes levers average the weights, which the adaptive schedule cannot take; the
+    // dataset does not exist, so reaching the data would fail with another message.
+    const empty = new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'warmstart-bench-empty-')));
+    const options = { dataset: 'absent', oldVersion: 1, newVersion: 2, model: 'cnn' as const, seeds: 1, split: 'test' as const, quick: true };
+    await expect(benchCommand(empty, { ...options, candidates: '[{"schedule":{"peakLearningRate":0.002}},{"schedule":{"adaptive":{}}}]' })).rejects.toThrow(
+      /--candidates\[1\] levers\.schedule\.averaging: cannot be combined with schedule\.adaptive.*over a cnn model's new-classes levers/,
+    );
+    await expect(benchCommand(empty, { ...options, combined: '{"schedule":{"adaptive":{}}}' })).rejects.toThrow(/--combined levers\.schedule\.averaging/);
+    // The same override is fine on the MLP, whose levers do not average: then the missing dataset is reached.
+    await expect(benchCommand(empty, { ...options, model: 'mlp', candidates: '[{"schedule":{"adaptive":{}}}]' })).rejects.toThrow(/absent/);
+  });
 });

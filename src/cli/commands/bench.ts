@@ -5,9 +5,10 @@ import { benchContinual, type ContinualResult } from '../../bench/continual.js';
 import { continualTable, multiStepTable, RULE } from '../../bench/format.js';
 import { benchMultiStep, type MultiStepResult } from '../../bench/multistep.js';
 import type { RunSettings } from '../../bench/run-one.js';
-import { DEFAULT_HYPER, NEW_CLASSES_LEVERS } from '../../bench/variants.js';
+import { DEFAULT_HYPER } from '../../bench/variants.js';
+import { plannedLeverSets } from '../../refresh/warm-levers.js';
 import { selectBackend } from '../../training/backend.js';
-import { resolveLevers, type LeverSettingsInput } from '../../training/levers.js';
+import { LeverSettingsError, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../../training/levers.js';
 import { DEFAULT_CNN_SPEC, type MlpSpec, type ModelSpec } from '../../training/spec.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 
@@ -59,6 +60,29 @@ export function benchSettings(options: Pick<BenchCommandOptions, 'model' | 'quic
   return { spec, batchSize: 64, epochs: options.epochs ?? 15, evaluationsPerEpoch: 10 };
 }
 
+/**
+ * Refuses an override that clashes with any lever set the plan may choose for this model kind (say
+ * adaptive over a CNN's averaged new-classes levers) before any data is loaded; the message names the
+ * override and the lever set.
+ */
+function checkOverrides(modelKind: ModelSpec['kind'], combined: LeverSettingsInput | undefined, candidates: LeverSettingsInput[] = []): void {
+  for (const [name, planned] of Object.entries(plannedLeverSets(modelKind))) {
+    const where = `over a ${modelKind} model's ${name === 'newClasses' ? 'new-classes' : 'same-classes'} levers`;
+    const merged = resolvedOverride('--combined', where, () => resolveLevers(combined, planned));
+    candidates.forEach((input, i) => resolvedOverride(`--candidates[${i}]`, where, () => resolveLevers(input, merged)));
+  }
+}
+
+/** Runs a merge; its problems come back prefixed with the override's flag and suffixed with the lever set. */
+function resolvedOverride(flag: string, where: string, merge: () => LeverSettings): LeverSettings {
+  try {
+    return merge();
+  } catch (error) {
+    if (!(error instanceof LeverSettingsError)) throw error;
+    throw new LeverSettingsError(error.problems.map((p) => ({ setting: `${flag} ${p.setting}`, message: `${p.message} (${where})` })));
+  }
+}
+
 export async function benchCommand(store: ObjectStore, options: BenchCommandOptions): Promise<{ text: string; result: ContinualResult | MultiStepResult; record: BenchRecord }> {
   const backend = await selectBackend();
   const settings = benchSettings(options);
@@ -68,7 +92,7 @@ export async function benchCommand(store: ObjectStore, options: BenchCommandOpti
   // mode), so one override means the same on either scenario; checked here, before any data is loaded.
   const combined = options.combined ? (JSON.parse(options.combined) as LeverSettingsInput) : undefined;
   const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]) : undefined;
-  for (const input of [combined, ...(candidates ?? [])]) if (input) resolveLevers(input, NEW_CLASSES_LEVERS);
+  checkOverrides(settings.spec.kind, combined, candidates);
   const common = { ...settings, dataset: options.dataset, seeds, hyper, combined, evaluationSplit: options.split, log: options.log, ...(options.metric ? { metric: options.metric } : {}) };
   const result = options.versions
     ? await benchMultiStep(store, { ...common, versions: options.versions })
