@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../storage/object-store.js';
 import { loadVersions, type LoadOptions } from './data.js';
+import { goalOf, type Goal } from './goal.js';
 import { planFor, runOne, type RunRecord, type RunSettings } from './run-one.js';
 import { METRIC_DIRECTION, type MetricName } from '../evaluation/metrics.js';
 import { finalAccuracy, finalValue, majorityBaseline, meets, noBetterThanMajority, relaxedTarget, speedUp, spread, stepsToReachMetric, type SpeedUp, type Spread } from './target.js';
@@ -76,6 +77,8 @@ export interface VariantSummary {
   finalNew: Spread | null;
   endedBelow: number;
   wallSeconds: Spread;
+  /** Every seed reached A* and ended within the tolerance of it (src/bench/goal.ts). */
+  goal: Goal;
 }
 
 export interface ContinualResult {
@@ -149,6 +152,7 @@ export function summarize(name: string, description: string, levers: LeverSettin
     finalNew: spread(nonNull(seeds.map((s) => s.finalNew))),
     endedBelow: seeds.filter((s) => s.endedBelow).length,
     wallSeconds: spread(seeds.map((s) => s.wallSeconds))!,
+    goal: goalOf(seeds, metric),
   };
 }
 

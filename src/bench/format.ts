@@ -1,8 +1,9 @@
-import type { ContinualResult, VariantSummary } from './continual.js';
+import type { ContinualResult, SeedOutcome, VariantSummary } from './continual.js';
 import type { MultiStepResult } from './multistep.js';
 import type { Spread } from './target.js';
 import { WINDOW } from './target.js';
-import { METRIC_DIRECTION } from '../evaluation/metrics.js';
+import { METRIC_DIRECTION, type MetricName } from '../evaluation/metrics.js';
+import { describeGoal, tolerancePhrase } from './goal.js';
 
 /** Markdown tables of the benchmark's results. Pure module. */
 const range = (s: Spread | null, digits: number, scale = 1) =>
@@ -70,6 +71,31 @@ export function continualTable(result: ContinualResult): string {
     head,
     `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r} |`),
+    '',
+    perSeedTable(result.summaries, metric),
+  ].join('\n');
+}
+
+/** Per seed, what the goal looks at: scratch's A*, and each variant's steps to it and final - A*. */
+function perSeedTable(summaries: readonly VariantSummary[], metric: MetricName): string {
+  const seeds = summaries[0]?.seeds.map((s) => s.seed) ?? [];
+  const accuracy = metric === 'accuracy';
+  const value = (v: number) => (accuracy ? `${(100 * v).toFixed(2)}%` : v.toFixed(4));
+  const signed = (v: number) => `${v >= 0 ? '+' : ''}${accuracy ? (100 * v).toFixed(2) : v.toFixed(4)}`;
+  const cell = (o: SeedOutcome) => {
+    const reach = o.steps100 === null ? 'missed' : o.speedUp100.kind === 'ratio' ? `${o.steps100} (${o.speedUp100.value.toFixed(2)}x)` : `${o.steps100} steps`;
+    return `${reach}, ${signed(o.finalValue - o.target)}`;
+  };
+  const head = `| variant | ${seeds.map((s) => `seed ${s}`).join(' | ')} | goal |`;
+  const rows = summaries.map((s) =>
+    s.name === 'scratch' ? `| scratch: A* | ${s.seeds.map((o) => value(o.target)).join(' | ')} | - |` : `| ${s.name} | ${s.seeds.map(cell).join(' | ')} | ${describeGoal(s.goal)} |`,
+  );
+  return [
+    `Per seed: steps to A* (speed-up), final - A*${accuracy ? ' (pts)' : ''}. Goal: every seed reaches A* and ends at or better than A* - ${tolerancePhrase(metric)}.`,
+    '',
+    head,
+    `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
+    ...rows,
   ].join('\n');
 }
 
@@ -97,8 +123,17 @@ export function multiStepTable(result: MultiStepResult): string {
     `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r} |`),
     '',
+    multiStepGoal(result),
+    '',
     `cumulative steps over v${result.versions[1]}..v${result.versions.at(-1)}: scratch ${result.cumulative.scratchSteps}, chain ${result.cumulative.chainSteps}: budget speed-up ${range(result.cumulativeBudgetSpeedUp, 2)}x; ` +
       `cumulative L_100 (sum of steps to reach each version's A*) ${reach ? `${range(reach, 2)}x` : 'n/a'}${result.cumulativeReachMissed > 0 ? ` (chain missed an A* in ${result.cumulativeReachMissed}/${result.settings.seeds.length} seeds)` : ''}; ` +
       `cumulative GFLOPs scratch ${range(result.cumulative.scratchFlops, 1, 1e-9)}, chain ${range(result.cumulative.chainFlops, 1, 1e-9)}`,
   ].join('\n');
+}
+
+/** The goal over every version: met only when every seed's chain meets it at every step. */
+function multiStepGoal(result: MultiStepResult): string {
+  const metric = result.metric ?? 'accuracy';
+  const failing = result.steps.flatMap((s) => s.goal.failing.map((f) => `v${s.version} ${f}`));
+  return `Goal (every seed's chain reaches each version's A* and ends at or better than A* - ${tolerancePhrase(metric)}): ${describeGoal({ met: failing.length === 0, failing })}.`;
 }

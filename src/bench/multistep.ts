@@ -5,6 +5,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { outcome, type SeedOutcome } from './continual.js';
 import { loadVersions, type LoadOptions } from './data.js';
 import { resolvedWarmLevers } from '../refresh/plan.js';
+import { goalOf, type Goal } from './goal.js';
 import { planFor, runOne, type RunRecord, type RunSettings } from './run-one.js';
 import { majorityBaseline, spread, type Spread } from './target.js';
 import type { BenchHyper } from './variants.js';
@@ -43,6 +44,8 @@ export interface StepSummary {
   chainOld: Spread | null;
   chainNew: Spread | null;
   seeds: SeedOutcome[];
+  /** Every seed's chain reached this version's A* and ended within the tolerance of it (src/bench/goal.ts). */
+  goal: Goal;
 }
 
 export interface MultiStepResult {
@@ -129,6 +132,7 @@ export async function benchMultiStep(store: ObjectStore, options: MultiStepOptio
       chainOld: spread(step.outcomes.flatMap((o) => (o.finalOld === null ? [] : [o.finalOld]))),
       chainNew: spread(step.outcomes.flatMap((o) => (o.finalNew === null ? [] : [o.finalNew]))),
       seeds: step.outcomes,
+      goal: goalOf(step.outcomes, metric),
     };
   });
   const reached = reach.filter((r): r is number => r !== null);

@@ -90,6 +90,7 @@ describe('bench continual --quick', () => {
     expect(pair.settings.classes).toEqual({ old: ['a', 'b', 'c'], new: ['a', 'b', 'c', 'd', 'e'] });
     const combined = pair.summaries.find((s) => s.name === 'combined')!;
     expect(combined.seeds.map((s) => s.seed)).toEqual([1, 2]);
+    expect(combined.goal.met).toBe(combined.seeds.every((s) => s.steps100 !== null && s.finalValue >= s.target - 0.001));
     expect(combined.finalNew!.mean).toBeGreaterThan(0);
 
     const { text, result } = await benchCommand(store, { dataset: 'blobs', versions: [1, 2, 3], model: 'mlp', seeds: 1, split: 'test', quick: true });
@@ -98,6 +99,12 @@ describe('bench continual --quick', () => {
     expect(multi.steps.every((s) => s.chainSteps < s.scratchSteps)).toBe(true);
     expect(multi.cumulativeBudgetSpeedUp.mean).toBeGreaterThan(1);
     expect(text).toContain('| v3 |');
+    // The goal line agrees with each step's numbers: reached, and within 0.1 points of A*.
+    for (const step of multi.steps) {
+      const [outcome] = step.seeds;
+      expect(step.goal.met).toBe(outcome!.steps100 !== null && outcome!.finalValue >= outcome!.target - 0.001);
+    }
+    expect(text).toMatch(multi.steps.every((s) => s.goal.met) ? /^Goal \(every seed's chain .*\): met\.$/m : /^Goal \(every seed's chain .*\): not met: v\d seed 1 /m);
 
     // A tuning override is merged over the pair's planned levers: on same classes, the same-classes schedule.
     const tuned = (await benchCommand(store, { dataset: 'blobs', oldVersion: 2, newVersion: 3, model: 'mlp', seeds: 1, split: 'test', quick: true, only: ['combined'], candidates: '[{"schedule":{"peakLearningRate":0.002}}]' })).result as ContinualResult;

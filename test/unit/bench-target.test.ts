@@ -86,6 +86,29 @@ describe('the table', () => {
     expect(row).toContain('| 1/3 |');
     expect(row).not.toContain('Infinity');
   });
+
+  it('per seed: each seed\'s A*, steps and final - A*, and a goal verdict that names the seeds failing it', () => {
+    const scratch = [1, 2, 3].map((n) => seed({ seed: n, target: 0.95 + n / 1000, finalValue: 0.95 + n / 1000, speedUp100: { kind: 'ratio', value: 1 } }));
+    const combined = [
+      seed({ seed: 1, target: 0.951, finalValue: 0.952 }),
+      // Within the tolerance but never reached A*; then reached at once but ended 0.2 points below.
+      seed({ seed: 2, target: 0.952, steps100: null, speedUp100: { kind: 'missed' }, finalValue: 0.9515 }),
+      seed({ seed: 3, target: 0.953, steps100: 0, speedUp100: { kind: 'zero' }, finalValue: 0.951, endedBelow: true }),
+    ];
+    const good = [1, 2, 3].map((n) => seed({ seed: n, target: 0.95 + n / 1000, finalValue: 0.95 + n / 1000 - 0.0009 }));
+    const table = continualTable({
+      kind: 'continual', dataset: 'd', oldVersion: 1, newVersion: 2, evaluationSplit: 'test', metric: 'accuracy', majority: majorityBaseline([0, 1, 1], 2),
+      settings: { spec: { kind: 'mlp', hidden: [4] }, batchSize: 64, epochs: 1, evaluationsPerEpoch: 10, seeds: [1, 2, 3], trainRows: { old: 1, new: 2 }, evaluationRows: 3, classes: { old: ['a'], new: ['a', 'b'] } },
+      summaries: [summarize('scratch', 'reference', null, scratch), summarize('combined', 'x', null, combined), summarize('good', 'y', null, good)],
+      runs: [],
+    });
+    const lines = table.split('\n');
+    expect(lines).toContain('| variant | seed 1 | seed 2 | seed 3 | goal |');
+    expect(lines).toContain('| scratch: A* | 95.10% | 95.20% | 95.30% | - |');
+    expect(lines).toContain('| combined | 100 (3.00x), +0.10 | missed, -0.05 | 0 steps, -0.20 | not met: seed 2 never reached A*; seed 3 ended below A* - 0.1 points |');
+    // 0.09 points below A* in every seed, every seed reached: inside the tolerance.
+    expect(lines.filter((l) => l.startsWith('| good |')).at(-1)).toMatch(/-0\.09 \| met \|$/);
+  });
 });
 
 describe('targets on other metrics', () => {
