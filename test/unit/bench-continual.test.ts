@@ -139,6 +139,10 @@ describe('bench continual --quick', () => {
       /--candidates\[1\] levers\.schedule\.averaging: cannot be combined with schedule\.adaptive.*over a cnn model's new-classes levers/,
     );
     await expect(benchCommand(empty, { ...options, combined: '{"schedule":{"adaptive":{}}}' })).rejects.toThrow(/--combined levers\.schedule\.averaging/);
+    // Not JSON, or not the shape the flag takes: a usage error naming the flag, with an example.
+    await expect(benchCommand(empty, { ...options, candidates: '[{' })).rejects.toThrow(/^--candidates: not JSON .*e\.g\. '\[\{"schedule"/);
+    await expect(benchCommand(empty, { ...options, candidates: '{"schedule":{}}' })).rejects.toThrow(/^--candidates: expected a JSON array of lever-settings objects/);
+    await expect(benchCommand(empty, { ...options, combined: '[]' })).rejects.toThrow(/^--combined: expected a JSON object of lever settings/);
     // The same override is fine on the MLP, whose levers do not average: then the missing dataset is reached.
     await expect(benchCommand(empty, { ...options, model: 'mlp', candidates: '[{"schedule":{"adaptive":{}}}]' })).rejects.toThrow(/absent/);
   });

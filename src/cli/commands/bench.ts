@@ -11,6 +11,7 @@ import { selectBackend } from '../../training/backend.js';
 import { LeverSettingsError, resolveLevers, type LeverSettings, type LeverSettingsInput } from '../../training/levers.js';
 import { DEFAULT_CNN_SPEC, type MlpSpec, type ModelSpec } from '../../training/spec.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import { UsageError } from '../usage-error.js';
 
 /**
  * `warmstart bench continual`: the paper's speed-up table on any published dataset (old -> new pair,
@@ -60,6 +61,21 @@ export function benchSettings(options: Pick<BenchCommandOptions, 'model' | 'quic
   return { spec, batchSize: 64, epochs: options.epochs ?? 15, evaluationsPerEpoch: 10 };
 }
 
+/** A tuning flag's JSON: an object of lever settings, or an array of them; anything else is a usage error naming the flag. */
+function leversJson(flag: string, text: string, shape: 'object' | 'array'): unknown {
+  const example = shape === 'array' ? `'[{"schedule":{"peakLearningRate":0.002}}]'` : `'{"schedule":{"peakLearningRate":0.002}}'`;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: not JSON (${(error as Error).message}); give ${shape === 'array' ? 'an array of lever settings' : 'lever settings'}, e.g. ${example}`);
+  }
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const ok = shape === 'array' ? Array.isArray(value) && value.every(isObject) : isObject(value);
+  if (!ok) throw new UsageError(`${flag}: expected ${shape === 'array' ? 'a JSON array of lever-settings objects' : 'a JSON object of lever settings'}, e.g. ${example}`);
+  return value;
+}
+
 /**
  * Refuses an override that clashes with any lever set the plan may choose for this model kind (say
  * adaptive over a CNN's averaged new-classes levers) before any data is loaded; the message names the
@@ -90,8 +106,8 @@ export async function benchCommand(store: ObjectStore, options: BenchCommandOpti
   const hyper = { ...DEFAULT_HYPER, ...(options.peakLearningRate !== undefined ? { peakLearningRate: options.peakLearningRate } : {}) };
   // Tuning overrides are merged over the product's planned levers for the pair (each step's, in multi-step
   // mode), so one override means the same on either scenario; checked here, before any data is loaded.
-  const combined = options.combined ? (JSON.parse(options.combined) as LeverSettingsInput) : undefined;
-  const candidates = options.candidates ? (JSON.parse(options.candidates) as LeverSettingsInput[]) : undefined;
+  const combined = options.combined === undefined ? undefined : (leversJson('--combined', options.combined, 'object') as LeverSettingsInput);
+  const candidates = options.candidates === undefined ? undefined : (leversJson('--candidates', options.candidates, 'array') as LeverSettingsInput[]);
   checkOverrides(settings.spec.kind, combined, candidates);
   const common = { ...settings, dataset: options.dataset, seeds, hyper, combined, evaluationSplit: options.split, log: options.log, ...(options.metric ? { metric: options.metric } : {}) };
   const result = options.versions
