@@ -6,6 +6,9 @@ import { METRIC_DIRECTION, type MetricName } from '../evaluation/metrics.js';
 import { describeGoal, tolerancePhrase } from './goal.js';
 
 /** Markdown tables of the benchmark's results. Pure module. */
+
+/** The `|---|---|` row under a markdown header row. */
+const separatorRow = (head: string) => `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`;
 const range = (s: Spread | null, digits: number, scale = 1) =>
   s === null ? '-' : s.n > 1 ? `${(s.mean * scale).toFixed(digits)} (${(s.min * scale).toFixed(digits)}-${(s.max * scale).toFixed(digits)})` : (s.mean * scale).toFixed(digits);
 
@@ -69,7 +72,7 @@ export function continualTable(result: ContinualResult): string {
     `**${result.dataset} v${result.oldVersion} -> v${result.newVersion}** (${settings.trainRows.old} -> ${settings.trainRows.new} train rows, classes ${settings.classes.old.length} -> ${settings.classes.new.length}; ${result.evaluationSplit} split ${settings.evaluationRows} rows; ${describeSpec(settings)}${settings.scratch ? ` (the product's plan: ${settings.scratch.description})` : ''}; seeds ${settings.seeds.join(',')}${majority})`,
     '',
     head,
-    `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
+    separatorRow(head),
     ...rows.map((r) => `| ${r} |`),
     '',
     perSeedTable(result.summaries, metric),
@@ -94,7 +97,7 @@ function perSeedTable(summaries: readonly VariantSummary[], metric: MetricName):
     `Per seed: steps to A* (speed-up), final - A*${accuracy ? ' (pts)' : ''}. Goal: every seed reaches A* and ends at or better than A* - ${tolerancePhrase(metric)}.`,
     '',
     head,
-    `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
+    separatorRow(head),
     ...rows,
   ].join('\n');
 }
@@ -120,7 +123,7 @@ export function multiStepTable(result: MultiStepResult): string {
     `**${result.dataset} versions ${result.versions.join(',')}** (${result.settings.trainRows.join(' -> ')} train rows; ${result.evaluationSplit} split; ${describeSpec(result.settings)}; seeds ${result.settings.seeds.join(',')}; the first version's model is shared and not charged)`,
     '',
     head,
-    `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`,
+    separatorRow(head),
     ...rows.map((r) => `| ${r} |`),
     '',
     multiStepGoal(result),

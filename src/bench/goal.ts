@@ -11,14 +11,14 @@ import { meets } from './target.js';
 /** 0.1 points of accuracy (0.001 of any metric: AUC, log-loss): two examples of a 2,000-row test split. */
 export const GOAL_TOLERANCE = 0.001;
 
-export interface SeedVerdict {
+interface SeedVerdict {
   seed: number;
   reached: boolean;
   /** Final value within the tolerance of A* (or better). */
   withinTolerance: boolean;
 }
 
-export function seedVerdict(outcome: SeedOutcome, metric: MetricName): SeedVerdict {
+function seedVerdict(outcome: SeedOutcome, metric: MetricName): SeedVerdict {
   const direction = METRIC_DIRECTION[metric];
   const allowed = direction === 'higher-is-better' ? outcome.target - GOAL_TOLERANCE : outcome.target + GOAL_TOLERANCE;
   return { seed: outcome.seed, reached: outcome.steps100 !== null, withinTolerance: meets(outcome.finalValue, allowed, direction) };
