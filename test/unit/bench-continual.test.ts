@@ -92,6 +92,11 @@ describe('bench continual --quick', () => {
     expect(combined.seeds.map((s) => s.seed)).toEqual([1, 2]);
     expect(combined.goal.met).toBe(combined.seeds.every((s) => s.steps100 !== null && s.finalValue >= s.target - 0.001));
     expect(combined.finalNew!.mean).toBeGreaterThan(0);
+    // --first-seed adds seeds to an earlier run: seed 2 alone is the two-seed run's seed 2.
+    const later = (await benchCommand(store, { dataset: 'blobs', oldVersion: 1, newVersion: 2, model: 'mlp', seeds: 1, firstSeed: 2, split: 'validation', quick: true, only: ['combined'] })).result as ContinualResult;
+    const seedTwo = later.summaries.find((s) => s.name === 'combined')!.seeds;
+    expect(seedTwo.map((s) => s.seed)).toEqual([2]);
+    expect(withoutTimes(seedTwo[0])).toEqual(withoutTimes(combined.seeds[1]));
 
     const { text, result } = await benchCommand(store, { dataset: 'blobs', versions: [1, 2, 3], model: 'mlp', seeds: 1, split: 'test', quick: true });
     const multi = result as MultiStepResult;

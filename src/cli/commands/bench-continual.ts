@@ -35,7 +35,7 @@ export const benchContinualCli = defineCommand({
     '--json-out <file> writes it (--json <file> is no longer accepted)',
   ].join('\n'),
   synopsis:
-    "--dataset <d> (--old <N> --new <M> | --versions 1,2,3,4,5 | --steps <k>) [--model mlp|cnn|<spec json>] [--seeds 3] [--split test|validation] [--metric accuracy|auc|logLoss|logLossSkill|macroF1] [--epochs 15] [--json-out <file>] [--svg <file>] [--quick] [--variants warm,combined] [--combined '<levers json>'] [--candidates '[<levers json>,...]'] [--peak-lr 1e-3]",
+    "--dataset <d> (--old <N> --new <M> | --versions 1,2,3,4,5 | --steps <k>) [--model mlp|cnn|<spec json>] [--seeds 3] [--first-seed 1] [--split test|validation] [--metric accuracy|auc|logLoss|logLossSkill|macroF1] [--epochs 15] [--json-out <file>] [--svg <file>] [--quick] [--variants warm,combined] [--combined '<levers json>'] [--candidates '[<levers json>,...]'] [--peak-lr 1e-3]",
   options: {
     dataset: DATASET,
     old: { type: 'integer', value: '<N>', help: 'the version the old model trains on (pair mode)' },
@@ -44,6 +44,7 @@ export const benchContinualCli = defineCommand({
     steps: { type: 'integer', value: '<k>', help: 'the chain of versions 1..k' },
     model: { type: 'string', value: 'mlp|cnn|<spec json>', help: 'the model (default mlp, 784-256-10)' },
     seeds: { type: 'integer', value: 'N', help: 'seeds per variant (default 3)' },
+    'first-seed': { type: 'integer', value: 'K', help: 'run seeds K..K+N-1 (default 1): adds seeds to an earlier run, whose seeds reproduce on the same machine' },
     split: { type: 'string', value: 'test|validation', help: 'the split the accuracy targets are measured on (default test)' },
     metric: { type: 'string', value: 'accuracy|auc|logLoss|logLossSkill|macroF1', help: 'the metric A* and the reached rule are on (default accuracy; log-loss: lower is better)' },
     epochs: { type: 'integer', value: 'N', help: "the scratch recipe's epochs (the product's scratchEpochs, default 15; 3 with --quick)" },
@@ -72,6 +73,7 @@ export const benchContinualCli = defineCommand({
       versions,
       model,
       seeds: values.seeds ?? 3,
+      firstSeed: values['first-seed'],
       split,
       metric: metric as TargetMetric,
       epochs: values.epochs,

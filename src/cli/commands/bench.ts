@@ -27,6 +27,8 @@ export interface BenchCommandOptions {
   /** mlp, cnn (the built-in benchmark models), or any spec. */
   model: 'mlp' | 'cnn' | ModelSpec;
   seeds: number;
+  /** The first seed (default 1): seeds firstSeed..firstSeed+seeds-1, so a run can add seeds to an earlier one. */
+  firstSeed?: number;
   split: 'validation' | 'test';
   /** The metric the targets are on (default accuracy). */
   metric?: TargetMetric;
@@ -102,7 +104,7 @@ function resolvedOverride(flag: string, where: string, merge: () => LeverSetting
 export async function benchCommand(store: ObjectStore, options: BenchCommandOptions): Promise<{ text: string; result: ContinualResult | MultiStepResult; record: BenchRecord }> {
   const backend = await selectBackend();
   const settings = benchSettings(options);
-  const seeds = Array.from({ length: options.seeds }, (_, i) => i + 1);
+  const seeds = Array.from({ length: options.seeds }, (_, i) => i + (options.firstSeed ?? 1));
   const hyper = { ...DEFAULT_HYPER, ...(options.peakLearningRate !== undefined ? { peakLearningRate: options.peakLearningRate } : {}) };
   // Tuning overrides are merged over the product's planned levers for the pair (each step's, in multi-step
   // mode), so one override means the same on either scenario; checked here, before any data is loaded.
