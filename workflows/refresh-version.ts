@@ -281,9 +281,9 @@ export async function refreshVersionWorkflow(input: RefreshVersionInput): Promis
   // Added after histories were recorded: refreshes started before the scratch recipe replay with their 400 steps.
   const recipe = patched('scratch-recipe');
   // Added after histories were recorded: warm starts before lever recipe 2 (same classes S/6 at 6e-3) replay with recipe 1's S/5 at 3e-3,
-  // those before recipe 3 (a CNN's own levers) with recipe 2, and those before recipe 4 (a CNN's same-classes
-  // rate 1e-2) with recipe 3. Literals, not the current recipe: a later recipe takes a patch of its own.
-  const leverRecipe: LeverRecipe = patched('lever-recipe-4') ? 4 : patched('lever-recipe-3') ? 3 : patched('lever-recipe-2') ? 2 : 1;
+  // and those before recipe 3 (a CNN's own levers) with recipe 2. Literals, not the current recipe: a later
+  // recipe takes a patch of its own, and histories under 3 keep 3.
+  const leverRecipe: LeverRecipe = patched('lever-recipe-3') ? 3 : patched('lever-recipe-2') ? 2 : 1;
   const plan = planRefresh(recipe ? settings : legacyScratchSettings(settings), context.production?.classes ?? null, context.dataset, leverRecipe);
   const { attempts, fallback } = await trainAndGate(run, context, decision, { plan, recipe });
   const final = attempts.at(-1)!;

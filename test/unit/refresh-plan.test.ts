@@ -127,7 +127,7 @@ describe('the product and the benchmark plan the same', () => {
     expect(bench.runs.find((r) => r.name === 'combined')!.levers).toEqual(SAME_CLASSES_LEVERS);
   });
 
-  it('a CNN: both pick the CNN`s own levers (recipe 4) for the same versions', async () => {
+  it('a CNN: both pick the CNN`s own levers (recipe 3) for the same versions', async () => {
     const cnn: ModelSpec = { kind: 'cnn', filters: [4], kernelSize: 3, dense: [8] };
     // Two epochs of scratch: the plan is what is compared, and a CNN trains slowly on the CPU.
     const cnnSettings = resolveRefreshSettings({ modelSpec: cnn, scratchEpochs: 2 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REFRESH_SETTINGS } from '../../src/refresh/settings.js';
-import { CNN_NEW_CLASSES_LEVERS, CNN_SAME_CLASSES_LEVERS, CNN_SAME_CLASSES_LEVERS_V3, CURRENT_LEVER_RECIPE, NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, SAME_CLASSES_LEVERS_V1, warmLeversFor } from '../../src/refresh/warm-levers.js';
+import { CNN_NEW_CLASSES_LEVERS, CNN_SAME_CLASSES_LEVERS, CURRENT_LEVER_RECIPE, NEW_CLASSES_LEVERS, SAME_CLASSES_LEVERS, SAME_CLASSES_LEVERS_V1, warmLeversFor } from '../../src/refresh/warm-levers.js';
 import { validateLevers } from '../../src/training/levers.js';
 
 describe('warm-start levers of a refresh', () => {
@@ -11,26 +11,17 @@ describe('warm-start levers of a refresh', () => {
   });
 
   it('gives a CNN its own levers from recipe 3 on (new classes: S/3 at 5e-3 with the weights averaged); an MLP and a custom model keep recipe 2`s', () => {
+    expect(CURRENT_LEVER_RECIPE).toBe(3);
     expect(warmLeversFor('benchmark', ['0'], ['0', '1'], 3, 'cnn')).toBe(CNN_NEW_CLASSES_LEVERS);
     expect(CNN_NEW_CLASSES_LEVERS.schedule).toEqual({ stepsFraction: 1 / 3, warmupFraction: 0.05, peakLearningRate: 5e-3, averaging: { decay: 0.995 } });
-    expect(warmLeversFor('benchmark', ['0'], ['0'], 3, 'cnn')).toBe(CNN_SAME_CLASSES_LEVERS_V3);
-    expect(CNN_SAME_CLASSES_LEVERS_V3).toBe(SAME_CLASSES_LEVERS);
-    for (const recipe of [3, 4] as const) {
-      for (const kind of ['mlp', 'custom'] as const) {
-        expect(warmLeversFor('benchmark', ['0'], ['0', '1'], recipe, kind)).toBe(NEW_CLASSES_LEVERS);
-        expect(warmLeversFor('benchmark', ['0'], ['0'], recipe, kind)).toBe(SAME_CLASSES_LEVERS);
-      }
+    expect(warmLeversFor('benchmark', ['0'], ['0'], 3, 'cnn')).toBe(CNN_SAME_CLASSES_LEVERS);
+    for (const kind of ['mlp', 'custom'] as const) {
+      expect(warmLeversFor('benchmark', ['0'], ['0', '1'], 3, kind)).toBe(NEW_CLASSES_LEVERS);
+      expect(warmLeversFor('benchmark', ['0'], ['0'], 3, kind)).toBe(SAME_CLASSES_LEVERS);
     }
     // A CNN refresh recorded under recipe 2 replays with the MLP-chosen levers it ran.
     expect(warmLeversFor('benchmark', ['0'], ['0', '1'], 2, 'cnn')).toBe(NEW_CLASSES_LEVERS);
     expect(warmLeversFor('benchmark', ['0'], ['0'], 1, 'cnn')).toBe(SAME_CLASSES_LEVERS_V1);
-  });
-
-  it('recipe 4 (current) raises only a CNN`s same-classes rate: S/6 at 1e-2; its new-classes levers stay recipe 3`s', () => {
-    expect(CURRENT_LEVER_RECIPE).toBe(4);
-    expect(warmLeversFor('benchmark', ['0'], ['0'], undefined, 'cnn')).toBe(CNN_SAME_CLASSES_LEVERS);
-    expect(CNN_SAME_CLASSES_LEVERS.schedule).toEqual({ ...SAME_CLASSES_LEVERS.schedule, peakLearningRate: 1e-2 });
-    expect(warmLeversFor('benchmark', ['0'], ['0', '1'], 4, 'cnn')).toBe(CNN_NEW_CLASSES_LEVERS);
   });
 
   it('keeps the first recipe for replays: same classes S/5 at 3e-3 there, S/6 at 6e-3 now; new classes unchanged', () => {
@@ -54,6 +45,5 @@ describe('warm-start levers of a refresh', () => {
     expect(validateLevers(SAME_CLASSES_LEVERS_V1)).toEqual([]);
     expect(validateLevers(CNN_NEW_CLASSES_LEVERS)).toEqual([]);
     expect(validateLevers(CNN_SAME_CLASSES_LEVERS)).toEqual([]);
-    expect(validateLevers(CNN_SAME_CLASSES_LEVERS_V3)).toEqual([]);
   });
 });
