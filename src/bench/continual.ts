@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../storage/object-store.js';
 import { loadVersions, type LoadOptions } from './data.js';
 import { goalOf, type Goal } from './goal.js';
+import { pairedDifference, type PairedDifference } from './paired.js';
 import { planFor, runOne, type RunRecord, type RunSettings } from './run-one.js';
 import { METRIC_DIRECTION, type MetricName } from '../evaluation/metrics.js';
 import { finalAccuracy, finalValue, majorityBaseline, meets, noBetterThanMajority, relaxedTarget, speedUp, spread, stepsToReachMetric, type SpeedUp, type Spread } from './target.js';
@@ -79,6 +80,10 @@ export interface VariantSummary {
   wallSeconds: Spread;
   /** Every seed reached A* and ended within the tolerance of it (src/bench/goal.ts). */
   goal: Goal;
+  /** Final value against scratch's, paired by seed, with a 95% interval (src/bench/paired.ts); absent for scratch. */
+  versusScratch?: PairedDifference;
+  /** Final value against the `combined` variant's, paired by seed: whether a tuning candidate is really better; absent for scratch and combined. */
+  versusCombined?: PairedDifference;
 }
 
 export interface ContinualResult {
@@ -212,7 +217,19 @@ export async function benchContinual(store: ObjectStore, options: ContinualOptio
       classes: { old: basePlan.classes, new: plan.classes },
       scratch: plan.scratch,
     },
-    summaries: [summarize('scratch', 'scratch on old+new, full schedule (reference)', plan.scratchLevers, outcomes.get('scratch')!, metric), ...chosen.map((v) => summarize(v.name, v.description, v.levers, outcomes.get(v.name)!, metric))],
+    summaries: withPairedComparisons([summarize('scratch', 'scratch on old+new, full schedule (reference)', plan.scratchLevers, outcomes.get('scratch')!, metric), ...chosen.map((v) => summarize(v.name, v.description, v.levers, outcomes.get(v.name)!, metric))], metric),
     runs,
   };
+}
+
+/** Adds each variant's paired comparison with scratch, and each candidate's with `combined` when it ran. */
+export function withPairedComparisons(summaries: VariantSummary[], metric: MetricName): VariantSummary[] {
+  const scratch = summaries.find((s) => s.name === 'scratch');
+  const combined = summaries.find((s) => s.name === 'combined');
+  return summaries.map((s) => {
+    if (s === scratch) return s;
+    const versusScratch = scratch ? pairedDifference(s.seeds, scratch, metric) : null;
+    const versusCombined = combined && s !== combined ? pairedDifference(s.seeds, combined, metric) : null;
+    return { ...s, ...(versusScratch ? { versusScratch } : {}), ...(versusCombined ? { versusCombined } : {}) };
+  });
 }

@@ -4,6 +4,7 @@ import type { Spread } from './target.js';
 import { WINDOW } from './target.js';
 import { METRIC_DIRECTION, type MetricName } from '../evaluation/metrics.js';
 import { describeGoal, tolerancePhrase } from './goal.js';
+import { describePaired } from './paired.js';
 
 /** Markdown tables of the benchmark's results. Pure module. */
 
@@ -89,12 +90,19 @@ function perSeedTable(summaries: readonly VariantSummary[], metric: MetricName):
     const reach = o.steps100 === null ? 'missed' : o.speedUp100.kind === 'ratio' ? `${o.steps100} (${o.speedUp100.value.toFixed(2)}x)` : `${o.steps100} steps`;
     return `${reach}, ${signed(o.finalValue - o.target)}`;
   };
-  const head = `| variant | ${seeds.map((s) => `seed ${s}`).join(' | ')} | goal |`;
+  // Paired columns where the result has them (results written before 2026-12-02 do not).
+  const columns = [
+    ...(summaries.some((s) => s.versusScratch) ? [{ title: 'final vs scratch, paired', of: (s: VariantSummary) => s.versusScratch }] : []),
+    ...(summaries.some((s) => s.versusCombined) ? [{ title: 'final vs combined, paired', of: (s: VariantSummary) => s.versusCombined }] : []),
+  ];
+  const pairedCells = (s: VariantSummary) => columns.map((c) => ` ${(c.of(s) && describePaired(c.of(s)!, metric)) || '-'} |`).join('');
+  const head = `| variant | ${seeds.map((s) => `seed ${s}`).join(' | ')} | goal |${columns.map((c) => ` ${c.title} |`).join('')}`;
   const rows = summaries.map((s) =>
-    s.name === 'scratch' ? `| scratch: A* | ${s.seeds.map((o) => value(o.target)).join(' | ')} | - |` : `| ${s.name} | ${s.seeds.map(cell).join(' | ')} | ${describeGoal(s.goal)} |`,
+    s.name === 'scratch' ? `| scratch: A* | ${s.seeds.map((o) => value(o.target)).join(' | ')} | - |${pairedCells(s)}` : `| ${s.name} | ${s.seeds.map(cell).join(' | ')} | ${describeGoal(s.goal)} |${pairedCells(s)}`,
   );
   return [
     `Per seed: steps to A* (speed-up), final - A*${accuracy ? ' (pts)' : ''}. Goal: every seed reaches A* and ends at or better than A* - ${tolerancePhrase(metric)}.`,
+    ...(columns.length > 0 ? [`Paired: the mean difference of final values over the seeds${accuracy ? ' (pts)' : ''}, its 95% t-interval, and whether the seeds can tell the two apart (the interval excludes 0).`] : []),
     '',
     head,
     separatorRow(head),

@@ -92,6 +92,10 @@ describe('bench continual --quick', () => {
     expect(combined.seeds.map((s) => s.seed)).toEqual([1, 2]);
     expect(combined.goal.met).toBe(combined.seeds.every((s) => s.steps100 !== null && s.finalValue >= s.target - 0.001));
     expect(combined.finalNew!.mean).toBeGreaterThan(0);
+    // Paired by seed against scratch: its mean difference is the table's final - A*.
+    expect(combined.versusScratch).toMatchObject({ against: 'scratch', seeds: 2 });
+    expect(100 * combined.versusScratch!.mean).toBeCloseTo(combined.finalMinusTarget.mean, 9);
+    expect(pair.summaries.find((s) => s.name === 'warm')!.versusCombined).toMatchObject({ against: 'combined', seeds: 2 });
     // --first-seed adds seeds to an earlier run: seed 2 alone is the two-seed run's seed 2.
     const later = (await benchCommand(store, { dataset: 'blobs', oldVersion: 1, newVersion: 2, model: 'mlp', seeds: 1, firstSeed: 2, split: 'validation', quick: true, only: ['combined'] })).result as ContinualResult;
     const seedTwo = later.summaries.find((s) => s.name === 'combined')!.seeds;
