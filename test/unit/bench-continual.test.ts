@@ -139,6 +139,28 @@ describe('bench continual --quick', () => {
     expect(existsSync(svg) && readFileSync(svg, 'utf8')).toMatch(/^<svg[^]*data-series="combined"[^]*<\/svg>\n$/);
   });
 
+  it('bench merge joins runs of other seeds (--first-seed) into the run that took them all', async () => {
+    const file = (name: string) => path.join(directory, name);
+    const common = ['bench', 'continual', '--dataset', 'blobs', '--old', '1', '--new', '2', '--quick', '--variants', 'combined', '--store', `file://${directory}`];
+    for (const [seeds, first, out] of [['2', '1', 'whole.json'], ['1', '1', 'a.json'], ['1', '2', 'b.json']] as const) {
+      expect((await runCli([...common, '--seeds', seeds, '--first-seed', first, '--json-out', file(out)], {})).code).toBe(0);
+    }
+    const merged = await runCli(['bench', 'merge', file('b.json'), file('a.json'), '--json-out', file('merged.json')], {});
+    expect(merged.stderr).not.toMatch(/^warmstart: /m);
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toMatch(/^\| variant \| seed 1 \| seed 2 \| goal \| final vs scratch, paired \|$/m);
+    const read = (name: string) => JSON.parse(readFileSync(file(name), 'utf8')) as ContinualResult;
+    const [whole, joined] = [read('whole.json'), read('merged.json')];
+    expect(joined.settings.seeds).toEqual([1, 2]);
+    expect(withoutTimes(joined.summaries)).toEqual(withoutTimes(whole.summaries));
+    expect(withoutTimes(joined.runs)).toEqual(withoutTimes(whole.runs));
+    // A seed in two files is refused with one line, exit 2, and nothing written.
+    const twice = await runCli(['bench', 'merge', file('a.json'), file('whole.json'), '--json-out', file('never.json')], {});
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/^warmstart: error \[CONFIG_INVALID\]: bench merge: seed 1 is in both .*a\.json and .*whole\.json: each seed may come from one file only$/m);
+    expect(existsSync(file('never.json'))).toBe(false);
+  });
+
   it('refuses an override that clashes with a lever set the plan may choose, before loading any data', async () => {
     // A CNN's new-classes levers average the weights, which the adaptive schedule cannot take; the
     // dataset does not exist, so reaching the data would fail with another message.

@@ -3,6 +3,7 @@ import { auditCli } from './audit.js';
 import { auditCorrectCli } from './audit-correct.js';
 import { auditVerifyCli } from './audit-verify.js';
 import { benchContinualCli } from './bench-continual.js';
+import { benchMergeCli } from './bench-merge.js';
 import { checkCli } from './check.js';
 import { checkHistoryCli } from './check-history.js';
 import { demoCli } from './demo.js';
@@ -44,4 +45,5 @@ export const COMMANDS: readonly Command[] = [
   resumeCli,
   checkCli,
   benchContinualCli,
+  benchMergeCli,
 ];
