@@ -66,5 +66,6 @@ describe('bench merge', () => {
     expect(() => readResultFile(write('multi.json', JSON.stringify({ kind: 'multistep' })))).toThrow(/a multi-step result \(only pair results merge so far\)/);
     expect(() => readResultFile(write('other.json', '{"kind":"continual","summaries":[]}'))).toThrow(/not a pair result/);
     expect(() => readResultFile(write('null.json', 'null'))).toThrow(/not a result object/);
+    expect(() => readResultFile(write('hollow.json', '{"kind":"continual","summaries":[{}],"runs":[],"settings":{"seeds":[1]}}'))).toThrow(/not a pair result/);
   });
 });

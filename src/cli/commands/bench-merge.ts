@@ -21,7 +21,8 @@ export function readResultFile(file: string): MergePart & { machine: string | nu
   const bytes = readFileSync(file);
   let record: Partial<BenchRecord>;
   try {
-    const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+    // A gzipped file may not unpack past the same bound (a small file can hold a huge stream).
+    const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes, { maxOutputLength: MAX_RESULT_BYTES }).toString('utf8') : bytes.toString('utf8');
     record = JSON.parse(text) as Partial<BenchRecord>;
   } catch (error) {
     throw bad(file, `not JSON (${(error as Error).message})`);
@@ -29,7 +30,7 @@ export function readResultFile(file: string): MergePart & { machine: string | nu
   if (typeof record !== 'object' || record === null) throw bad(file, 'not a result object');
   if (record.kind === 'multistep') throw bad(file, 'a multi-step result (only pair results merge so far)');
   const result = record as Partial<BenchRecord & { kind: 'continual' }>;
-  if (result.kind !== 'continual' || !Array.isArray(result.summaries) || !Array.isArray(result.runs) || !Array.isArray(result.settings?.seeds)) throw bad(file, 'not a pair result (kind, settings.seeds, summaries, runs)');
+  if (result.kind !== 'continual' || !Array.isArray(result.summaries) || !Array.isArray(result.runs) || !Array.isArray(result.settings?.seeds) || !result.summaries.every((v) => Array.isArray((v as { seeds?: unknown } | null)?.seeds))) throw bad(file, 'not a pair result (kind, settings.seeds, summaries, runs)');
   const { machine } = result;
   const bare: Partial<BenchRecord> = { ...result };
   delete bare.rule;
