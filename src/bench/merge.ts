@@ -37,15 +37,25 @@ function variantDifference(a: ContinualResult, b: ContinualResult): string | nul
   return i < 0 ? null : `the levers of ${a.summaries[i]!.name} (${JSON.stringify(b.summaries[i]!.levers)} vs ${JSON.stringify(a.summaries[i]!.levers)})`;
 }
 
-export function mergeContinual(parts: readonly MergePart[]): ContinualResult {
-  if (parts.length < 2) throw refuse(`give two or more result files (got ${parts.length})`);
+/** A part narrowed to some variants (scratch and the base runs always stay); refuses a name the part lacks. */
+function narrowed(part: MergePart, only: readonly string[]): MergePart {
+  const missing = only.filter((name) => !part.result.summaries.some((s) => s.name === name));
+  if (missing.length > 0) throw refuse(`${part.name} has no variant ${missing.join(', ')} (it has ${part.result.summaries.map((s) => s.name).join(', ')})`);
+  const keep = (name: string) => name === 'scratch' || name === 'base' || only.includes(name);
+  return { name: part.name, result: { ...part.result, summaries: part.result.summaries.filter((s) => keep(s.name)), runs: part.result.runs.filter((r) => keep(r.name)) } };
+}
+
+/** `only`: the variants to keep (besides scratch), for parts that ran different sets; absent: all, and they must agree. */
+export function mergeContinual(given: readonly MergePart[], only?: readonly string[]): ContinualResult {
+  if (given.length < 2) throw refuse(`give two or more result files (got ${given.length})`);
+  const parts = only ? given.map((p) => narrowed(p, only)) : given;
   const [first, ...rest] = parts as [MergePart, ...MergePart[]];
   const expected = identity(first.result);
   for (const part of rest) {
     const actual = identity(part.result);
     const key = Object.keys(expected).find((k) => JSON.stringify(expected[k]) !== JSON.stringify(actual[k]));
     const difference = key ? `${key} (${JSON.stringify(actual[key])} vs ${JSON.stringify(expected[key])})` : variantDifference(first.result, part.result);
-    if (difference) throw refuse(`${part.name} differs from ${first.name} in ${difference}: merge only runs of one command with other --first-seed values`);
+    if (difference) throw refuse(`${part.name} differs from ${first.name} in ${difference}: merge only runs of one command with other --first-seed values${only ? '' : ' (--variants keeps the variants they share)'}`);
   }
   const seen = new Map<number, string>();
   for (const part of parts) {

@@ -44,7 +44,15 @@ describe('bench merge', () => {
     expect(() => mergeContinual(parts({ ...result([2]), settings: { ...result([2]).settings, epochs: 15 } }))).toThrow(/in settings \(.*"epochs":15.* vs .*"epochs":3/);
     const renamed = result([2]);
     renamed.summaries[1] = { ...renamed.summaries[1]!, name: 'candidate-1' };
-    expect(() => mergeContinual(parts(renamed))).toThrow(/in its variants \(scratch,candidate-1 vs scratch,combined\)/);
+    expect(() => mergeContinual(parts(renamed))).toThrow(/in its variants \(scratch,candidate-1 vs scratch,combined\): .*\(--variants keeps the variants they share\)$/);
+    // --variants narrows each part to the variants named (scratch stays); a name a part lacks is refused.
+    const wider = result([2]);
+    wider.summaries.push({ ...wider.summaries[1]!, name: 'adaptive' });
+    wider.runs.push({ name: 'adaptive' } as ContinualResult['runs'][number], { name: 'base' } as ContinualResult['runs'][number]);
+    const kept = mergeContinual(parts(wider), ['combined']);
+    expect(kept.summaries.map((s) => s.name)).toEqual(['scratch', 'combined']);
+    expect(kept.runs.map((r) => r.name)).toEqual(['base']);
+    expect(() => mergeContinual(parts(wider), ['adaptive'])).toThrow(/^bench merge: a\.json has no variant adaptive \(it has scratch, combined\)$/);
     const relevered = result([2]);
     relevered.summaries[1] = { ...relevered.summaries[1]!, levers: { ...DEFAULT_LEVERS, schedule: { ...DEFAULT_LEVERS.schedule, peakLearningRate: 0.5 } } };
     expect(() => mergeContinual(parts(relevered))).toThrow(/in the levers of combined \(/);

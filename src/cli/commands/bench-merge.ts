@@ -44,13 +44,14 @@ export const benchMergeCli = defineCommand({
   summary: 'join pair results of one `bench continual` command run on other seeds (--first-seed) into one table and JSON',
   args: { usage: '<result.json[.gz]> <result.json[.gz]>...', min: 2 },
   options: {
+    variants: { type: 'string', value: 'combined,...', help: 'keep only these variants (and scratch): for runs that ran different sets' },
     'json-out': { type: 'string', value: '<file>', help: 'write the merged result JSON to this file' },
     svg: { type: 'string', value: '<file>', help: 'write the merged chart' },
     ...JSON_OUTPUT,
   },
   async run({ values, args, out }) {
     const parts = args.map(readResultFile);
-    const merged = mergeContinual(parts);
+    const merged = mergeContinual(parts, values.variants?.split(',').map((v) => v.trim()));
     const machines = [...new Set(parts.map((p) => p.machine).filter((m): m is string => m !== null))];
     const record: BenchRecord = { ...merged, rule: RULE, machine: machines.join('; ') };
     if (values['json-out']) writeFileSync(values['json-out'], `${JSON.stringify(record)}\n`);
