@@ -95,7 +95,11 @@ function perSeedTable(summaries: readonly VariantSummary[], metric: MetricName):
     ...(summaries.some((s) => s.versusScratch) ? [{ title: 'final vs scratch, paired', of: (s: VariantSummary) => s.versusScratch }] : []),
     ...(summaries.some((s) => s.versusCombined) ? [{ title: 'final vs combined, paired', of: (s: VariantSummary) => s.versusCombined }] : []),
   ];
-  const pairedCells = (s: VariantSummary) => columns.map((c) => ` ${(c.of(s) && describePaired(c.of(s)!, metric)) || '-'} |`).join('');
+  const pairedCells = (s: VariantSummary) =>
+    columns
+      .map((c) => c.of(s))
+      .map((d) => ` ${d ? describePaired(d, metric) : '-'} |`)
+      .join('');
   const head = `| variant | ${seeds.map((s) => `seed ${s}`).join(' | ')} | goal |${columns.map((c) => ` ${c.title} |`).join('')}`;
   const rows = summaries.map((s) =>
     s.name === 'scratch' ? `| scratch: A* | ${s.seeds.map((o) => value(o.target)).join(' | ')} | - |${pairedCells(s)}` : `| ${s.name} | ${s.seeds.map(cell).join(' | ')} | ${describeGoal(s.goal)} |${pairedCells(s)}`,

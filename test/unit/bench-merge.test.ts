@@ -3,16 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { summarize, type ContinualResult, type SeedOutcome } from '../../src/bench/continual.js';
+import { summarize, type ContinualResult } from '../../src/bench/continual.js';
 import { mergeContinual } from '../../src/bench/merge.js';
 import { majorityBaseline } from '../../src/bench/target.js';
 import { readResultFile } from '../../src/cli/commands/bench-merge.js';
 import { DEFAULT_LEVERS } from '../../src/training/levers.js';
+import { seedOutcome } from './bench-fixtures.js';
 
-const outcome = (seed: number, finalValue: number): SeedOutcome => ({
-  seed, target: 0.9, steps100: 10, steps99: 5, speedUp100: { kind: 'ratio', value: 3 }, speedUp99: { kind: 'ratio', value: 2 }, flopsSpeedUp100: 3,
-  finalAccuracy: finalValue, finalValue, majorityClass: false, finalOld: null, finalNew: null, endedBelow: false, wallSeconds: 1, steps: 10, examples: 640, flops: 1e6,
-});
+const outcome = (seed: number, finalValue: number) => seedOutcome(seed, finalValue, 0.9);
 
 /** A pair result over `seeds`, with a scratch and a combined variant (combined final 0.9 + seed / 100). */
 function result(seeds: number[], over: Partial<ContinualResult> = {}): ContinualResult {

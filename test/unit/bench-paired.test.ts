@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, withPairedComparisons, type SeedOutcome } from '../../src/bench/continual.js';
+import { summarize, withPairedComparisons } from '../../src/bench/continual.js';
 import { continualTable } from '../../src/bench/format.js';
 import { describePaired, pairedDifference } from '../../src/bench/paired.js';
 import { majorityBaseline } from '../../src/bench/target.js';
+import { seedOutcome } from './bench-fixtures.js';
 
-const outcome = (seed: number, finalValue: number, target = 0.97): SeedOutcome => ({
-  seed, target, steps100: 100, steps99: 50, speedUp100: { kind: 'ratio', value: 5 }, speedUp99: { kind: 'ratio', value: 4 }, flopsSpeedUp100: 5,
-  finalAccuracy: finalValue, finalValue, majorityClass: false, finalOld: finalValue, finalNew: finalValue, endedBelow: false, wallSeconds: 1, steps: 100, examples: 6400, flops: 1e9,
-});
+const outcome = (seed: number, finalValue: number, target = 0.97) => seedOutcome(seed, finalValue, target);
 const seeds = (values: number[]) => values.map((v, i) => outcome(i + 1, v));
 
 describe('a paired comparison of two variants over seeds', () => {
